@@ -1,0 +1,1 @@
+"""Channel adapters: wire payloads to events, effects to wire calls."""

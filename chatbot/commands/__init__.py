@@ -1,0 +1,1 @@
+"""Sub-commands of the `chatbot` CLI, one module each with `register(subparsers)`."""

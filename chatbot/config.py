@@ -1,0 +1,55 @@
+"""Settings from the environment or `.env`; the only module that reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///storage/chatbot.db"
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; names are fixed by DESIGN.md §3.3."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    flows_dir: Path = Field(Path("flows"), alias="FLOWS_DIR")
+    prompts_dir: Path = Field(Path("prompts"), alias="PROMPTS_DIR")
+
+    telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base: str = Field("https://api.telegram.org", alias="TELEGRAM_API_BASE")
+    telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+
+    whatsapp_token: SecretStr | None = Field(None, alias="WHATSAPP_TOKEN")
+    whatsapp_phone_number_id: str | None = Field(None, alias="WHATSAPP_PHONE_NUMBER_ID")
+    whatsapp_app_secret: SecretStr | None = Field(None, alias="WHATSAPP_APP_SECRET")
+    whatsapp_verify_token: SecretStr | None = Field(None, alias="WHATSAPP_VERIFY_TOKEN")
+    whatsapp_api_base: str = Field("https://graph.facebook.com/v21.0", alias="WHATSAPP_API_BASE")
+
+    managers_chat_id: int | None = Field(None, alias="MANAGERS_CHAT_ID")
+    supervisor_chat_id: int | None = Field(None, alias="SUPERVISOR_CHAT_ID")
+
+    events_api_token: SecretStr | None = Field(None, alias="EVENTS_API_TOKEN")
+
+    llm_base_url: str | None = Field(None, alias="LLM_BASE_URL")
+    llm_api_key: SecretStr | None = Field(None, alias="LLM_API_KEY")
+    llm_model: str | None = Field(None, alias="LLM_MODEL")
+
+    http_host: str = Field("127.0.0.1", alias="HTTP_HOST")
+    http_port: int = Field(8080, alias="HTTP_PORT")
+
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    @property
+    def messenger_configured(self) -> bool:
+        """True when a Telegram or WhatsApp channel has credentials."""
+        return self.telegram_bot_token is not None or self.whatsapp_token is not None
+
+    @property
+    def llm_enabled(self) -> bool:
+        """The LLM is on only when a model is named."""
+        return bool(self.llm_model)

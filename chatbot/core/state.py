@@ -1,0 +1,119 @@
+"""The state of one dialog, as the engine sees it, and its JSON form for storage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class TimerState:
+    """A live timer of the dialog: the token a firing must carry, and its due time."""
+
+    token: int
+    due: datetime
+    keep_after_close: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DialogState:
+    """Stage, flags, timers and memory of one dialog; replaced, never mutated."""
+
+    channel: str = "console"
+    stage: str = "new"
+    lang: str = "ru"
+    closed: bool = False
+    close_reason: str | None = None
+    paused: bool = False
+    flags: frozenset[str] = frozenset()
+    vars: Mapping[str, str] = field(default_factory=dict)
+    timers: Mapping[str, TimerState] = field(default_factory=dict)
+    menu: str | None = None
+    once: frozenset[str] = frozenset()
+    inbound_count: int = 0
+    last_inbound_at: datetime | None = None
+    last_intent: str | None = None
+    last_bot_key: str | None = None
+    waiting_since: datetime | None = None
+    seq: int = 0
+
+    def with_vars(self, **values: str) -> DialogState:
+        """Return a copy with these variables set."""
+        return replace(self, vars={**self.vars, **values})
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict of this state."""
+        return {
+            "channel": self.channel,
+            "stage": self.stage,
+            "lang": self.lang,
+            "closed": self.closed,
+            "close_reason": self.close_reason,
+            "paused": self.paused,
+            "flags": sorted(self.flags),
+            "vars": dict(self.vars),
+            "timers": {
+                name: {
+                    "token": t.token,
+                    "due": t.due.isoformat(),
+                    "keep_after_close": t.keep_after_close,
+                }
+                for name, t in self.timers.items()
+            },
+            "menu": self.menu,
+            "once": sorted(self.once),
+            "inbound_count": self.inbound_count,
+            "last_inbound_at": _iso(self.last_inbound_at),
+            "last_intent": self.last_intent,
+            "last_bot_key": self.last_bot_key,
+            "waiting_since": _iso(self.waiting_since),
+            "seq": self.seq,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DialogState:
+        """Rebuild a state from `to_json` output."""
+        return cls(
+            channel=str(data.get("channel", "console")),
+            stage=str(data.get("stage", "new")),
+            lang=str(data.get("lang", "ru")),
+            closed=bool(data.get("closed", False)),
+            close_reason=data.get("close_reason"),
+            paused=bool(data.get("paused", False)),
+            flags=frozenset(data.get("flags", ())),
+            vars={str(k): str(v) for k, v in dict(data.get("vars", {})).items()},
+            timers={
+                str(name): TimerState(
+                    token=int(t["token"]),
+                    due=datetime.fromisoformat(t["due"]),
+                    keep_after_close=bool(t.get("keep_after_close", False)),
+                )
+                for name, t in dict(data.get("timers", {})).items()
+            },
+            menu=data.get("menu"),
+            once=frozenset(data.get("once", ())),
+            inbound_count=int(data.get("inbound_count", 0)),
+            last_inbound_at=_parse(data.get("last_inbound_at")),
+            last_intent=data.get("last_intent"),
+            last_bot_key=data.get("last_bot_key"),
+            waiting_since=_parse(data.get("waiting_since")),
+            seq=int(data.get("seq", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the pipeline knows beyond this dialog, passed to the pure engine."""
+
+    customer_name: str = ""
+    other_dialogs_last_inbound_at: datetime | None = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,1 @@
+"""Storage: tables, migrations, repositories and the session factory (SQLAlchemy 2 async)."""

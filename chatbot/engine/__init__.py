@@ -1,0 +1,1 @@
+"""Pure flow engine: flow file models, the loader with file:line errors, and step()."""

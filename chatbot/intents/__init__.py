@@ -1,0 +1,1 @@
+"""Pure intent classification: rules, LLM answer parsing and the decision policy."""

@@ -1,0 +1,1 @@
+"""IO services: the pipeline, the scheduler, the outbox and the simulator."""
