@@ -1,0 +1,267 @@
+"""Carrying out flow actions inside one step: the only place effects are produced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from chatbot.core.durations import parse_duration
+from chatbot.core.effects import (
+    Alert,
+    BotResumed,
+    Button,
+    CancelTimer,
+    Close,
+    CreateTask,
+    Effect,
+    Flag,
+    Handoff,
+    Reply,
+    SetTimer,
+    SkippedReply,
+    StageChanged,
+    UpdateTasks,
+)
+from chatbot.core.state import DialogState, TimerState
+from chatbot.engine.conditions import matches
+from chatbot.engine.context import Context, once_key
+from chatbot.engine.flowset import FlowSet
+from chatbot.engine.render import format_date, render, text_values
+from chatbot.engine.spec import Action, Handler
+
+
+class StepLimitReached(Exception):
+    """The flows moved between stages more often than `max_steps_per_event` allows."""
+
+
+class ActionRunner:
+    """Accumulates the new state and the effects of one event."""
+
+    def __init__(self, state: DialogState, ctx: Context) -> None:
+        self.state = state
+        self.ctx = ctx
+        self.effects: list[Effect] = []
+        self.steps = 0
+
+    @property
+    def flows(self) -> FlowSet:
+        """The flows being run."""
+        return self.ctx.flows
+
+    def emit(self, effect: Effect) -> None:
+        """Record an effect."""
+        self.effects.append(effect)
+
+    def dispatch(self, handlers: Iterable[Handler]) -> bool:
+        """Run the first matching handler (and any `continue` ones before it)."""
+        for handler in handlers:
+            if self.state.closed and not handler.when.reason:
+                return True  # an earlier handler closed the dialog: nothing more to do
+            if not matches(handler.when, self.state, self.ctx):
+                continue
+            self._remember_once(handler)
+            try:
+                self.run_actions(handler.do)
+            except StepLimitReached:
+                self.emit(Alert("supervisor", "flow loop: too many stage moves in one event"))
+                return True
+            if not handler.continue_:
+                return True
+        return False
+
+    def _remember_once(self, handler: Handler) -> None:
+        key = handler.when.once
+        if key is None:
+            return
+        if handler.when.once_per is None:
+            self.state = replace(self.state, once=self.state.once | {key})
+        else:
+            self.state = self.state.with_vars(**{once_key(key): self.ctx.now.isoformat()})
+
+    def run_actions(self, actions: Sequence[Action]) -> None:
+        """Carry out actions in order."""
+        for action in actions:
+            getattr(self, f"_do_{action.kind}")(action)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _do_reply(self, action: Action) -> None:
+        assert action.reply is not None
+        self.send(action.reply)
+
+    def _do_menu(self, action: Action) -> None:
+        assert action.menu is not None
+        menu = self.flows.menus[action.menu]
+        lang = self.state.lang
+        buttons = tuple(
+            Button(o.id, f"{i}. {self.flows.text(o.label, lang)}")
+            for i, o in enumerate(menu.options, start=1)
+        )
+        if self.send(menu.text, buttons):
+            self.state = replace(self.state, menu=action.menu)
+
+    def _do_goto(self, action: Action) -> None:
+        assert action.goto is not None
+        self.steps += 1
+        if self.steps > self.flows.shop.max_steps_per_event:
+            raise StepLimitReached(action.goto)
+        self.change_stage(action.goto)
+        stage = self.flows.stages.get(action.goto)
+        if stage is not None:
+            self.run_actions(stage.on_enter)
+
+    def _do_start(self, action: Action) -> None:
+        assert action.start is not None
+        spec = self.flows.timers[action.start]
+        cal = self.ctx.calendar
+        now = self.ctx.now
+        due = cal.add_working(now, spec.delay) if spec.working_time else now + spec.delay
+        if spec.proactive:
+            due = cal.next_open(due)
+        self.schedule(action.start, due, spec.keep_after_close)
+
+    def _do_cancel(self, action: Action) -> None:
+        names = action.cancel
+        for name in [names] if isinstance(names, str) else names or ():
+            self.cancel_timer(name)
+
+    def _do_cancel_all(self, action: Action) -> None:
+        for name in sorted(self.state.timers):
+            self.cancel_timer(name)
+
+    def _do_task(self, action: Action) -> None:
+        assert action.task is not None
+        self.emit(CreateTask(action.task.kind, render(action.task.reason, self._values())))
+
+    def _do_handoff(self, action: Action) -> None:
+        assert action.handoff is not None
+        self.emit(CreateTask(action.handoff.kind, render(action.handoff.reason, self._values())))
+        if not self.state.paused:
+            self.state = replace(self.state, paused=True, menu=None)
+            self.emit(Handoff())
+        if self.state.waiting_since is None:
+            self.state = replace(self.state, waiting_since=self.ctx.now)
+
+    def _do_pause(self, action: Action) -> None:
+        if not self.state.paused:
+            self.state = replace(self.state, paused=True, menu=None)
+            self.emit(Handoff())
+
+    def _do_resume(self, action: Action) -> None:
+        if self.state.paused:
+            self.state = replace(self.state, paused=False, waiting_since=None)
+            self.emit(BotResumed())
+
+    def _do_task_status(self, action: Action) -> None:
+        assert action.task_status is not None
+        self.emit(UpdateTasks(action.task_status, self.ctx.manager))
+
+    def _do_close(self, action: Action) -> None:
+        assert action.close is not None
+        self.close(action.close)
+
+    def _do_flag(self, action: Action) -> None:
+        assert action.flag is not None
+        if action.flag not in self.state.flags:
+            self.state = replace(self.state, flags=self.state.flags | {action.flag})
+            self.emit(Flag(action.flag))
+
+    def _do_alert(self, action: Action) -> None:
+        assert action.alert is not None
+        self.emit(Alert(action.alert.kind, render(action.alert.reason, self._values())))
+
+    def _do_set(self, action: Action) -> None:
+        assert action.set is not None
+        values = self._values()
+        self.state = self.state.with_vars(**{k: render(v, values) for k, v in action.set.items()})
+
+    def _do_set_date(self, action: Action) -> None:
+        assert action.set_date is not None
+        when = self.ctx.calendar.local(self.ctx.now + parse_duration(action.set_date.after))
+        self.state = self.state.with_vars(**{action.set_date.var: format_date(when)})
+
+    def _do_unset(self, action: Action) -> None:
+        keep = {k: v for k, v in self.state.vars.items() if k not in set(action.unset or ())}
+        self.state = replace(self.state, vars=keep)
+
+    # --- building blocks -----------------------------------------------------------------
+
+    def _values(self) -> dict[str, str]:
+        return text_values(self.state, self.ctx)
+
+    def send(self, key: str, buttons: tuple[Button, ...] = ()) -> bool:
+        """Write a text to the customer, honouring do_not_write and WhatsApp's window."""
+        if "do_not_write" in self.state.flags:
+            self.emit(SkippedReply(key, "the customer must not be written to"))
+            return False
+        text = render(self.flows.text(key, self.state.lang), self._values())
+        template = None
+        if self.ctx.proactive and self._outside_whatsapp_window():
+            template = self.flows.shop.whatsapp.templates.get(key)
+            if template is None:
+                self.emit(SkippedReply(key, "outside the WhatsApp 24h window, no template"))
+                return False
+        self.emit(Reply(text, key, buttons, template, self.ctx.proactive))
+        self.state = replace(self.state, last_bot_key=key)
+        return True
+
+    def _outside_whatsapp_window(self) -> bool:
+        if self.state.channel != "whatsapp":
+            return False
+        last = self.state.last_inbound_at
+        window = parse_duration(self.flows.shop.whatsapp.window)
+        return last is None or self.ctx.now - last > window
+
+    def change_stage(self, target: str) -> None:
+        """Move to `target`, cancelling timers that end with the stage."""
+        current = self.state.stage
+        if target == current:
+            return
+        self.emit(StageChanged(current, target))
+        self.state = replace(self.state, stage=target, menu=None)
+        self.cancel_matching("stage")
+
+    def schedule(self, name: str, due: datetime, keep_after_close: bool = False) -> None:
+        """Set timer `name` to fire at `due` with a fresh token."""
+        token = self.state.seq + 1
+        timers = {**self.state.timers, name: TimerState(token, due, keep_after_close)}
+        self.state = replace(self.state, seq=token, timers=timers)
+        self.emit(SetTimer(name, due, token, keep_after_close))
+
+    def cancel_timer(self, name: str) -> None:
+        """Cancel timer `name` if it is live."""
+        if name in self.state.timers:
+            timers = {k: v for k, v in self.state.timers.items() if k != name}
+            self.state = replace(self.state, timers=timers)
+            self.emit(CancelTimer(name))
+
+    def cancel_matching(self, trigger: str) -> None:
+        """Cancel the live timers whose spec lists `trigger` in cancel_on."""
+        for name in sorted(self.state.timers):
+            spec = self.flows.timers.get(name)
+            if spec is not None and trigger in spec.cancel_on:
+                self.cancel_timer(name)
+
+    def close(self, reason: str) -> None:
+        """Close the dialog, cancel its timers (but kept ones) and run on_close handlers."""
+        if self.state.closed:
+            return
+        for name, timer in sorted(self.state.timers.items()):
+            if not timer.keep_after_close:
+                self.cancel_timer(name)
+        self.state = replace(
+            self.state,
+            closed=True,
+            close_reason=reason,
+            menu=None,
+            paused=False,
+            waiting_since=None,
+        )
+        self.emit(Close(reason))
+        saved = self.ctx
+        self.ctx = self.ctx.with_reason(reason)
+        try:
+            self.dispatch(self.flows.on_close)
+        finally:
+            self.ctx = saved

@@ -1,0 +1,297 @@
+"""Semantic checks of merged flows: references, translations, timers, reachability."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatbot.core.events import CRM_EVENTS
+from chatbot.core.intents import INTENTS
+from chatbot.engine.flowset import FlowSet
+from chatbot.engine.origins import Origins
+from chatbot.engine.spec import Action, Condition, Handler
+from chatbot.engine.yaml_source import Path_
+from chatbot.errors import Problem
+
+CLOSE_REASONS = ("spam", "thanks", "no_reply", "bot_blocked", "refused", "completed", "manual")
+BUILTIN_VARS = frozenset(
+    {"name", "name_suffix", "shop", "next_open", "amount", "currency", "order_id", "pay_url",
+     "tracking", "text", "rating"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Site:
+    """A list of actions and where it lives."""
+
+    path: Path_
+    stage: str
+    actions: tuple[Action, ...]
+
+
+def check_flowset(flows: FlowSet, origins: Origins, extra_intents: Iterable[str]) -> list[Problem]:
+    """Every semantic problem of the merged flows."""
+    out = _Checker(flows, origins, frozenset(INTENTS) | frozenset(extra_intents))
+    out.run()
+    return out.problems
+
+
+class _Checker:
+    def __init__(self, flows: FlowSet, origins: Origins, intents: frozenset[str]) -> None:
+        self.flows = flows
+        self.origins = origins
+        self.intents = intents
+        self.problems: list[Problem] = []
+        self.options = {o.id for m in flows.menus.values() for o in m.options}
+        self.known_vars = BUILTIN_VARS | set(flows.shop.vars) | set(self._assigned_vars())
+
+    def add(
+        self, path: Path_, message: str, hint: str, stage: str = "", warn: bool = False
+    ) -> None:
+        file, line = self.origins.locate(path)
+        self.problems.append(
+            Problem(
+                file,
+                line,
+                message,
+                hint=hint,
+                flow=Path(file).stem,
+                stage=stage,
+                severity="warning" if warn else "error",
+            )
+        )
+
+    def run(self) -> None:
+        if "new" not in self.flows.stages:
+            self.add((), "there is no stage 'new'", "every dialog starts in stage new: define it")
+        for site in _sites(self.flows):
+            for i, action in enumerate(site.actions):
+                self._check_action((*site.path, i), site.stage, action)
+        for path, stage, cond in _conditions(self.flows):
+            self._check_condition(path, stage, cond)
+        for event in self.flows.events:
+            if event not in CRM_EVENTS:
+                self.add(
+                    ("events", event),
+                    f"unknown event {event!r}",
+                    f"use one of {', '.join(CRM_EVENTS)}",
+                )
+        self._check_menus()
+        self._check_timers_started()
+        self._check_texts()
+        self._check_reachability()
+
+    def _check_action(self, path: Path_, stage: str, action: Action) -> None:
+        kind = action.kind
+        if kind == "goto" and action.goto not in self.flows.stages:
+            self.add(
+                (*path, "goto"),
+                f"unknown stage {action.goto!r}",
+                f"define it under stages: or use one of {_few(self.flows.stages)}",
+                stage,
+            )
+        elif kind == "menu" and action.menu not in self.flows.menus:
+            self.add(
+                (*path, "menu"),
+                f"unknown menu {action.menu!r}",
+                f"define it under menus: or use one of {_few(self.flows.menus)}",
+                stage,
+            )
+        elif kind in ("start", "cancel"):
+            names = getattr(action, kind)
+            for name in [names] if isinstance(names, str) else names:
+                if name not in self.flows.timers:
+                    self.add(
+                        (*path, kind),
+                        f"unknown timer {name!r}",
+                        f"define it under timers: or use one of {_few(self.flows.timers)}",
+                        stage,
+                    )
+        elif kind == "reply":
+            self._check_text_key((*path, "reply"), str(action.reply), stage)
+        elif kind == "close" and action.close not in CLOSE_REASONS:
+            self.add(
+                (*path, "close"),
+                f"unknown close reason {action.close!r}",
+                f"use one of {', '.join(CLOSE_REASONS)}",
+                stage,
+            )
+
+    def _check_condition(self, path: Path_, stage: str, cond: Condition) -> None:
+        for intent in _as_list(cond.intent):
+            if intent not in self.intents:
+                self.add(
+                    (*path, "intent"),
+                    f"unknown intent {intent!r}",
+                    "use one of the intents of DESIGN §3.1 or one added in flows/intents",
+                    stage,
+                )
+        for option in _as_list(cond.option):
+            if option not in self.options:
+                self.add(
+                    (*path, "option"),
+                    f"unknown menu option {option!r}",
+                    f"use an option id of a menu: {_few(self.options)}",
+                    stage,
+                )
+        for name in _as_list(cond.stage):
+            if name not in self.flows.stages:
+                self.add((*path, "stage"), f"unknown stage {name!r}", "check the spelling", stage)
+        for reason in _as_list(cond.reason):
+            if reason not in CLOSE_REASONS:
+                self.add(
+                    (*path, "reason"),
+                    f"unknown close reason {reason!r}",
+                    f"use one of {', '.join(CLOSE_REASONS)}",
+                    stage,
+                )
+        if cond.once_per is not None and cond.once is None:
+            self.add((*path, "once_per"), "once_per needs once", "add once: <a key>", stage)
+        for key in cond.after_bot or ():
+            self._check_text_key((*path, "after_bot"), key, stage)
+        for i, sub in enumerate(cond.any or ()):
+            self._check_condition((*path, "any", i), stage, sub)
+
+    def _check_text_key(self, path: Path_, key: str, stage: str) -> None:
+        if not any(key in texts for texts in self.flows.texts.values()):
+            self.add(
+                path,
+                f"undefined text key {key!r}",
+                f"add {key}: to flows/texts/<lang>.yaml for every language",
+                stage,
+            )
+
+    def _check_menus(self) -> None:
+        for name, menu in self.flows.menus.items():
+            self._check_text_key(("menus", name, "text"), menu.text, "")
+            for i, option in enumerate(menu.options):
+                self._check_text_key(("menus", name, "options", i, "label"), option.label, "")
+                if option.intent not in self.intents:
+                    self.add(
+                        ("menus", name, "options", i, "intent"),
+                        f"unknown intent {option.intent!r}",
+                        "use an intent of DESIGN §3.1",
+                    )
+
+    def _check_timers_started(self) -> None:
+        started = {a.start for s in _sites(self.flows) for a in s.actions if a.start}
+        for name in self.flows.timers:
+            if name not in started:
+                self.add(
+                    ("timers", name),
+                    f"timer {name!r} can never fire: nothing starts it",
+                    f"add `- start: {name}` to a stage or handler, or delete the timer",
+                )
+
+    def _check_texts(self) -> None:
+        langs = list(self.flows.shop.languages)
+        for lang in langs:
+            if lang not in self.flows.texts:
+                self.add(
+                    ("shop", "languages"),
+                    f"no texts for language {lang!r}",
+                    f"add flows/texts/{lang}.yaml or remove {lang} from shop.languages",
+                )
+        all_keys = {k for texts in self.flows.texts.values() for k in texts}
+        for key in sorted(all_keys):
+            for lang in langs:
+                if lang in self.flows.texts and key not in self.flows.texts[lang]:
+                    other = next(lg for lg in self.flows.texts if key in self.flows.texts[lg])
+                    file, line = self.origins.locate_text(other, key)
+                    self.problems.append(
+                        Problem(
+                            file,
+                            line,
+                            f"missing translation: {key!r} has no {lang} text",
+                            hint=f"add {key}: to flows/texts/{lang}.yaml",
+                        )
+                    )
+        for lang, texts in self.flows.texts.items():
+            for key, text in texts.items():
+                for var in _placeholders(text):
+                    if var not in self.known_vars:
+                        file, line = self.origins.locate_text(lang, key)
+                        self.problems.append(
+                            Problem(
+                                file,
+                                line,
+                                f"text {key!r} uses unknown variable {{{var}}}",
+                                hint=f"use one of {_few(self.known_vars, 12)} or set it with set:",
+                            )
+                        )
+        for key in self.flows.shop.whatsapp.templates:
+            self._check_text_key(("shop", "whatsapp", "templates", key), key, "")
+
+    def _check_reachability(self) -> None:
+        targets = {a.goto for s in _sites(self.flows) for a in s.actions if a.goto}
+        for name in self.flows.stages:
+            if name != "new" and name not in targets:
+                self.add(
+                    ("stages", name),
+                    f"stage {name!r} is unreachable: no goto leads to it",
+                    f"add `- goto: {name}` somewhere or delete the stage",
+                    name,
+                    warn=True,
+                )
+
+    def _assigned_vars(self) -> Iterator[str]:
+        for site in _sites(self.flows):
+            for action in site.actions:
+                if action.set:
+                    yield from action.set
+                if action.set_date:
+                    yield action.set_date.var
+
+
+def _sites(flows: FlowSet) -> Iterator[_Site]:
+    for name, stage in flows.stages.items():
+        yield _Site(("stages", name, "on_enter"), name, tuple(stage.on_enter))
+        for i, h in enumerate(stage.on):
+            yield _Site(("stages", name, "on", i, "do"), name, tuple(h.do))
+    for path, handler in _handlers(flows):
+        yield _Site((*path, "do"), "", tuple(handler.do))
+    for name, timer in flows.timers.items():
+        yield _Site(("timers", name, "do"), "", tuple(timer.do))
+
+
+def _handlers(flows: FlowSet) -> Iterator[tuple[Path_, Handler]]:
+    for i, h in enumerate(flows.before):
+        yield ("before", i), h
+    for i, h in enumerate(flows.customer):
+        yield ("customer", i), h
+    for event, handlers in flows.events.items():
+        for i, h in enumerate(handlers):
+            yield ("events", event, i), h
+    for key in ("message", "take", "done", "return_to_bot"):
+        for i, h in enumerate(getattr(flows.manager, key)):
+            yield ("manager", key, i), h
+    for i, h in enumerate(flows.on_close):
+        yield ("on_close", i), h
+
+
+def _conditions(flows: FlowSet) -> Iterator[tuple[Path_, str, Condition]]:
+    for name, stage in flows.stages.items():
+        for i, h in enumerate(stage.on):
+            yield ("stages", name, "on", i, "when"), name, h.when
+    for path, handler in _handlers(flows):
+        yield (*path, "when"), "", handler.when
+
+
+def _placeholders(text: str) -> Iterator[str]:
+    for _, field_name, _, _ in string.Formatter().parse(text):
+        if field_name:
+            yield field_name
+
+
+def _as_list(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _few(names: Iterable[str], limit: int = 8) -> str:
+    items = sorted(names)
+    shown = ", ".join(items[:limit])
+    return shown + (", ..." if len(items) > limit else "") if items else "(none defined)"

@@ -1,0 +1,189 @@
+"""The pure engine: step(state, event, flows, now) -> (state, effects)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from weakref import WeakKeyDictionary
+
+from chatbot.core.durations import parse_duration
+from chatbot.core.effects import (
+    BotResumed,
+    CancelTimer,
+    Effect,
+    Flag,
+    ManagerDelivered,
+    ManagerResponse,
+    Reopen,
+    SkippedReply,
+    TimerDone,
+    UpdateTasks,
+)
+from chatbot.core.events import (
+    Blocked,
+    CrmEvent,
+    CustomerMessage,
+    Event,
+    ManagerAction,
+    ManagerMessage,
+    TimerFired,
+    Unblocked,
+)
+from chatbot.core.state import DialogState, Facts
+from chatbot.engine.actions import ActionRunner
+from chatbot.engine.context import Context
+from chatbot.engine.flowset import FlowSet
+from chatbot.engine.worktime import WorkCalendar
+
+INACTIVITY_TIMER = "inactivity"
+_calendars: WeakKeyDictionary[FlowSet, WorkCalendar] = WeakKeyDictionary()
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """The dialog's new state and the effects to carry out."""
+
+    state: DialogState
+    effects: tuple[Effect, ...]
+
+
+def calendar_of(flows: FlowSet) -> WorkCalendar:
+    """The working-time calendar of the flows (built once per FlowSet)."""
+    cal = _calendars.get(flows)
+    if cal is None:
+        cal = _calendars[flows] = WorkCalendar(flows.shop)
+    return cal
+
+
+def step(
+    state: DialogState,
+    event: Event,
+    flows: FlowSet,
+    now: datetime,
+    facts: Facts | None = None,
+) -> StepResult:
+    """Apply one event to one dialog; pure and synchronous, time is an argument."""
+    if now.tzinfo is None:
+        raise ValueError("step() needs an aware datetime")
+    ctx = Context(flows, calendar_of(flows), now, facts or Facts())
+    run = ActionRunner(state, ctx)
+    if isinstance(event, CustomerMessage):
+        _on_customer(run, event)
+    elif isinstance(event, TimerFired):
+        _on_timer(run, event)
+    elif isinstance(event, CrmEvent):
+        _on_crm(run, event)
+    elif isinstance(event, ManagerMessage):
+        _on_manager_message(run, event)
+    elif isinstance(event, ManagerAction):
+        run.ctx = replace(run.ctx, manager=event.manager)
+        if event.action == "take":
+            run.cancel_matching("take")
+        run.dispatch(getattr(flows.manager, event.action))
+    elif isinstance(event, Blocked):
+        _on_blocked(run)
+    elif isinstance(event, Unblocked):
+        run.state = replace(run.state, flags=run.state.flags - {"do_not_write"})
+    return StepResult(run.state, tuple(run.effects))
+
+
+def _on_customer(run: ActionRunner, event: CustomerMessage) -> None:
+    s = run.state
+    c = event.classification
+    run.ctx = replace(run.ctx, classification=c, proactive=False)
+    if "spammer" in s.flags and s.closed:
+        return  # a known spammer stays closed and unanswered
+    if s.closed:
+        run.emit(Reopen())
+        run.state = replace(s, closed=False, close_reason=None, inbound_count=0, paused=False)
+        run.change_stage("new")
+    s = run.state
+    run.state = replace(
+        s,
+        inbound_count=s.inbound_count + 1,
+        last_inbound_at=run.ctx.now,
+        last_intent=c.intent,
+        menu=None if c.option is not None else s.menu,
+    )
+    run.cancel_matching("reply")
+    _restart_inactivity(run)
+    if run.state.paused and run.state.waiting_since is None:
+        run.state = replace(run.state, waiting_since=run.ctx.now)
+    stage = run.flows.stages.get(run.state.stage)
+    handlers = [*run.flows.before, *(stage.on if stage else ()), *run.flows.customer]
+    if run.state.paused:
+        handlers = [h for h in handlers if h.while_paused]
+    run.dispatch(handlers)
+
+
+def _on_timer(run: ActionRunner, event: TimerFired) -> None:
+    live = run.state.timers.get(event.name)
+    if live is None or live.token != event.token:
+        return  # the dialog moved on: this firing is stale
+    if run.state.closed and not live.keep_after_close:
+        return
+    spec = run.flows.timers.get(event.name)
+    if spec is not None and spec.proactive and not run.ctx.calendar.is_open(run.ctx.now):
+        # Fired late or the hours changed: wait for the shop to open instead of writing at night.
+        run.schedule(event.name, run.ctx.calendar.next_open(run.ctx.now), live.keep_after_close)
+        return
+    timers = dict(run.state.timers)
+    del timers[event.name]
+    run.state = replace(run.state, timers=timers)
+    run.emit(TimerDone(event.name))
+    if event.name == INACTIVITY_TIMER and spec is None:
+        run.close("no_reply")
+        return
+    if spec is not None:
+        run.run_actions(spec.do)
+
+
+def _on_crm(run: ActionRunner, event: CrmEvent) -> None:
+    s = run.state
+    if s.closed and "do_not_write" not in s.flags and "spammer" not in s.flags:
+        run.state = replace(s, closed=False, close_reason=None)
+    run.state = run.state.with_vars(**{k: str(v) for k, v in event.data.items()})
+    run.dispatch(run.flows.events.get(event.type, ()))
+
+
+def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
+    s = run.state
+    run.ctx = replace(run.ctx, manager=event.manager)
+    if "do_not_write" in s.flags:
+        run.emit(SkippedReply("manager", "the customer blocked the bot"))
+        return
+    if s.closed:
+        run.state = replace(s, closed=False, close_reason=None)
+    run.emit(ManagerDelivered(event.text, event.manager))
+    if run.state.waiting_since is not None:
+        waited = run.ctx.calendar.working_between(run.state.waiting_since, run.ctx.now)
+        limit = parse_duration(run.flows.shop.sla.manager_answer)
+        run.emit(ManagerResponse(event.manager, waited.total_seconds(), waited > limit))
+        run.state = replace(run.state, waiting_since=None)
+    run.cancel_matching("manager")
+    _restart_inactivity(run)
+    run.dispatch(run.flows.manager.message)
+
+
+def _on_blocked(run: ActionRunner) -> None:
+    s = run.state
+    for name in sorted(s.timers):
+        run.emit(CancelTimer(name))
+    run.state = replace(s, timers={})
+    if "do_not_write" not in s.flags:
+        run.state = replace(run.state, flags=run.state.flags | {"do_not_write"})
+        run.emit(Flag("do_not_write"))
+    if run.state.paused:
+        run.state = replace(run.state, paused=False)
+        run.emit(UpdateTasks("cancelled"))
+        run.emit(BotResumed())
+    run.close("bot_blocked")
+
+
+def _restart_inactivity(run: ActionRunner) -> None:
+    silence = run.flows.shop.close_after_silence
+    if silence and INACTIVITY_TIMER not in run.flows.timers:
+        run.schedule(INACTIVITY_TIMER, run.ctx.now + parse_duration(silence))
+
+
+__all__ = ["INACTIVITY_TIMER", "StepResult", "calendar_of", "step"]
