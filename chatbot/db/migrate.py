@@ -1,0 +1,51 @@
+"""Applying Alembic migrations to the configured database (`chatbot migrate` and start-up)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from chatbot.db.database import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at the packaged migrations."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Apply migrations up to `revision` in one transaction."""
+    cfg = alembic_config()
+
+    def _run(sync_conn: Any) -> None:
+        cfg.attributes["connection"] = sync_conn
+        command.upgrade(cfg, revision)
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_run)
+
+
+async def current_revision(db: Database) -> str | None:
+    """The revision the database is at (None when never migrated)."""
+
+    def _read(sync_conn: Any) -> str | None:
+        return MigrationContext.configure(sync_conn).get_current_revision()
+
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(_read)
+
+
+def head_revision() -> str:
+    """The newest revision shipped with the package."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head

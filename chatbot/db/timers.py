@@ -1,0 +1,108 @@
+"""Timer rows: set, cancel, claim due ones atomically, and consume a firing exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chatbot.db.tables import DialogRow, TimerRow
+from chatbot.db.upsert import insert_for
+
+
+@dataclass(frozen=True, slots=True)
+class DueTimer:
+    """A claimed timer, with the dialog it belongs to."""
+
+    dialog_id: int
+    channel: str
+    chat_id: str
+    name: str
+    token: int
+    due_at: datetime
+
+
+async def set_timer(
+    session: AsyncSession,
+    dialog_id: int,
+    name: str,
+    token: int,
+    due_at: datetime,
+    keep_after_close: bool,
+) -> None:
+    """Create or replace the dialog's timer `name`."""
+    stmt = insert_for(session, TimerRow).values(
+        dialog_id=dialog_id, name=name, token=token, due_at=due_at,
+        keep_after_close=keep_after_close, claimed_until=None,
+    )  # fmt: skip
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["dialog_id", "name"],
+        set_={"token": token, "due_at": due_at, "keep_after_close": keep_after_close,
+              "claimed_until": None},
+    )  # fmt: skip
+    await session.execute(stmt)
+
+
+async def cancel_timer(session: AsyncSession, dialog_id: int, name: str) -> None:
+    """Delete the dialog's timer `name`."""
+    await session.execute(
+        delete(TimerRow).where(TimerRow.dialog_id == dialog_id, TimerRow.name == name)
+    )
+
+
+async def consume_timer(session: AsyncSession, dialog_id: int, name: str, token: int) -> bool:
+    """Delete the row of a firing timer; False when it was already consumed or replaced."""
+    result = await session.execute(
+        delete(TimerRow).where(
+            TimerRow.dialog_id == dialog_id, TimerRow.name == name, TimerRow.token == token
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, lease: timedelta
+) -> list[DueTimer]:
+    """Claim up to `limit` due timers for `lease` (SKIP LOCKED on PostgreSQL)."""
+    claimable = and_(
+        TimerRow.due_at <= now,
+        or_(TimerRow.claimed_until.is_(None), TimerRow.claimed_until < now),
+    )
+    ids = (
+        select(TimerRow.id)
+        .where(claimable)
+        .order_by(TimerRow.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = await session.execute(
+        update(TimerRow)
+        .where(TimerRow.id.in_(ids.scalar_subquery()), claimable)
+        .values(claimed_until=now + lease)
+        .returning(TimerRow.dialog_id, TimerRow.name, TimerRow.token, TimerRow.due_at)
+    )
+    rows = claimed.all()
+    if not rows:
+        return []
+    chats = dict(
+        (r[0], (r[1], r[2]))
+        for r in await session.execute(
+            select(DialogRow.id, DialogRow.channel, DialogRow.chat_id).where(
+                DialogRow.id.in_({r[0] for r in rows})
+            )
+        )
+    )
+    due = [
+        DueTimer(r[0], chats[r[0]][0], chats[r[0]][1], r[1], r[2], r[3])
+        for r in rows
+        if r[0] in chats
+    ]
+    return sorted(due, key=lambda t: (t.due_at, t.dialog_id, t.name))
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """The earliest due time of any timer."""
+    value: datetime | None = await session.scalar(select(func.min(TimerRow.due_at)))
+    return value

@@ -1,0 +1,131 @@
+"""Storage on SQLite and PostgreSQL: dedupe, timers, tasks, outbox, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from chatbot.core.state import DialogState
+from chatbot.db import dialogs, inbox, records, timers
+from chatbot.db.database import Database
+from chatbot.db.migrate import current_revision, head_revision
+from chatbot.db.tables import OutboxRow, TaskRow
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
+
+
+async def _dialog(db: Database, channel: str = "telegram", chat: str = "1") -> dialogs.DialogRecord:
+    async with db.transaction() as s:
+        return await dialogs.lock_dialog(s, channel, chat, ANNA, NOW, "ru")
+
+
+async def test_migrated_to_head(db: Database) -> None:
+    assert await current_revision(db) == head_revision()
+
+
+async def test_dialog_created_once_and_state_round_trips(db: Database) -> None:
+    first = await _dialog(db)
+    again = await _dialog(db)
+    assert first.id == again.id
+    assert first.state == DialogState(channel="telegram", lang="ru")
+    state = DialogState(channel="telegram", stage="thinking", vars={"amount": "2500"},
+                        last_inbound_at=NOW)  # fmt: skip
+    async with db.transaction() as s:
+        await dialogs.save_state(s, first.id, state, NOW)
+    assert (await _dialog(db)).state == state
+
+
+async def test_same_phone_is_one_customer_across_channels(db: Database) -> None:
+    tg = await _dialog(db, "telegram", "1")
+    wa = await _dialog(db, "whatsapp", "79990001122")
+    assert tg.customer_id == wa.customer_id
+    async with db.transaction() as s:
+        await dialogs.save_state(s, tg.id, DialogState(last_inbound_at=NOW), NOW)
+        seen = await dialogs.last_inbound_elsewhere(s, wa.customer_id, wa.id)
+    assert seen == NOW
+    assert seen.tzinfo is not None
+
+
+async def test_inbound_dedupe_by_unique_key(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        first = await inbox.record_inbound(s, d.id, "telegram", "u-1", "hi", NOW)
+    async with db.transaction() as s:
+        second = await inbox.record_inbound(s, d.id, "telegram", "u-1", "hi", NOW)
+        other_channel = await inbox.record_inbound(s, d.id, "whatsapp", "u-1", "hi", NOW)
+    assert first is not None
+    assert second is None
+    assert other_channel is not None
+
+
+async def test_crm_event_applies_once(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        assert await inbox.record_crm_event(s, d.id, "crm-1", "order_paid", {}, NOW)
+    async with db.transaction() as s:
+        assert not await inbox.record_crm_event(s, d.id, "crm-1", "order_paid", {}, NOW)
+
+
+async def test_timer_consumed_exactly_once(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        await timers.set_timer(s, d.id, "nudge_1", 1, NOW, False)
+        await timers.set_timer(s, d.id, "nudge_1", 2, NOW + timedelta(hours=1), False)
+    async with db.transaction() as s:
+        assert await timers.next_due(s) == NOW + timedelta(hours=1)
+        assert not await timers.consume_timer(s, d.id, "nudge_1", 1)  # replaced token
+        assert await timers.consume_timer(s, d.id, "nudge_1", 2)
+        assert not await timers.consume_timer(s, d.id, "nudge_1", 2)
+
+
+async def test_claim_due_leases_rows(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        await timers.set_timer(s, d.id, "a", 1, NOW, False)
+        await timers.set_timer(s, d.id, "b", 2, NOW + timedelta(days=1), False)
+    async with db.transaction() as s:
+        claimed = await timers.claim_due(s, NOW, 10, timedelta(minutes=1))
+    assert [(t.name, t.channel, t.chat_id) for t in claimed] == [("a", "telegram", "1")]
+    async with db.transaction() as s:
+        assert await timers.claim_due(s, NOW, 10, timedelta(minutes=1)) == []
+    async with db.transaction() as s:  # the lease ran out: claimable again
+        again = await timers.claim_due(s, NOW + timedelta(minutes=2), 10, timedelta(minutes=1))
+    assert [t.name for t in again] == ["a"]
+
+
+async def test_concurrent_claims_never_share_a_timer(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        for i in range(40):
+            await timers.set_timer(s, d.id, f"t{i}", i, NOW, False)
+
+    async def claimer() -> list[str]:
+        got: list[str] = []
+        while True:
+            async with db.transaction() as s:
+                batch = await timers.claim_due(s, NOW, 3, timedelta(hours=1))
+            if not batch:
+                return got
+            got += [t.name for t in batch]
+
+    results = await asyncio.gather(claimer(), claimer(), claimer())
+    names = [n for r in results for n in r]
+    assert sorted(names) == sorted(f"t{i}" for i in range(40))
+
+
+async def test_tasks_and_idempotent_outbox(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        await records.create_task(s, d.id, "lead", "Заказ", NOW)
+        await records.enqueue(s, d.id, "k1", "message", "telegram", "1", {"text": "hi"}, NOW)
+        await records.enqueue(s, d.id, "k1", "message", "telegram", "1", {"text": "hi"}, NOW)
+    async with db.transaction() as s:
+        assert await records.update_open_tasks(s, d.id, "taken", "olga", NOW) == 1
+        assert await records.update_open_tasks(s, d.id, "done", None, NOW) == 1
+        assert await records.open_tasks(s) == []
+        task = (await s.execute(select(TaskRow))).scalar_one()
+        assert (task.status, task.manager) == ("done", "olga")
+        assert await s.scalar(select(func.count()).select_from(OutboxRow)) == 1
