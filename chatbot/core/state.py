@@ -38,6 +38,7 @@ class DialogState:
     last_bot_key: str | None = None
     waiting_since: datetime | None = None
     seq: int = 0
+    version: int = 0
 
     def with_vars(self, **values: str) -> DialogState:
         """Return a copy with these variables set."""
@@ -70,6 +71,7 @@ class DialogState:
             "last_bot_key": self.last_bot_key,
             "waiting_since": _iso(self.waiting_since),
             "seq": self.seq,
+            "version": self.version,
         }
 
     @classmethod
@@ -100,6 +102,7 @@ class DialogState:
             last_bot_key=data.get("last_bot_key"),
             waiting_since=_parse(data.get("waiting_since")),
             seq=int(data.get("seq", 0)),
+            version=int(data.get("version", 0)),
         )
 
 

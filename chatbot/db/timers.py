@@ -102,7 +102,8 @@ async def claim_due(
     return sorted(due, key=lambda t: (t.due_at, t.dialog_id, t.name))
 
 
-async def next_due(session: AsyncSession) -> datetime | None:
-    """The earliest due time of any timer."""
-    value: datetime | None = await session.scalar(select(func.min(TimerRow.due_at)))
+async def next_due(session: AsyncSession, now: datetime) -> datetime | None:
+    """The earliest due time of the timers not leased to a scheduler at `now`."""
+    free = or_(TimerRow.claimed_until.is_(None), TimerRow.claimed_until < now)
+    value: datetime | None = await session.scalar(select(func.min(TimerRow.due_at)).where(free))
     return value

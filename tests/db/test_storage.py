@@ -75,7 +75,7 @@ async def test_timer_consumed_exactly_once(db: Database) -> None:
         await timers.set_timer(s, d.id, "nudge_1", 1, NOW, False)
         await timers.set_timer(s, d.id, "nudge_1", 2, NOW + timedelta(hours=1), False)
     async with db.transaction() as s:
-        assert await timers.next_due(s) == NOW + timedelta(hours=1)
+        assert await timers.next_due(s, NOW) == NOW + timedelta(hours=1)
         assert not await timers.consume_timer(s, d.id, "nudge_1", 1)  # replaced token
         assert await timers.consume_timer(s, d.id, "nudge_1", 2)
         assert not await timers.consume_timer(s, d.id, "nudge_1", 2)

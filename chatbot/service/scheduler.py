@@ -1,0 +1,59 @@
+"""The scheduler: claims due timer rows and feeds TimerFired events into the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+
+from chatbot.core.events import TimerFired
+from chatbot.db import timers
+from chatbot.service.envelope import Inbound
+from chatbot.service.pipeline import Outcome, Pipeline
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    """Fires due timers; several schedulers may share a PostgreSQL database."""
+
+    def __init__(
+        self, pipeline: Pipeline, batch: int = 100, lease: timedelta = timedelta(minutes=2)
+    ) -> None:
+        self.pipeline = pipeline
+        self.batch = batch
+        self.lease = lease
+
+    async def run_due(self) -> list[Outcome]:
+        """Claim the timers due now and fire them in due order; returns their outcomes."""
+        db = self.pipeline.db
+        now = self.pipeline.clock.now()
+        async with db.transaction() as session:
+            due = await timers.claim_due(session, now, self.batch, self.lease)
+        outcomes = []
+        for timer in due:
+            inbound = Inbound(timer.channel, timer.chat_id, TimerFired(timer.name, timer.token))
+            try:
+                outcomes.append(await self.pipeline.handle(inbound))
+            except Exception:
+                # The row stays claimed until its lease ends, then it is retried.
+                log.exception("scheduler.fire_failed", extra={"timer": timer.name})
+        return outcomes
+
+    async def next_due(self) -> datetime | None:
+        """The earliest due time among unclaimed timers."""
+        async with self.pipeline.db.transaction() as session:
+            return await timers.next_due(session, self.pipeline.clock.now())
+
+    async def run_forever(self, stop: asyncio.Event, poll: float = 1.0) -> None:
+        """Fire due timers until `stop` is set, polling every `poll` seconds."""
+        while not stop.is_set():
+            try:
+                fired = await self.run_due()
+            except Exception:
+                log.exception("scheduler.poll_failed")
+                fired = []
+            if len(fired) < self.batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=poll)

@@ -1,0 +1,130 @@
+"""Running a conversation script through the real pipeline on a throw-away SQLite database."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from chatbot.core.clock import VirtualClock
+from chatbot.core.events import (
+    Blocked,
+    CrmEvent,
+    Event,
+    ManagerAction,
+    ManagerMessage,
+    Unblocked,
+)
+from chatbot.db.database import Database
+from chatbot.db.dialogs import CustomerInfo
+from chatbot.db.migrate import upgrade
+from chatbot.engine.flowset import FlowSet
+from chatbot.intents.decision import RulesFn
+from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.service.pipeline import Pipeline
+from chatbot.service.scheduler import Scheduler
+from chatbot.service.script import Script, Step
+from chatbot.service.trace import TraceEntry
+
+CHAT_ID = "sim-1"
+_MAX_IDLE_ROUNDS = 3  # guards a wait loop against a timer that can never be consumed
+
+
+@dataclass
+class Simulation:
+    """A script run in progress: the virtual clock, the pipeline and the trace so far."""
+
+    script: Script
+    pipeline: Pipeline
+    scheduler: Scheduler
+    clock: VirtualClock
+    trace: list[TraceEntry]
+    auto_id: int = 0
+
+    async def run_step(self, step: Step) -> None:
+        """Apply one script step."""
+        if step.kind == "wait":
+            await self.wait(step.value)
+            return
+        await self.send(self._inbound(step))
+
+    async def send(self, inbound: Inbound) -> None:
+        """Hand one event to the pipeline and keep its trace."""
+        outcome = await self.pipeline.handle(inbound)
+        self.trace.extend(outcome.trace)
+
+    async def wait(self, delta: timedelta) -> None:
+        """Advance the clock by `delta`, firing due timers in due order."""
+        target = self.clock.now() + delta
+        idle = 0
+        while True:
+            due = await self.scheduler.next_due()
+            if due is None or due > target:
+                break
+            self.clock.set(max(due, self.clock.now()))
+            fired = await self.scheduler.run_due()
+            for outcome in fired:
+                self.trace.extend(outcome.trace)
+            idle = 0 if fired else idle + 1
+            if idle >= _MAX_IDLE_ROUNDS:
+                break
+        self.clock.set(target)
+
+    def _inbound(self, step: Step) -> Inbound:
+        s = self.script
+        customer = CustomerInfo(
+            name=s.customer.get("name", ""),
+            phone=s.customer.get("phone"),
+            lang=s.customer.get("lang"),
+        )
+        base = Inbound(s.channel, CHAT_ID, IncomingText(""), None, customer)
+        if step.kind in ("say", "press"):
+            if step.kind == "say":
+                text, given_id = step.value["text"], step.value["id"]
+                payload = IncomingText(text)
+            else:
+                text, given_id = step.value, None
+                payload = IncomingText(text, button=text)
+            return _with(base, payload, given_id or self._next_id())
+        if step.kind == "event":
+            data = {k: str(v) for k, v in step.value.items() if k not in ("type", "id")}
+            event_id = step.value.get("id")
+            return _with(base, CrmEvent(step.value["type"], data),
+                         None if event_id is None else str(event_id))  # fmt: skip
+        if step.kind == "manager":
+            return _with(base, ManagerMessage(step.value), None)
+        if step.kind == "manager_action":
+            return _with(base, ManagerAction(step.value), None)
+        return _with(base, Blocked() if step.value else Unblocked(), None)
+
+    def _next_id(self) -> str:
+        self.auto_id += 1
+        return f"auto-{self.auto_id}"
+
+
+def _with(base: Inbound, payload: IncomingText | Event, external_id: str | None) -> Inbound:
+    return Inbound(base.channel, base.chat_id, payload, external_id, base.customer)
+
+
+def default_start(flows: FlowSet, today: date) -> datetime:
+    """Next Monday 11:00 in the shop's time zone (today, if today is Monday)."""
+    monday = today + timedelta(days=(7 - today.weekday()) % 7)
+    return datetime.combine(monday, time(11, 0), tzinfo=ZoneInfo(flows.shop.timezone))
+
+
+async def simulate(script: Script, flows: FlowSet, rules: RulesFn, today: date) -> list[TraceEntry]:
+    """Run a script on a fresh temporary SQLite database and return its trace."""
+    with tempfile.TemporaryDirectory(prefix="chatbot-sim-") as folder:
+        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'sim.db'}")
+        try:
+            await upgrade(db)
+            clock = VirtualClock(script.start or default_start(flows, today))
+            pipeline = Pipeline(db, flows, rules, clock)
+            sim = Simulation(script, pipeline, Scheduler(pipeline), clock, [])
+            for step in script.steps:
+                await sim.run_step(step)
+            return sim.trace
+        finally:
+            await db.dispose()

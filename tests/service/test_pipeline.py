@@ -1,0 +1,98 @@
+"""The pipeline on SQLite and PostgreSQL: dedupe, ordering, one transaction per event."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from chatbot.core.clock import VirtualClock
+from chatbot.core.events import CrmEvent
+from chatbot.db.tables import MessageRow, OutboxRow, TimerRow
+from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.service.pipeline import Pipeline
+from chatbot.service.scheduler import Scheduler
+
+
+def text(chat: str, body: str, mid: str) -> Inbound:
+    return Inbound("telegram", chat, IncomingText(body), mid)
+
+
+async def count(pipeline: Pipeline, table: type) -> int:
+    async with pipeline.db.transaction() as s:
+        return int(await s.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def test_redelivered_message_is_processed_once(pipeline: Pipeline) -> None:
+    first = await pipeline.handle(text("1", "Здравствуйте", "u-1"))
+    again = await pipeline.handle(text("1", "Здравствуйте", "u-1"))
+    assert not first.duplicate
+    assert [t.type for t in again.trace] == ["duplicate"]
+    assert again.duplicate
+    assert await count(pipeline, MessageRow) == 2  # one in, one menu out
+    assert await count(pipeline, OutboxRow) == 1
+
+
+async def test_trace_uses_documented_types(pipeline: Pipeline) -> None:
+    outcome = await pipeline.handle(text("1", "Здравствуйте", "u-1"))
+    types = [t.type for t in outcome.trace]
+    assert types[:2] == ["inbound", "intent"]
+    assert "reply" in types
+    assert "stage" in types
+
+
+async def test_concurrent_messages_of_one_dialog_keep_order(pipeline: Pipeline) -> None:
+    bodies = [f"сообщение {i}" for i in range(8)]
+    await asyncio.gather(*(pipeline.handle(text("7", b, f"m{i}")) for i, b in enumerate(bodies)))
+    async with pipeline.db.transaction() as s:
+        rows = (await s.execute(select(MessageRow.text).where(MessageRow.direction == "in")
+                                .order_by(MessageRow.id))).scalars().all()  # fmt: skip
+    assert list(rows) == bodies
+
+
+async def test_crm_event_with_id_applies_once(pipeline: Pipeline) -> None:
+    event = CrmEvent("order_created", {"order_id": "A-1", "amount": "500"})
+    await pipeline.handle(Inbound("telegram", "1", event, "crm-1"))
+    again = await pipeline.handle(Inbound("telegram", "1", event, "crm-1"))
+    assert again.duplicate
+    assert await count(pipeline, OutboxRow) == 1
+
+
+async def test_timer_of_a_dialog_that_moved_on_does_nothing(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(text("1", "подумаю", "u-1"))
+    await pipeline.handle(text("1", "сколько стоит?", "u-2"))  # cancels the nudge ladder
+    clock.advance(timedelta(days=3))
+    outcomes = await Scheduler(pipeline).run_due()
+    assert all("reply" not in [t.type for t in o.trace] for o in outcomes)
+
+
+async def test_two_schedulers_fire_every_timer_exactly_once(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    chats = [str(i) for i in range(30)]
+    for chat in chats:
+        await pipeline.handle(text(chat, "подумаю", f"{chat}-1"))
+    clock.advance(timedelta(hours=25))
+    a, b = Scheduler(pipeline, batch=4), Scheduler(pipeline, batch=4)
+
+    async def drain(s: Scheduler) -> list[str]:
+        fired: list[str] = []
+        while outcomes := await s.run_due():
+            fired += [str(o.dialog_id) for o in outcomes if not o.stale]
+        return fired
+
+    got_a, got_b = await asyncio.gather(drain(a), drain(b))
+    fired = got_a + got_b
+    assert len(fired) == len(chats)  # each dialog's nudge_1, no firing twice
+    assert len(set(fired)) == len(chats)
+    async with pipeline.db.transaction() as s:
+        is_nudge = OutboxRow.payload["key"].as_string() == "nudge_1"
+        nudges = await s.scalar(select(func.count()).select_from(OutboxRow).where(is_nudge))
+        left = await s.scalar(
+            select(func.count()).select_from(TimerRow).where(TimerRow.name == "nudge_1")
+        )
+    assert nudges == len(chats)
+    assert left == 0
