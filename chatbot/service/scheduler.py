@@ -7,6 +7,7 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
+from chatbot.core.clock import VirtualClock
 from chatbot.core.events import TimerFired
 from chatbot.db import timers
 from chatbot.service.envelope import Inbound
@@ -57,3 +58,25 @@ class Scheduler:
             if len(fired) < self.batch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=poll)
+
+
+_MAX_IDLE_ROUNDS = 3  # guards against a due timer that keeps failing
+
+
+async def advance_clock(
+    clock: VirtualClock, scheduler: Scheduler, delta: timedelta
+) -> list[Outcome]:
+    """Move a virtual clock forward, firing due timers in due order on the way."""
+    target = clock.now() + delta
+    outcomes: list[Outcome] = []
+    idle = 0
+    while idle < _MAX_IDLE_ROUNDS:
+        due = await scheduler.next_due()
+        if due is None or due > target:
+            break
+        clock.set(max(due, clock.now()))
+        fired = await scheduler.run_due()
+        outcomes.extend(fired)
+        idle = 0 if fired else idle + 1
+    clock.set(target)
+    return outcomes

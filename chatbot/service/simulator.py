@@ -17,6 +17,7 @@ from chatbot.core.events import (
     ManagerMessage,
     Unblocked,
 )
+from chatbot.db import reports
 from chatbot.db.database import Database
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.db.migrate import upgrade
@@ -24,12 +25,11 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
-from chatbot.service.scheduler import Scheduler
+from chatbot.service.scheduler import Scheduler, advance_clock
 from chatbot.service.script import Script, Step
 from chatbot.service.trace import TraceEntry
 
 CHAT_ID = "sim-1"
-_MAX_IDLE_ROUNDS = 3  # guards a wait loop against a timer that can never be consumed
 
 
 @dataclass
@@ -57,20 +57,8 @@ class Simulation:
 
     async def wait(self, delta: timedelta) -> None:
         """Advance the clock by `delta`, firing due timers in due order."""
-        target = self.clock.now() + delta
-        idle = 0
-        while True:
-            due = await self.scheduler.next_due()
-            if due is None or due > target:
-                break
-            self.clock.set(max(due, self.clock.now()))
-            fired = await self.scheduler.run_due()
-            for outcome in fired:
-                self.trace.extend(outcome.trace)
-            idle = 0 if fired else idle + 1
-            if idle >= _MAX_IDLE_ROUNDS:
-                break
-        self.clock.set(target)
+        for outcome in await advance_clock(self.clock, self.scheduler, delta):
+            self.trace.extend(outcome.trace)
 
     def _inbound(self, step: Step) -> Inbound:
         s = self.script
@@ -114,8 +102,25 @@ def default_start(flows: FlowSet, today: date) -> datetime:
     return datetime.combine(monday, time(11, 0), tzinfo=ZoneInfo(flows.shop.timezone))
 
 
+@dataclass(frozen=True)
+class SimulationReport:
+    """What the run left in the database, beyond the trace: tasks and SLA breaches."""
+
+    tasks: dict[str, int]
+    breaches: dict[str, int]
+    skipped: int
+
+
 async def simulate(script: Script, flows: FlowSet, rules: RulesFn, today: date) -> list[TraceEntry]:
     """Run a script on a fresh temporary SQLite database and return its trace."""
+    trace, _ = await simulate_with_report(script, flows, rules, today)
+    return trace
+
+
+async def simulate_with_report(
+    script: Script, flows: FlowSet, rules: RulesFn, today: date
+) -> tuple[list[TraceEntry], SimulationReport]:
+    """Run a script on a fresh temporary SQLite database; its trace and a report."""
     with tempfile.TemporaryDirectory(prefix="chatbot-sim-") as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'sim.db'}")
         try:
@@ -125,6 +130,12 @@ async def simulate(script: Script, flows: FlowSet, rules: RulesFn, today: date) 
             sim = Simulation(script, pipeline, Scheduler(pipeline), clock, [])
             for step in script.steps:
                 await sim.run_step(step)
-            return sim.trace
+            return sim.trace, await _report(db)
         finally:
             await db.dispose()
+
+
+async def _report(db: Database) -> SimulationReport:
+    async with db.transaction() as session:
+        counts = await reports.counts(session)
+    return SimulationReport(counts.tasks, counts.breaches, counts.skipped)

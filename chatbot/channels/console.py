@@ -1,0 +1,66 @@
+"""The console channel: the bot's messages and a dimmed trace in a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import tzinfo
+from typing import Any
+
+from chatbot.service.outbox import OutgoingMessage
+from chatbot.service.trace import TraceEntry
+
+DIM = "\x1b[2m"
+RESET = "\x1b[0m"
+CHANNEL = "console"
+
+
+class ConsoleSender:
+    """Prints the bot's messages (with numbered menu options) as the customer sees them."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+
+    async def send(self, message: OutgoingMessage) -> None:
+        """Show one message."""
+        payload = message.payload
+        author = str(payload.get("manager") or "bot")
+        self.write(f"{author}> {payload.get('text', '')}")
+        for button in payload.get("buttons") or ():
+            self.write(f"     [{button['label']}]")
+
+
+def describe(entry: TraceEntry, tz: tzinfo | None = None) -> str | None:
+    """A short line for a trace entry (replies and manager texts are shown as messages)."""
+    f: dict[str, Any] = entry.fields
+    match entry.type:
+        case "intent":
+            return f"intent {f['intent']} ({f['source']}, {f['confidence']})"
+        case "stage":
+            return f"stage {f['from']} -> {f['to']}"
+        case "timer_set":
+            return f"timer {f['name']} due {f['due'].astimezone(tz):%d.%m %H:%M}"
+        case "timer_cancelled" | "timer_fired":
+            return f"{entry.type.replace('_', ' ')} {f['name']}"
+        case "task":
+            return f"task {f['kind']}: {f['reason']}"
+        case "alert":
+            return f"alert {f['kind']}: {f['reason']}"
+        case "closed":
+            return f"closed ({f['reason']})"
+        case "flag":
+            return f"flag {f['flag']}"
+        case "duplicate":
+            return f"duplicate {f['id']}"
+        case "handoff" | "bot_resumed" | "reopened":
+            return entry.type.replace("_", " ")
+    return None
+
+
+def trace_lines(entries: Iterable[TraceEntry], color: bool, tz: tzinfo | None = None) -> list[str]:
+    """Dimmed trace lines for the terminal."""
+    out = []
+    for entry in entries:
+        text = describe(entry, tz)
+        if text is not None:
+            out.append(f"{DIM}   · {text}{RESET}" if color else f"   · {text}")
+    return out

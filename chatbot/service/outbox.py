@@ -1,0 +1,104 @@
+"""The outbox sender: delivers pending rows through channel ports with bounded retries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+
+from chatbot.core.clock import Clock
+from chatbot.db.database import Database
+from chatbot.db.tables import OutboxRow
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """One outbox row as a channel sees it."""
+
+    idempotency_key: str
+    kind: str
+    chat_id: str
+    payload: Mapping[str, Any]
+
+
+class SendFailed(Exception):
+    """Delivery failed; `retry_after` asks to wait, `final` means never retry."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, final: bool = False) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+        self.final = final
+
+
+class MessageSender(Protocol):
+    """A channel's way to deliver one outbox row (idempotent by its key)."""
+
+    async def send(self, message: OutgoingMessage) -> None:
+        """Deliver the message or raise SendFailed."""
+        ...
+
+
+class OutboxSender:
+    """Delivers pending outbox rows in order, per channel."""
+
+    def __init__(self, db: Database, senders: Mapping[str, MessageSender], clock: Clock) -> None:
+        self.db = db
+        self.senders = senders
+        self.clock = clock
+
+    async def deliver_pending(self, limit: int = 100) -> int:
+        """Send what is due now; returns how many rows were delivered."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            rows = (
+                (
+                    await session.execute(
+                        select(OutboxRow)
+                        .where(
+                            OutboxRow.status == "pending",
+                            OutboxRow.next_attempt_at <= now,
+                            OutboxRow.channel.in_(list(self.senders)),
+                        )
+                        .order_by(OutboxRow.id)
+                        .limit(limit)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            batch = [(r.id, r.channel, OutgoingMessage(r.idempotency_key, r.kind, r.chat_id,
+                                                       dict(r.payload)), r.attempts)
+                     for r in rows]  # fmt: skip
+        sent = 0
+        for row_id, channel, message, attempts in batch:
+            values: dict[str, Any]
+            try:
+                await self.senders[channel].send(message)
+                values = {"status": "sent", "sent_at": self.clock.now(), "attempts": attempts + 1}
+                sent += 1
+            except SendFailed as exc:
+                values = self._failure(exc, attempts)
+                log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
+            async with self.db.transaction() as session:
+                await session.execute(
+                    update(OutboxRow).where(OutboxRow.id == row_id).values(values)
+                )
+        return sent
+
+    def _failure(self, exc: SendFailed, attempts: int) -> dict[str, Any]:
+        attempts += 1
+        if exc.final or attempts >= MAX_ATTEMPTS:
+            return {"status": "failed", "attempts": attempts, "error": str(exc)}
+        delay = exc.retry_after if exc.retry_after is not None else 2.0**attempts
+        return {
+            "attempts": attempts,
+            "error": str(exc),
+            "next_attempt_at": self.clock.now() + timedelta(seconds=delay),
+        }

@@ -1,0 +1,76 @@
+"""The outbox sender: in-order delivery, bounded retries, retry_after, final failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from chatbot.core.clock import VirtualClock
+from chatbot.db.tables import OutboxRow
+from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.service.outbox import MAX_ATTEMPTS, OutboxSender, OutgoingMessage, SendFailed
+from chatbot.service.pipeline import Pipeline
+
+
+class FlakySender:
+    """A channel port that fails a given number of times, then delivers."""
+
+    def __init__(self, failures: list[SendFailed]) -> None:
+        self.failures = failures
+        self.delivered: list[OutgoingMessage] = []
+
+    async def send(self, message: OutgoingMessage) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.delivered.append(message)
+
+
+async def _statuses(pipeline: Pipeline) -> list[tuple[str, int]]:
+    async with pipeline.db.transaction() as s:
+        rows = (await s.execute(select(OutboxRow).where(OutboxRow.kind == "message"))).scalars()
+        return [(r.status, r.attempts) for r in rows]
+
+
+async def test_delivers_in_order_once(pipeline: Pipeline, clock: VirtualClock) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("оплата"), "b"))
+    port = FlakySender([])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    assert await sender.deliver_pending() == 2
+    assert await sender.deliver_pending() == 0
+    assert [m.payload["key"] for m in port.delivered] == ["menu_main", "handoff_question"]
+    assert await _statuses(pipeline) == [("sent", 1), ("sent", 1)]
+
+
+async def test_retry_after_is_honoured(pipeline: Pipeline, clock: VirtualClock) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    port = FlakySender([SendFailed("429 too many requests", retry_after=30)])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    assert await sender.deliver_pending() == 0
+    clock.advance(timedelta(seconds=10))
+    assert await sender.deliver_pending() == 0  # still waiting for retry_after
+    clock.advance(timedelta(seconds=21))
+    assert await sender.deliver_pending() == 1
+    assert await _statuses(pipeline) == [("sent", 2)]
+
+
+async def test_final_failure_stops_retrying(pipeline: Pipeline, clock: VirtualClock) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    port = FlakySender([SendFailed("403 blocked", final=True)])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    await sender.deliver_pending()
+    clock.advance(timedelta(hours=1))
+    await sender.deliver_pending()
+    assert port.delivered == []
+    assert await _statuses(pipeline) == [("failed", 1)]
+
+
+async def test_attempts_are_bounded(pipeline: Pipeline, clock: VirtualClock) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    port = FlakySender([SendFailed("500") for _ in range(MAX_ATTEMPTS + 3)])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    for _ in range(MAX_ATTEMPTS + 3):
+        await sender.deliver_pending()
+        clock.advance(timedelta(hours=1))
+    assert await _statuses(pipeline) == [("failed", MAX_ATTEMPTS)]
