@@ -34,6 +34,7 @@ class DialogState:
     once: frozenset[str] = frozenset()
     inbound_count: int = 0
     last_inbound_at: datetime | None = None
+    last_activity_at: datetime | None = None
     last_intent: str | None = None
     last_bot_key: str | None = None
     waiting_since: datetime | None = None
@@ -67,6 +68,7 @@ class DialogState:
             "once": sorted(self.once),
             "inbound_count": self.inbound_count,
             "last_inbound_at": _iso(self.last_inbound_at),
+            "last_activity_at": _iso(self.last_activity_at),
             "last_intent": self.last_intent,
             "last_bot_key": self.last_bot_key,
             "waiting_since": _iso(self.waiting_since),
@@ -98,6 +100,7 @@ class DialogState:
             once=frozenset(data.get("once", ())),
             inbound_count=int(data.get("inbound_count", 0)),
             last_inbound_at=_parse(data.get("last_inbound_at")),
+            last_activity_at=_parse(data.get("last_activity_at")),
             last_intent=data.get("last_intent"),
             last_bot_key=data.get("last_bot_key"),
             waiting_since=_parse(data.get("waiting_since")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -40,6 +41,9 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time: queue writers here rather than in its busy handler,
+        # which sleeps in coarse steps and would add milliseconds to every contended event.
+        self._gate: asyncio.Lock | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,8 +53,25 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction, committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
+        if not self.is_sqlite:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        if self._gate is None:
+            self._gate = asyncio.Lock()
+        async with self._gate, self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session: on SQLite it reads alongside the writer (WAL), unqueued."""
+        async with self.sessions() as session:
+            # The first connection() call begins the transaction with these options.
+            await session.connection(execution_options={"chatbot_read_only": True})
+            try:
+                yield session
+            finally:
+                await session.rollback()
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -79,4 +100,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: no deadlock when a reader later writes.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only snapshots use a plain BEGIN so they neither wait for nor block writers.
+        read_only = conn.get_execution_options().get("chatbot_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

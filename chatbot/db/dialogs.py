@@ -1,16 +1,17 @@
-"""Customers and dialogs: find or create, lock for the event, load and save engine state."""
+"""Customers and dialogs: load a snapshot, create, lock, and save engine state by version."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from chatbot.core.state import DialogState
 from chatbot.db.tables import CustomerRow, DialogRow
-from chatbot.db.upsert import insert_for
+from chatbot.db.upsert import core, insert_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +32,68 @@ class DialogRecord:
     channel: str
     chat_id: str
     state: DialogState
+    version: int
     customer_name: str
     phone: str | None
+    other_last_inbound_at: datetime | None
 
 
-async def lock_dialog(
+_other = aliased(DialogRow)
+_LOAD = (
+    select(
+        DialogRow.id,
+        DialogRow.customer_id,
+        DialogRow.state,
+        DialogRow.version,
+        CustomerRow.name,
+        CustomerRow.phone,
+        select(func.max(_other.last_inbound_at))
+        .where(_other.customer_id == DialogRow.customer_id, _other.id != DialogRow.id)
+        .scalar_subquery()
+        .label("other_last"),
+    )
+    .join(CustomerRow, CustomerRow.id == DialogRow.customer_id)
+    .where(DialogRow.channel == bindparam("channel"), DialogRow.chat_id == bindparam("chat_id"))
+)
+_SAVE = (
+    update(DialogRow)
+    .where(DialogRow.id == bindparam("dialog_id"), DialogRow.version == bindparam("expected"))
+    .values(
+        stage=bindparam("stage"),
+        closed=bindparam("closed"),
+        close_reason=bindparam("close_reason"),
+        paused=bindparam("paused"),
+        flags=bindparam("flags"),
+        lang=bindparam("lang"),
+        state=bindparam("state"),
+        version=bindparam("version"),
+        last_inbound_at=bindparam("last_inbound_at"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+async def load_dialog(session: AsyncSession, channel: str, chat_id: str) -> DialogRecord | None:
+    """The dialog's snapshot (one query), or None when it does not exist yet."""
+    row = (
+        await (await core(session)).execute(_LOAD, {"channel": channel, "chat_id": chat_id})
+    ).first()
+    if row is None:
+        return None
+    return DialogRecord(
+        id=row.id,
+        customer_id=row.customer_id,
+        channel=channel,
+        chat_id=chat_id,
+        state=DialogState.from_json(row.state),
+        version=row.version,
+        customer_name=row.name,
+        phone=row.phone,
+        other_last_inbound_at=row.other_last,
+    )
+
+
+async def create_dialog(
     session: AsyncSession,
     channel: str,
     chat_id: str,
@@ -43,42 +101,25 @@ async def lock_dialog(
     now: datetime,
     default_lang: str,
 ) -> DialogRecord:
-    """Find or create the dialog and lock its row until the transaction ends."""
-    row = await _select_for_update(session, channel, chat_id)
-    if row is None:
-        customer_id = await _find_or_create_customer(session, customer, now)
-        lang = customer.lang or default_lang
-        state = DialogState(channel=channel, lang=lang)
-        stmt = insert_for(session, DialogRow).values(
-            customer_id=customer_id, channel=channel, chat_id=chat_id, stage=state.stage,
-            closed=False, paused=False, flags="", lang=lang, state=state.to_json(),
-            created_at=now, updated_at=now,
-        )  # fmt: skip
-        await session.execute(stmt.on_conflict_do_nothing(index_elements=["channel", "chat_id"]))
-        row = await _select_for_update(session, channel, chat_id)
-        assert row is not None
-    elif customer.phone or customer.name:
-        await _learn_customer(session, row.customer_id, customer)
-    cust = await session.get(CustomerRow, row.customer_id)
-    return DialogRecord(
-        id=row.id,
-        customer_id=row.customer_id,
-        channel=row.channel,
-        chat_id=row.chat_id,
-        state=DialogState.from_json(row.state),
-        customer_name=cust.name if cust is not None else "",
-        phone=cust.phone if cust is not None else None,
-    )
+    """Create the dialog (and its customer, matched by phone) unless it exists; return it."""
+    customer_id = await _find_or_create_customer(session, customer, now)
+    state = DialogState(channel=channel, lang=customer.lang or default_lang)
+    stmt = insert_for(session, DialogRow).values(
+        customer_id=customer_id, channel=channel, chat_id=chat_id, stage=state.stage,
+        closed=False, paused=False, flags="", lang=state.lang, state=state.to_json(), version=0,
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["channel", "chat_id"]))
+    found = await load_dialog(session, channel, chat_id)
+    assert found is not None
+    return found
 
 
-async def _select_for_update(session: AsyncSession, channel: str, chat_id: str) -> DialogRow | None:
-    stmt = (
-        select(DialogRow)
-        .where(DialogRow.channel == channel, DialogRow.chat_id == chat_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def lock_dialog(session: AsyncSession, dialog_id: int) -> int | None:
+    """Lock the dialog's row until the transaction ends; returns its version."""
+    stmt = select(DialogRow.version).where(DialogRow.id == dialog_id).with_for_update()
+    version: int | None = await session.scalar(stmt)
+    return version
 
 
 async def _find_or_create_customer(session: AsyncSession, info: CustomerInfo, now: datetime) -> int:
@@ -94,46 +135,37 @@ async def _find_or_create_customer(session: AsyncSession, info: CustomerInfo, no
     return row.id
 
 
-async def _learn_customer(session: AsyncSession, customer_id: int, info: CustomerInfo) -> None:
-    values: dict[str, str] = {}
-    if info.phone:
-        values["phone"] = info.phone
-    if info.name:
-        values["name"] = info.name
-    await session.execute(update(CustomerRow).where(CustomerRow.id == customer_id).values(values))
+async def learn_customer(session: AsyncSession, customer_id: int, info: CustomerInfo) -> None:
+    """Remember a phone or name the channel told us (e.g. a shared contact)."""
+    values = {k: v for k, v in (("phone", info.phone), ("name", info.name)) if v}
+    if values:
+        await session.execute(
+            update(CustomerRow).where(CustomerRow.id == customer_id).values(values)
+        )
 
 
 async def save_state(
-    session: AsyncSession, dialog_id: int, state: DialogState, now: datetime
-) -> None:
-    """Write the engine's new state and its queryable columns."""
-    await session.execute(
-        update(DialogRow)
-        .where(DialogRow.id == dialog_id)
-        .values(
-            stage=state.stage,
-            closed=state.closed,
-            close_reason=state.close_reason,
-            paused=state.paused,
-            flags=",".join(sorted(state.flags)),
-            lang=state.lang,
-            state=state.to_json(),
-            last_inbound_at=state.last_inbound_at,
-            updated_at=now,
-        )
+    session: AsyncSession, dialog_id: int, state: DialogState, expected: int, now: datetime
+) -> bool:
+    """Write the new state if the dialog is still at version `expected`."""
+    result = await (await core(session)).execute(
+        _SAVE,
+        {
+            "dialog_id": dialog_id,
+            "expected": expected,
+            "stage": state.stage,
+            "closed": state.closed,
+            "close_reason": state.close_reason,
+            "paused": state.paused,
+            "flags": ",".join(sorted(state.flags)),
+            "lang": state.lang,
+            "state": state.to_json(),
+            "version": state.version,
+            "last_inbound_at": state.last_inbound_at,
+            "now": now,
+        },
     )
-
-
-async def last_inbound_elsewhere(
-    session: AsyncSession, customer_id: int, dialog_id: int
-) -> datetime | None:
-    """When the customer last wrote in any of their other dialogs."""
-    value = await session.scalar(
-        select(func.max(DialogRow.last_inbound_at)).where(
-            DialogRow.customer_id == customer_id, DialogRow.id != dialog_id
-        )
-    )
-    return value  # max() keeps the column type, so the value is an aware UTC datetime
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def find_dialogs_by_phone(session: AsyncSession, phone: str) -> list[tuple[str, str]]:

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatbot.db.tables import CrmEventRow, MessageRow
-from chatbot.db.upsert import insert_for
+from chatbot.db.upsert import core, prebuilt
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The classifier's decision stored with an inbound message."""
+
+    intent: str
+    source: str
+    confidence: float
+
+
+def _build_inbound(insert: Any) -> Any:
+    return (
+        insert(MessageRow)
+        .values({c: bindparam(c) for c in _INBOUND_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    )
+
+
+_INBOUND_COLUMNS = ("dialog_id", "channel", "external_id", "direction", "author", "text",
+                    "created_at", "intent", "source", "confidence")  # fmt: skip
 
 
 async def record_inbound(
@@ -17,16 +41,22 @@ async def record_inbound(
     external_id: str | None,
     text: str,
     now: datetime,
-) -> int | None:
-    """Insert an inbound message; None when (channel, external_id) was seen before."""
-    stmt = (
-        insert_for(session, MessageRow)
-        .values(dialog_id=dialog_id, channel=channel, external_id=external_id, direction="in",
-                author="customer", text=text, created_at=now)
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(MessageRow.id)
+    decision: Decision | None = None,
+    author: str = "customer",
+) -> bool:
+    """Insert an inbound message; False when (channel, external_id) was seen before."""
+    stmt = prebuilt(session, "inbound", _build_inbound)
+    result = await (await core(session)).execute(
+        stmt,
+        {
+            "dialog_id": dialog_id, "channel": channel, "external_id": external_id,
+            "direction": "in", "author": author, "text": text, "created_at": now,
+            "intent": decision.intent if decision else None,
+            "source": decision.source if decision else None,
+            "confidence": decision.confidence if decision else None,
+        },
     )  # fmt: skip
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def record_message(
@@ -43,13 +73,13 @@ async def record_message(
                            author=author, text=text, created_at=now))  # fmt: skip
 
 
-async def set_classification(
-    session: AsyncSession, message_id: int, intent: str, source: str, confidence: float
-) -> None:
-    """Store the classifier's decision on the inbound message."""
-    row = await session.get(MessageRow, message_id)
-    if row is not None:
-        row.intent, row.source, row.confidence = intent, source, confidence
+def _build_crm(insert: Any) -> Any:
+    return (
+        insert(CrmEventRow)
+        .values({c: bindparam(c) for c in ("external_id", "dialog_id", "type", "data",
+                                           "created_at")})
+        .on_conflict_do_nothing(index_elements=["external_id"])
+    )  # fmt: skip
 
 
 async def record_crm_event(
@@ -61,11 +91,9 @@ async def record_crm_event(
     now: datetime,
 ) -> bool:
     """Insert a CRM event; False when its external id was applied before."""
-    stmt = (
-        insert_for(session, CrmEventRow)
-        .values(external_id=external_id, dialog_id=dialog_id, type=type_, data=data,
-                created_at=now)
-        .on_conflict_do_nothing(index_elements=["external_id"])
-        .returning(CrmEventRow.id)
+    result = await (await core(session)).execute(
+        prebuilt(session, "crm_event", _build_crm),
+        {"external_id": external_id, "dialog_id": dialog_id, "type": type_, "data": data,
+         "created_at": now},
     )  # fmt: skip
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
+    return bool(getattr(result, "rowcount", 0))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatbot.db.tables import ManagerResponseRow, OutboxRow, TaskRow
-from chatbot.db.upsert import insert_for
+from chatbot.db.upsert import core, prebuilt
 
 
 async def create_task(
@@ -42,23 +45,42 @@ async def update_open_tasks(
     return int(getattr(result, "rowcount", 0))
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """An outbox row to add; the idempotency key makes a replayed effect a no-op."""
+
+    key: str
+    kind: str
+    channel: str
+    chat_id: str
+    payload: dict[str, object]
+    status: str = "pending"
+    error: str | None = None
+
+
 async def enqueue(
-    session: AsyncSession,
-    dialog_id: int,
-    key: str,
-    kind: str,
-    channel: str,
-    chat_id: str,
-    payload: dict[str, object],
-    now: datetime,
-    status: str = "pending",
+    session: AsyncSession, dialog_id: int, items: Sequence[OutboxItem], now: datetime
 ) -> None:
-    """Add an outbox row; the idempotency key makes a replayed effect a no-op."""
-    stmt = insert_for(session, OutboxRow).values(
-        dialog_id=dialog_id, idempotency_key=key, kind=kind, channel=channel, chat_id=chat_id,
-        payload=payload, status=status, attempts=0, next_attempt_at=now, created_at=now,
-    )  # fmt: skip
-    await session.execute(stmt.on_conflict_do_nothing(index_elements=["idempotency_key"]))
+    """Add outbox rows (one statement for all of them)."""
+    if not items:
+        return
+    stmt = prebuilt(session, "outbox", _build_outbox)
+    rows = [{"dialog_id": dialog_id, "idempotency_key": i.key, "kind": i.kind,
+             "channel": i.channel, "chat_id": i.chat_id, "payload": i.payload,
+             "status": i.status, "error": i.error, "attempts": 0, "next_attempt_at": now,
+             "created_at": now}
+            for i in items]  # fmt: skip
+    await (await core(session)).execute(stmt, rows[0] if len(rows) == 1 else rows)
+
+
+def _build_outbox(insert: Any) -> Any:
+    columns = ("dialog_id", "idempotency_key", "kind", "channel", "chat_id", "payload", "status",
+               "error", "attempts", "next_attempt_at", "created_at")  # fmt: skip
+    return (
+        insert(OutboxRow)
+        .values({c: bindparam(c) for c in columns})
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
 
 
 async def record_response(

@@ -54,6 +54,7 @@ class DialogRow(Base):
     flags: Mapped[str] = mapped_column(String(200), default="")
     lang: Mapped[str] = mapped_column(String(8), default="ru")
     state: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
     last_inbound_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,7 +10,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatbot.db.tables import DialogRow, TimerRow
-from chatbot.db.upsert import insert_for
+from chatbot.db.upsert import core, insert_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,37 +25,43 @@ class DueTimer:
     due_at: datetime
 
 
-async def set_timer(
-    session: AsyncSession,
-    dialog_id: int,
-    name: str,
-    token: int,
-    due_at: datetime,
-    keep_after_close: bool,
-) -> None:
-    """Create or replace the dialog's timer `name`."""
-    stmt = insert_for(session, TimerRow).values(
-        dialog_id=dialog_id, name=name, token=token, due_at=due_at,
-        keep_after_close=keep_after_close, claimed_until=None,
-    )  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class TimerSpec:
+    """A timer to create or replace."""
+
+    name: str
+    token: int
+    due_at: datetime
+    keep_after_close: bool = False
+
+
+async def set_timers(session: AsyncSession, dialog_id: int, specs: Sequence[TimerSpec]) -> None:
+    """Create or replace the dialog's timers (one statement for all of them)."""
+    if not specs:
+        return
+    stmt = insert_for(session, TimerRow)
     stmt = stmt.on_conflict_do_update(
         index_elements=["dialog_id", "name"],
-        set_={"token": token, "due_at": due_at, "keep_after_close": keep_after_close,
-              "claimed_until": None},
+        set_={"token": stmt.excluded.token, "due_at": stmt.excluded.due_at,
+              "keep_after_close": stmt.excluded.keep_after_close, "claimed_until": None},
     )  # fmt: skip
-    await session.execute(stmt)
+    rows = [{"dialog_id": dialog_id, "name": t.name, "token": t.token, "due_at": t.due_at,
+             "keep_after_close": t.keep_after_close, "claimed_until": None}
+            for t in specs]  # fmt: skip
+    await (await core(session)).execute(stmt, rows[0] if len(rows) == 1 else rows)
 
 
-async def cancel_timer(session: AsyncSession, dialog_id: int, name: str) -> None:
-    """Delete the dialog's timer `name`."""
-    await session.execute(
-        delete(TimerRow).where(TimerRow.dialog_id == dialog_id, TimerRow.name == name)
-    )
+async def cancel_timers(session: AsyncSession, dialog_id: int, names: Sequence[str]) -> None:
+    """Delete the dialog's timers with these names."""
+    if names:
+        await session.execute(
+            delete(TimerRow).where(TimerRow.dialog_id == dialog_id, TimerRow.name.in_(names))
+        )
 
 
 async def consume_timer(session: AsyncSession, dialog_id: int, name: str, token: int) -> bool:
     """Delete the row of a firing timer; False when it was already consumed or replaced."""
-    result = await session.execute(
+    result = await (await core(session)).execute(
         delete(TimerRow).where(
             TimerRow.dialog_id == dialog_id, TimerRow.name == name, TimerRow.token == token
         )

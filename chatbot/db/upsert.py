@@ -1,15 +1,38 @@
-"""INSERT ... ON CONFLICT for both backends, so uniqueness is enforced by the database."""
+"""INSERT ... ON CONFLICT for both backends, built once per dialect and reused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+_BUILT: dict[tuple[str, str], Any] = {}
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """The session's dialect name."""
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
 def insert_for(session: AsyncSession, table: Any) -> Any:
     """The dialect's INSERT construct (it has on_conflict_do_nothing/do_update)."""
-    name = session.bind.dialect.name if session.bind is not None else "sqlite"
-    module = postgresql if name == "postgresql" else sqlite
+    module = postgresql if dialect_of(session) == "postgresql" else sqlite
     return module.insert(table)
+
+
+def prebuilt(session: AsyncSession, name: str, build: Callable[[Any], Any]) -> Any:
+    """A statement built once per dialect: `build(insert_function)` returns it."""
+    dialect = dialect_of(session)
+    key = (dialect, name)
+    stmt = _BUILT.get(key)
+    if stmt is None:
+        module = postgresql if dialect == "postgresql" else sqlite
+        stmt = _BUILT[key] = build(module.insert)
+    return stmt
+
+
+async def core(session: AsyncSession) -> AsyncConnection:
+    """The session's connection, for Core statements (plain rowcount, no ORM bulk path)."""
+    return await session.connection()

@@ -122,6 +122,8 @@ def _on_timer(run: ActionRunner, event: TimerFired) -> None:
         return  # the dialog moved on: this firing is stale
     if run.state.closed and not live.keep_after_close:
         return
+    if event.name == INACTIVITY_TIMER and _rearm_inactivity(run):
+        return
     spec = run.flows.timers.get(event.name)
     if spec is not None and spec.proactive and not run.ctx.calendar.is_open(run.ctx.now):
         # Fired late or the hours changed: wait for the shop to open instead of writing at night.
@@ -181,9 +183,26 @@ def _on_blocked(run: ActionRunner) -> None:
 
 
 def _restart_inactivity(run: ActionRunner) -> None:
+    """Note activity; the silence timer is set once and re-armed lazily when it fires."""
     silence = run.flows.shop.close_after_silence
-    if silence and INACTIVITY_TIMER not in run.flows.timers:
+    if not silence or INACTIVITY_TIMER in run.flows.timers:
+        return
+    run.state = replace(run.state, last_activity_at=run.ctx.now)
+    if INACTIVITY_TIMER not in run.state.timers:
         run.schedule(INACTIVITY_TIMER, run.ctx.now + parse_duration(silence))
+
+
+def _rearm_inactivity(run: ActionRunner) -> bool:
+    """True when the dialog was active since the timer was set: it is moved, not fired."""
+    silence = run.flows.shop.close_after_silence
+    last = run.state.last_activity_at
+    if not silence or last is None or INACTIVITY_TIMER in run.flows.timers:
+        return False
+    due = last + parse_duration(silence)
+    if due <= run.ctx.now:
+        return False
+    run.schedule(INACTIVITY_TIMER, due)
+    return True
 
 
 __all__ = ["INACTIVITY_TIMER", "StepResult", "calendar_of", "step"]

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 
 from chatbot.core.clock import Clock
+from chatbot.db import inbox
 from chatbot.db.database import Database
 from chatbot.db.tables import OutboxRow
 
@@ -73,11 +74,12 @@ class OutboxSender:
                 .scalars()
                 .all()
             )
-            batch = [(r.id, r.channel, OutgoingMessage(r.idempotency_key, r.kind, r.chat_id,
-                                                       dict(r.payload)), r.attempts)
+            batch = [(r.id, r.dialog_id, r.channel, OutgoingMessage(r.idempotency_key, r.kind,
+                                                                    r.chat_id, dict(r.payload)),
+                      r.attempts)
                      for r in rows]  # fmt: skip
         sent = 0
-        for row_id, channel, message, attempts in batch:
+        for row_id, dialog_id, channel, message, attempts in batch:
             values: dict[str, Any]
             try:
                 await self.senders[channel].send(message)
@@ -90,6 +92,13 @@ class OutboxSender:
                 await session.execute(
                     update(OutboxRow).where(OutboxRow.id == row_id).values(values)
                 )
+                if values.get("status") == "sent" and message.kind == "message":
+                    # Outbound messages are recorded once really sent, not when planned.
+                    author = str(message.payload.get("manager") or "bot")
+                    text = str(message.payload.get("text", ""))
+                    await inbox.record_message(
+                        session, dialog_id, channel, "out", author, text, self.clock.now()
+                    )
         return sent
 
     def _failure(self, exc: SendFailed, attempts: int) -> dict[str, Any]:

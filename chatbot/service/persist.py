@@ -19,8 +19,9 @@ from chatbot.core.effects import (
     SkippedReply,
     UpdateTasks,
 )
-from chatbot.db import inbox, records, timers
+from chatbot.db import records, timers
 from chatbot.db.dialogs import DialogRecord
+from chatbot.db.records import OutboxItem
 
 MANAGERS = "managers"  # the outbox channel of task cards and alerts
 
@@ -33,13 +34,14 @@ async def persist_effects(
     now: datetime,
 ) -> None:
     """Write every effect that outlives the step; keys make a replay idempotent."""
+    final_timers: dict[str, SetTimer | None] = {}
+    outbox: list[OutboxItem] = []
     for index, effect in enumerate(effects):
         key = f"{dialog.id}:{version}:{index}"
         if isinstance(effect, SetTimer):
-            await timers.set_timer(session, dialog.id, effect.name, effect.token, effect.due,
-                                   effect.keep_after_close)  # fmt: skip
+            final_timers[effect.name] = effect
         elif isinstance(effect, CancelTimer):
-            await timers.cancel_timer(session, dialog.id, effect.name)
+            final_timers[effect.name] = None
         elif isinstance(effect, Reply):
             payload: dict[str, object] = {
                 "text": effect.text,
@@ -47,38 +49,33 @@ async def persist_effects(
                 "buttons": [{"id": b.id, "label": b.label} for b in effect.buttons],
                 "template": effect.template,
             }
-            await records.enqueue(session, dialog.id, key, "message", dialog.channel,
-                                  dialog.chat_id, payload, now)  # fmt: skip
-            await inbox.record_message(session, dialog.id, dialog.channel, "out", "bot",
-                                       effect.text, now)  # fmt: skip
+            outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id, payload))
         elif isinstance(effect, ManagerDelivered):
             payload = {"text": effect.text, "manager": effect.manager, "buttons": []}
-            await records.enqueue(session, dialog.id, key, "message", dialog.channel,
-                                  dialog.chat_id, payload, now)  # fmt: skip
-            await inbox.record_message(session, dialog.id, dialog.channel, "out",
-                                       effect.manager, effect.text, now)  # fmt: skip
+            outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id, payload))
         elif isinstance(effect, SkippedReply):
-            await records.enqueue(session, dialog.id, key, "message", dialog.channel,
-                                  dialog.chat_id, {"key": effect.key, "reason": effect.reason},
-                                  now, status="skipped")  # fmt: skip
+            outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id,
+                                     {"key": effect.key}, "skipped", effect.reason))  # fmt: skip
         elif isinstance(effect, CreateTask):
             task_id = await records.create_task(session, dialog.id, effect.kind, effect.reason,
                                                 now)  # fmt: skip
-            card = {
-                "task_id": task_id,
-                "kind": effect.kind,
-                "reason": effect.reason,
-                "dialog_id": dialog.id,
-                "channel": dialog.channel,
-                "chat_id": dialog.chat_id,
-            }
-            await records.enqueue(session, dialog.id, key, "task", MANAGERS, "", card, now)
+            card: dict[str, object] = {
+                "task_id": task_id, "kind": effect.kind, "reason": effect.reason,
+                "dialog_id": dialog.id, "channel": dialog.channel, "chat_id": dialog.chat_id,
+            }  # fmt: skip
+            outbox.append(OutboxItem(key, "task", MANAGERS, "", card))
         elif isinstance(effect, UpdateTasks):
             await records.update_open_tasks(session, dialog.id, effect.status, effect.manager, now)
         elif isinstance(effect, Alert):
-            alert = {"kind": effect.kind, "reason": effect.reason, "dialog_id": dialog.id}
-            await records.enqueue(session, dialog.id, key, "alert", MANAGERS, effect.kind, alert,
-                                  now)  # fmt: skip
+            alert: dict[str, object] = {"kind": effect.kind, "reason": effect.reason,
+                                        "dialog_id": dialog.id}  # fmt: skip
+            outbox.append(OutboxItem(key, "alert", MANAGERS, effect.kind, alert))
         elif isinstance(effect, ManagerResponse):
             await records.record_response(session, dialog.id, effect.manager, effect.seconds,
                                           effect.breach, now)  # fmt: skip
+    cancelled = [name for name, t in final_timers.items() if t is None]
+    kept = [timers.TimerSpec(t.name, t.token, t.due, t.keep_after_close)
+            for t in final_timers.values() if t is not None]  # fmt: skip
+    await timers.cancel_timers(session, dialog.id, cancelled)
+    await timers.set_timers(session, dialog.id, kept)
+    await records.enqueue(session, dialog.id, outbox, now)

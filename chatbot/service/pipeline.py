@@ -1,4 +1,10 @@
-"""The pipeline: one transaction per event, serialized per dialog (DESIGN.md §2)."""
+"""The pipeline: one transaction per event, serialized per dialog (DESIGN.md §2).
+
+An event is computed (classified, stepped) on a snapshot of its dialog, then written in one
+short transaction that also records the dedupe key. The write checks the dialog's version, so
+a snapshot that went stale is recomputed; on PostgreSQL the row is locked first, which orders
+events of one dialog across processes.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +22,12 @@ from chatbot.core.events import CrmEvent, CustomerMessage, Event, ManagerMessage
 from chatbot.core.state import DialogState, Facts
 from chatbot.db import dialogs, inbox, timers
 from chatbot.db.database import Database
+from chatbot.db.dialogs import DialogRecord
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.step import step
+from chatbot.engine.step import StepResult, step
+from chatbot.errors import StorageError
 from chatbot.intents.decision import RulesFn, decide
+from chatbot.service.dialog_cache import DialogCache
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.locks import DialogLocks
 from chatbot.service.persist import persist_effects
@@ -27,6 +36,7 @@ from chatbot.service.trace import TraceEntry, trace_effect
 log = logging.getLogger(__name__)
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+MAX_STALE_RETRIES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,20 @@ class Outcome:
     duplicate: bool = False
     stale: bool = False
     state: DialogState | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """An event computed on a snapshot, ready to be written."""
+
+    event: Event
+    decision: inbox.Decision | None
+    result: StepResult
+    head: tuple[TraceEntry, ...]
+
+
+class _StaleSnapshot(Exception):
+    """The dialog changed after its snapshot was taken."""
 
 
 def _is_busy(exc: BaseException) -> bool:
@@ -53,100 +77,137 @@ class Pipeline:
         self.rules = rules
         self.clock = clock
         self.locks = DialogLocks()
+        self.cache = DialogCache()
 
     async def handle(self, inbound: Inbound) -> Outcome:
         """Process one event; a busy database is retried, nothing is half-written."""
-        async with self.locks.hold((inbound.channel, inbound.chat_id)):
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_is_busy),
-                stop=stop_after_attempt(5),
-                wait=wait_exponential(multiplier=0.05, max=1),
-                reraise=True,
-            ):
-                with attempt:
-                    async with self.db.transaction() as session:
-                        return await self._handle(session, inbound, self.clock.now())
-        raise AssertionError("unreachable")  # pragma: no cover
+        key = (inbound.channel, inbound.chat_id)
+        async with self.locks.hold(key):
+            for attempt in range(MAX_STALE_RETRIES):
+                async for busy in AsyncRetrying(
+                    retry=retry_if_exception(_is_busy),
+                    stop=stop_after_attempt(5),
+                    wait=wait_exponential(multiplier=0.05, max=1),
+                    reraise=True,
+                ):
+                    with busy:
+                        outcome = await self._attempt(inbound, fresh=attempt > 0)
+                if outcome is not None:
+                    return outcome
+                self.cache.drop(key)
+        raise StorageError(f"dialog {key} kept changing during {MAX_STALE_RETRIES} attempts")
 
-    async def _handle(self, session: AsyncSession, inbound: Inbound, now: datetime) -> Outcome:
-        flows = self.flows
-        dialog = await dialogs.lock_dialog(
-            session, inbound.channel, inbound.chat_id, inbound.customer, now,
-            flows.shop.default_lang,
-        )  # fmt: skip
-        trace: list[TraceEntry] = []
+    async def _attempt(self, inbound: Inbound, fresh: bool) -> Outcome | None:
+        now = self.clock.now()
+        key = (inbound.channel, inbound.chat_id)
+        snap = None if fresh or not self.db.is_sqlite else self.cache.get(key)
+        if snap is None:
+            snap = await self._load(inbound, now)
+        plan = self._compute(snap, inbound, now)
+        try:
+            async with self.db.transaction() as session:
+                if not self.db.is_sqlite and await dialogs.lock_dialog(session, snap.id) != (
+                    snap.version
+                ):
+                    raise _StaleSnapshot
+                duplicate = await self._record(session, snap, inbound, plan, now)
+                if duplicate is not None:
+                    return duplicate
+                new_state = replace(plan.result.state, version=snap.version + 1)
+                if not await dialogs.save_state(session, snap.id, new_state, snap.version, now):
+                    raise _StaleSnapshot
+                await persist_effects(session, snap, new_state.version, plan.result.effects, now)
+                if _news_about(snap, inbound):
+                    await dialogs.learn_customer(session, snap.customer_id, inbound.customer)
+        except _StaleSnapshot:
+            return None
+        name = inbound.customer.name or snap.customer_name
+        self.cache.put(replace(snap, state=new_state, version=new_state.version,
+                               customer_name=name))  # fmt: skip
+        if isinstance(plan.event, CustomerMessage):
+            self.cache.note_inbound(snap.customer_id, key, now)
+        trace = [*plan.head]
+        trace.extend(t for e in plan.result.effects if (t := trace_effect(now, e)) is not None)
+        return Outcome(snap.id, tuple(trace), state=new_state)
+
+    async def _load(self, inbound: Inbound, now: datetime) -> DialogRecord:
+        async with self.db.snapshot() as session:
+            found = await dialogs.load_dialog(session, inbound.channel, inbound.chat_id)
+        if found is not None:
+            return found
+        async with self.db.transaction() as session:
+            found = await dialogs.load_dialog(session, inbound.channel, inbound.chat_id)
+            if found is None:
+                found = await dialogs.create_dialog(
+                    session, inbound.channel, inbound.chat_id, inbound.customer, now,
+                    self.flows.shop.default_lang,
+                )  # fmt: skip
+            return found
+
+    def _compute(self, snap: DialogRecord, inbound: Inbound, now: datetime) -> _Plan:
+        """Classify and step on the snapshot: pure, no IO."""
+        state = snap.state
         payload = inbound.payload
-        state = dialog.state
+        head: list[TraceEntry] = []
+        decision = None
         event: Event
         if isinstance(payload, IncomingText):
-            message_id = await inbox.record_inbound(
-                session, dialog.id, inbound.channel, inbound.external_id, payload.text, now
-            )
-            if message_id is None:
-                log.info("pipeline.duplicate", extra={"dialog": dialog.id})
-                entry = TraceEntry(now, "duplicate", {"id": inbound.external_id})
-                return Outcome(dialog.id, (entry,), duplicate=True)
-            fields = {"text": payload.text, "channel": inbound.channel}
-            trace.append(TraceEntry(now, "inbound", fields))
+            head.append(TraceEntry(now, "inbound", {"text": payload.text,
+                                                    "channel": inbound.channel}))  # fmt: skip
             if state.inbound_count == 0 and inbound.customer.lang is None:
                 state = replace(state, lang=_guess_lang(payload.text, state.lang))
-            decision = decide(payload.text, payload.button, state, flows, self.rules)
-            await inbox.set_classification(
-                session, message_id, decision.intent, decision.source, decision.confidence
-            )
-            decided = {
-                "intent": decision.intent,
-                "source": decision.source,
-                "confidence": round(decision.confidence, 3),
-            }
-            trace.append(TraceEntry(now, "intent", decided))
-            event = CustomerMessage(payload.text, decision, payload.button)
+            c = decide(payload.text, payload.button, state, self.flows, self.rules)
+            decision = inbox.Decision(c.intent, c.source, round(c.confidence, 3))
+            head.append(TraceEntry(now, "intent", {"intent": c.intent, "source": c.source,
+                                                   "confidence": decision.confidence}))  # fmt: skip
+            event = CustomerMessage(payload.text, c, payload.button)
         else:
             event = payload
-            duplicate = await self._dedupe_event(session, dialog, inbound, event, now)
-            if duplicate is not None:
-                return duplicate
         facts = Facts(
-            customer_name=dialog.customer_name,
-            other_dialogs_last_inbound_at=await dialogs.last_inbound_elsewhere(
-                session, dialog.customer_id, dialog.id
-            ),
+            customer_name=inbound.customer.name or snap.customer_name,
+            other_dialogs_last_inbound_at=snap.other_last_inbound_at,
         )
-        result = step(state, event, flows, now, facts)
-        new_state = replace(result.state, version=state.version + 1)
-        await persist_effects(session, dialog, new_state.version, result.effects, now)
-        await dialogs.save_state(session, dialog.id, new_state, now)
-        trace.extend(t for e in result.effects if (t := trace_effect(now, e)) is not None)
-        return Outcome(dialog.id, tuple(trace), state=new_state)
+        return _Plan(event, decision, step(state, event, self.flows, now, facts), tuple(head))
 
-    async def _dedupe_event(
+    async def _record(
         self,
         session: AsyncSession,
-        dialog: dialogs.DialogRecord,
+        snap: DialogRecord,
         inbound: Inbound,
-        event: Event,
+        plan: _Plan,
         now: datetime,
     ) -> Outcome | None:
-        """An Outcome when the event must not be applied (seen before, or a stale timer)."""
-        if isinstance(event, TimerFired):
-            if not await timers.consume_timer(session, dialog.id, event.name, event.token):
-                return Outcome(dialog.id, (), stale=True)
-        elif isinstance(event, CrmEvent):
-            fresh = await inbox.record_crm_event(
-                session, dialog.id, inbound.external_id, event.type, dict(event.data), now
-            )
+        """Record the event's dedupe key; an Outcome when it must not be applied."""
+        event = plan.event
+        seen = TraceEntry(now, "duplicate", {"id": inbound.external_id})
+        if isinstance(event, CustomerMessage):
+            fresh = await inbox.record_inbound(session, snap.id, inbound.channel,
+                                               inbound.external_id, event.text, now,
+                                               plan.decision)  # fmt: skip
             if not fresh:
-                entry = TraceEntry(now, "duplicate", {"id": inbound.external_id})
-                return Outcome(dialog.id, (entry,), duplicate=True)
+                log.info("pipeline.duplicate", extra={"dialog": snap.id})
+                return Outcome(snap.id, (seen,), duplicate=True)
+        elif isinstance(event, TimerFired):
+            if not await timers.consume_timer(session, snap.id, event.name, event.token):
+                return Outcome(snap.id, (), stale=True)
+        elif isinstance(event, CrmEvent):
+            if not await inbox.record_crm_event(session, snap.id, inbound.external_id,
+                                                event.type, dict(event.data), now):  # fmt: skip
+                return Outcome(snap.id, (seen,), duplicate=True)
         elif isinstance(event, ManagerMessage) and inbound.external_id is not None:
-            fresh_id = await inbox.record_inbound(
-                session, dialog.id, f"{inbound.channel}:manager", inbound.external_id,
-                event.text, now,
-            )  # fmt: skip
-            if fresh_id is None:
-                entry = TraceEntry(now, "duplicate", {"id": inbound.external_id})
-                return Outcome(dialog.id, (entry,), duplicate=True)
+            fresh = await inbox.record_inbound(session, snap.id, f"{inbound.channel}:manager",
+                                               inbound.external_id, event.text, now,
+                                               author=event.manager)  # fmt: skip
+            if not fresh:
+                return Outcome(snap.id, (seen,), duplicate=True)
         return None
+
+
+def _news_about(snap: DialogRecord, inbound: Inbound) -> bool:
+    """Whether the channel told us a phone or name we did not have."""
+    info = inbound.customer
+    return bool((info.phone and info.phone != snap.phone)
+                or (info.name and info.name != snap.customer_name))  # fmt: skip
 
 
 def _guess_lang(text: str, default: str) -> str:

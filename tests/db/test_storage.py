@@ -19,7 +19,7 @@ ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
 
 async def _dialog(db: Database, channel: str = "telegram", chat: str = "1") -> dialogs.DialogRecord:
     async with db.transaction() as s:
-        return await dialogs.lock_dialog(s, channel, chat, ANNA, NOW, "ru")
+        return await dialogs.create_dialog(s, channel, chat, ANNA, NOW, "ru")
 
 
 async def test_migrated_to_head(db: Database) -> None:
@@ -32,10 +32,14 @@ async def test_dialog_created_once_and_state_round_trips(db: Database) -> None:
     assert first.id == again.id
     assert first.state == DialogState(channel="telegram", lang="ru")
     state = DialogState(channel="telegram", stage="thinking", vars={"amount": "2500"},
-                        last_inbound_at=NOW)  # fmt: skip
+                        last_inbound_at=NOW, version=1)  # fmt: skip
     async with db.transaction() as s:
-        await dialogs.save_state(s, first.id, state, NOW)
-    assert (await _dialog(db)).state == state
+        assert await dialogs.save_state(s, first.id, state, 0, NOW)
+    async with db.transaction() as s:
+        assert not await dialogs.save_state(s, first.id, state, 0, NOW)  # version moved on
+    saved = await _dialog(db)
+    assert saved.state == state
+    assert saved.version == 1
 
 
 async def test_same_phone_is_one_customer_across_channels(db: Database) -> None:
@@ -43,8 +47,8 @@ async def test_same_phone_is_one_customer_across_channels(db: Database) -> None:
     wa = await _dialog(db, "whatsapp", "79990001122")
     assert tg.customer_id == wa.customer_id
     async with db.transaction() as s:
-        await dialogs.save_state(s, tg.id, DialogState(last_inbound_at=NOW), NOW)
-        seen = await dialogs.last_inbound_elsewhere(s, wa.customer_id, wa.id)
+        await dialogs.save_state(s, tg.id, DialogState(last_inbound_at=NOW, version=1), 0, NOW)
+    seen = (await _dialog(db, "whatsapp", "79990001122")).other_last_inbound_at
     assert seen == NOW
     assert seen.tzinfo is not None
 
@@ -52,13 +56,14 @@ async def test_same_phone_is_one_customer_across_channels(db: Database) -> None:
 async def test_inbound_dedupe_by_unique_key(db: Database) -> None:
     d = await _dialog(db)
     async with db.transaction() as s:
-        first = await inbox.record_inbound(s, d.id, "telegram", "u-1", "hi", NOW)
+        decision = inbox.Decision("greeting", "rules", 0.9)
+        first = await inbox.record_inbound(s, d.id, "telegram", "u-1", "hi", NOW, decision)
     async with db.transaction() as s:
         second = await inbox.record_inbound(s, d.id, "telegram", "u-1", "hi", NOW)
         other_channel = await inbox.record_inbound(s, d.id, "whatsapp", "u-1", "hi", NOW)
-    assert first is not None
-    assert second is None
-    assert other_channel is not None
+    assert first
+    assert not second
+    assert other_channel
 
 
 async def test_crm_event_applies_once(db: Database) -> None:
@@ -72,8 +77,8 @@ async def test_crm_event_applies_once(db: Database) -> None:
 async def test_timer_consumed_exactly_once(db: Database) -> None:
     d = await _dialog(db)
     async with db.transaction() as s:
-        await timers.set_timer(s, d.id, "nudge_1", 1, NOW, False)
-        await timers.set_timer(s, d.id, "nudge_1", 2, NOW + timedelta(hours=1), False)
+        await timers.set_timers(s, d.id, [timers.TimerSpec("nudge_1", 1, NOW)])
+        await timers.set_timers(s, d.id, [timers.TimerSpec("nudge_1", 2, NOW + timedelta(hours=1))])
     async with db.transaction() as s:
         assert await timers.next_due(s, NOW) == NOW + timedelta(hours=1)
         assert not await timers.consume_timer(s, d.id, "nudge_1", 1)  # replaced token
@@ -84,8 +89,9 @@ async def test_timer_consumed_exactly_once(db: Database) -> None:
 async def test_claim_due_leases_rows(db: Database) -> None:
     d = await _dialog(db)
     async with db.transaction() as s:
-        await timers.set_timer(s, d.id, "a", 1, NOW, False)
-        await timers.set_timer(s, d.id, "b", 2, NOW + timedelta(days=1), False)
+        await timers.set_timers(
+            s, d.id, [timers.TimerSpec("a", 1, NOW), timers.TimerSpec("b", 2, NOW + timedelta(1))]
+        )
     async with db.transaction() as s:
         claimed = await timers.claim_due(s, NOW, 10, timedelta(minutes=1))
     assert [(t.name, t.channel, t.chat_id) for t in claimed] == [("a", "telegram", "1")]
@@ -99,8 +105,7 @@ async def test_claim_due_leases_rows(db: Database) -> None:
 async def test_concurrent_claims_never_share_a_timer(db: Database) -> None:
     d = await _dialog(db)
     async with db.transaction() as s:
-        for i in range(40):
-            await timers.set_timer(s, d.id, f"t{i}", i, NOW, False)
+        await timers.set_timers(s, d.id, [timers.TimerSpec(f"t{i}", i, NOW) for i in range(40)])
 
     async def claimer() -> list[str]:
         got: list[str] = []
@@ -120,8 +125,9 @@ async def test_tasks_and_idempotent_outbox(db: Database) -> None:
     d = await _dialog(db)
     async with db.transaction() as s:
         await records.create_task(s, d.id, "lead", "Заказ", NOW)
-        await records.enqueue(s, d.id, "k1", "message", "telegram", "1", {"text": "hi"}, NOW)
-        await records.enqueue(s, d.id, "k1", "message", "telegram", "1", {"text": "hi"}, NOW)
+        item = records.OutboxItem("k1", "message", "telegram", "1", {"text": "hi"})
+        await records.enqueue(s, d.id, [item], NOW)
+        await records.enqueue(s, d.id, [item], NOW)
     async with db.transaction() as s:
         assert await records.update_open_tasks(s, d.id, "taken", "olga", NOW) == 1
         assert await records.update_open_tasks(s, d.id, "done", None, NOW) == 1

@@ -249,3 +249,13 @@ def test_inactivity_closes_after_7_days(dialog: Driver) -> None:
 def test_step_cap_stops_goto_loops(flows_loop: Driver) -> None:
     effects = flows_loop.send(said("greeting"))
     assert Alert("supervisor", "flow loop: too many stage moves in one event") in effects
+
+
+def test_activity_rearms_the_silence_timer(dialog: Driver) -> None:
+    dialog.send(said("greeting"))
+    dialog.wait(timedelta(days=5))
+    dialog.send(said("ask_price"))
+    effects = dialog.wait(timedelta(days=3))
+    assert Close("no_reply") not in effects
+    assert TimerDone("inactivity") not in effects  # moved to 7 days after the last message
+    assert Close("no_reply") in dialog.wait(timedelta(days=5))

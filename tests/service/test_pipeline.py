@@ -30,7 +30,7 @@ async def test_redelivered_message_is_processed_once(pipeline: Pipeline) -> None
     assert not first.duplicate
     assert [t.type for t in again.trace] == ["duplicate"]
     assert again.duplicate
-    assert await count(pipeline, MessageRow) == 2  # one in, one menu out
+    assert await count(pipeline, MessageRow) == 1  # outbound rows appear when delivered
     assert await count(pipeline, OutboxRow) == 1
 
 
@@ -96,3 +96,17 @@ async def test_two_schedulers_fire_every_timer_exactly_once(
         )
     assert nudges == len(chats)
     assert left == 0
+
+
+async def test_a_write_behind_the_cache_is_detected_and_recomputed(pipeline: Pipeline) -> None:
+    from chatbot.core.clock import SystemClock
+    from chatbot.service.pipeline import Pipeline as Fresh
+    from tests.service.fakes import keyword_rules
+
+    await pipeline.handle(text("1", "Здравствуйте", "a"))
+    other = Fresh(pipeline.db, pipeline.flows, keyword_rules, SystemClock())
+    await other.handle(text("1", "подумаю", "b"))  # another process moves the dialog on
+    outcome = await pipeline.handle(text("1", "сколько стоит?", "c"))
+    assert outcome.state is not None
+    assert outcome.state.version == 3
+    assert outcome.state.inbound_count == 3

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("flags", sa.String(length=200), nullable=False),
         sa.Column("lang", sa.String(length=8), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
