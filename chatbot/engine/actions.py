@@ -181,6 +181,9 @@ class ActionRunner:
         when = self.ctx.calendar.local(self.ctx.now + parse_duration(action.set_date.after))
         self.state = self.state.with_vars(**{action.set_date.var: format_date(when)})
 
+    def _do_choose(self, action: Action) -> None:
+        self.dispatch(action.choose or ())
+
     def _do_unset(self, action: Action) -> None:
         keep = {k: v for k, v in self.state.vars.items() if k not in set(action.unset or ())}
         self.state = replace(self.state, vars=keep)

@@ -120,7 +120,7 @@ class _Checker:
             )
 
     def _check_condition(self, path: Path_, stage: str, cond: Condition) -> None:
-        for intent in _as_list(cond.intent):
+        for intent in [*_as_list(cond.intent), *(cond.not_intent or ())]:
             if intent not in self.intents:
                 self.add(
                     (*path, "intent"),
@@ -246,14 +246,32 @@ class _Checker:
 
 
 def _sites(flows: FlowSet) -> Iterator[_Site]:
+    top: list[_Site] = []
     for name, stage in flows.stages.items():
-        yield _Site(("stages", name, "on_enter"), name, tuple(stage.on_enter))
+        top.append(_Site(("stages", name, "on_enter"), name, tuple(stage.on_enter)))
         for i, h in enumerate(stage.on):
-            yield _Site(("stages", name, "on", i, "do"), name, tuple(h.do))
+            top.append(_Site(("stages", name, "on", i, "do"), name, tuple(h.do)))
     for path, handler in _handlers(flows):
-        yield _Site((*path, "do"), "", tuple(handler.do))
+        top.append(_Site((*path, "do"), "", tuple(handler.do)))
     for name, timer in flows.timers.items():
-        yield _Site(("timers", name, "do"), "", tuple(timer.do))
+        top.append(_Site(("timers", name, "do"), "", tuple(timer.do)))
+    for site in top:
+        yield from _with_nested(site)
+
+
+def _with_nested(site: _Site) -> Iterator[_Site]:
+    """A site and the action lists nested in its `choose` actions."""
+    yield site
+    for i, action in enumerate(site.actions):
+        for j, handler in enumerate(action.choose or ()):
+            inner = _Site((*site.path, i, "choose", j, "do"), site.stage, tuple(handler.do))
+            yield from _with_nested(inner)
+
+
+def _nested_conditions(site: _Site) -> Iterator[tuple[Path_, str, Condition]]:
+    for i, action in enumerate(site.actions):
+        for j, handler in enumerate(action.choose or ()):
+            yield (*site.path, i, "choose", j, "when"), site.stage, handler.when
 
 
 def _handlers(flows: FlowSet) -> Iterator[tuple[Path_, Handler]]:
@@ -272,6 +290,8 @@ def _handlers(flows: FlowSet) -> Iterator[tuple[Path_, Handler]]:
 
 
 def _conditions(flows: FlowSet) -> Iterator[tuple[Path_, str, Condition]]:
+    for site in _sites(flows):
+        yield from _nested_conditions(site)
     for name, stage in flows.stages.items():
         for i, h in enumerate(stage.on):
             yield ("stages", name, "on", i, "when"), name, h.when

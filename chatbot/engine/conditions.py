@@ -16,6 +16,8 @@ def matches(cond: Condition, state: DialogState, ctx: Context) -> bool:
     checks: list[bool] = []
     if cond.intent is not None:
         checks.append(c is not None and c.intent in _listed(cond.intent))
+    if cond.not_intent is not None:
+        checks.append(c is not None and c.intent not in cond.not_intent)
     if cond.option is not None:
         checks.append(c is not None and c.option in _listed(cond.option))
     if cond.first_message is not None:

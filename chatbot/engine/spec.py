@@ -114,6 +114,7 @@ class Condition(_Strict):
     """What must hold for a handler to run; every given field must match."""
 
     intent: str | list[str] | None = Field(None, description="the classified intent(s)")
+    not_intent: list[str] | None = Field(None, description="the intent is none of these")
     option: str | list[str] | None = Field(None, description="the chosen menu option id(s)")
     first_message: bool | None = Field(None, description="the dialog's first customer message")
     emojis_over: int | None = Field(None, ge=0, description="more than this many emojis")
@@ -186,7 +187,7 @@ class SetDate(_Strict):
 
 ACTION_KEYS = (
     "reply", "menu", "goto", "start", "cancel", "cancel_all", "task", "handoff", "pause",
-    "resume", "task_status", "close", "flag", "alert", "set", "set_date", "unset",
+    "resume", "task_status", "close", "flag", "alert", "set", "set_date", "unset", "choose",
 )  # fmt: skip
 
 
@@ -210,6 +211,9 @@ class Action(_Strict):
     set: dict[str, str] | None = Field(None, description="set dialog variables ({var} allowed)")
     set_date: SetDate | None = Field(None, description="set a variable to a future date")
     unset: list[str] | None = Field(None, description="forget dialog variables")
+    choose: list[Handler] | None = Field(
+        None, description="run the first of these handlers whose condition holds"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -315,3 +319,4 @@ class FlowFile(_Strict):
 
 
 Condition.model_rebuild()
+Action.model_rebuild()

@@ -1,0 +1,125 @@
+"""Benchmark (b): the full pipeline on SQLite (LLM off) beside its practical ceiling.
+
+Many dialogs at once: `--dialogs` chats, `--inflight` events being processed concurrently.
+The ceiling is a bare loop of one-insert transactions through the same driver, same pragmas,
+same concurrency, in the same run. Prints JSON lines.
+Run: .venv/bin/python bench/pipeline_sqlite.py [--events N] [--dialogs D] [--inflight K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sample_messages import MESSAGES
+
+from chatbot.core.clock import SystemClock
+from chatbot.db.database import Database
+from chatbot.db.migrate import upgrade
+from chatbot.service.app import load_admin_files
+from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.service.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+async def run_pipeline(db: Database, events: int, dialogs: int, inflight: int) -> dict[str, float]:
+    """Push `events` customer messages through the pipeline, `inflight` at a time."""
+    flows, rules = load_admin_files(ROOT / "flows")
+    pipeline = Pipeline(db, flows, rules, SystemClock())
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(events):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        while not queue.empty():
+            i = queue.get_nowait()
+            chat = str(i % dialogs)
+            inbound = Inbound(
+                "telegram", chat, IncomingText(MESSAGES[(i // dialogs) % len(MESSAGES)]), f"m{i}"
+            )
+            t0 = time.perf_counter()
+            await pipeline.handle(inbound)
+            latencies.append(time.perf_counter() - t0)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(inflight)))
+    took = time.perf_counter() - start
+    return {
+        "events_per_second": round(events / took),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 2),
+    }
+
+
+async def run_bare(db: Database, events: int, inflight: int) -> dict[str, float]:
+    """One INSERT per transaction through the same Database (driver, pragmas, BEGIN IMMEDIATE)."""
+    async with db.transaction() as s:
+        await s.execute(
+            text("CREATE TABLE IF NOT EXISTS bench_probe (id INTEGER PRIMARY KEY, body TEXT)")
+        )
+    counter = iter(range(events))
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        for i in counter:
+            t0 = time.perf_counter()
+            async with db.transaction() as s:
+                await s.execute(
+                    text("INSERT INTO bench_probe (body) VALUES (:b)"), {"b": f"row {i}"}
+                )
+            latencies.append(time.perf_counter() - t0)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(inflight)))
+    took = time.perf_counter() - start
+    return {
+        "events_per_second": round(events / took),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+    }
+
+
+async def main() -> None:
+    """Measure the bare loop and the pipeline on fresh databases, print JSON lines."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=4000)
+    parser.add_argument("--dialogs", type=int, default=200)
+    parser.add_argument("--inflight", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        bare_db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bare.db'}")
+        await upgrade(bare_db)
+        await run_bare(bare_db, 200, args.inflight)  # warm-up
+        bare = await run_bare(bare_db, args.events, args.inflight)
+        await bare_db.dispose()
+        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'pipeline.db'}")
+        await upgrade(db)
+        pipe = await run_pipeline(db, args.events, args.dialogs, args.inflight)
+        await db.dispose()
+    common = {"events": args.events, "dialogs": args.dialogs, "inflight": args.inflight}
+    print(json.dumps({"bench": "bare_one_insert_transactions", **common, **bare}))
+    print(json.dumps({"bench": "pipeline_sqlite_rules_only", **common, **pipe}))
+    ratio = pipe["events_per_second"] / bare["events_per_second"]
+    print(json.dumps({"bench": "pipeline_vs_bare", "throughput_ratio": round(ratio, 3)}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,33 @@
+"""`chatbot migrate`: apply database migrations (start-up does it too)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from chatbot.config import Settings
+from chatbot.db.database import Database
+from chatbot.db.migrate import current_revision, upgrade
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `migrate` parser."""
+    p = subparsers.add_parser("migrate", help="create or upgrade the database tables")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Upgrade DATABASE_URL to the newest revision."""
+    settings = Settings()
+
+    async def _go() -> str | None:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db)
+            return await current_revision(db)
+        finally:
+            await db.dispose()
+
+    revision = asyncio.run(_go())
+    print(f"database at revision {revision}")
+    return 0

@@ -1,0 +1,27 @@
+"""`chatbot start`: run the bot on what is configured (the console chat when no messenger)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from chatbot.commands import chat
+from chatbot.config import Settings
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `start` parser."""
+    p = subparsers.add_parser("start", help="start the bot (console chat without messenger tokens)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Choose the runtime from the settings."""
+    settings = Settings()
+    if not settings.messenger_configured:
+        print("no TELEGRAM_BOT_TOKEN or WHATSAPP_TOKEN set: starting the console chat",
+              file=sys.stderr)  # fmt: skip
+        return chat.run(argparse.Namespace(chat_id="local", name="", no_color=False))
+    print("messenger tokens are set, but the messenger runtime (`chatbot run`) is not part of "
+          "this version yet; unset them to use the console chat", file=sys.stderr)  # fmt: skip
+    return 2

@@ -1,0 +1,33 @@
+"""The rules classifier bound to the shop's files: flows/intents and the allowed link domains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chatbot.core.intents import Classification
+from chatbot.engine.flowset import FlowSet
+from chatbot.intents.decision import RulesFn
+from chatbot.intents.rules import RuleSet, classify
+from chatbot.intents.rules_loader import load_rules
+
+RULES_FOLDER = "intents"
+
+
+def rules_dir(flows_dir: Path) -> Path:
+    """Where the rule files of a flows folder live."""
+    return flows_dir / RULES_FOLDER
+
+
+def bind_rules(ruleset: RuleSet, flows: FlowSet) -> RulesFn:
+    """A one-argument rules function for the pipeline."""
+    allowed = frozenset(d.lower() for d in flows.shop.allowed_link_domains)
+
+    def rules(text: str) -> Classification:
+        return classify(text, ruleset, allowed_domains=allowed)
+
+    return rules
+
+
+def load_rules_fn(flows_dir: Path, flows: FlowSet) -> RulesFn:
+    """Load the rule files next to the flows and bind them."""
+    return bind_rules(load_rules(rules_dir(flows_dir)), flows)
