@@ -8,7 +8,13 @@ import sys
 from collections.abc import Sequence
 
 # Each module defines `register(subparsers)`, which adds its parser and sets `func`.
-COMMAND_MODULES = ("chatbot.commands.eval_intents",)
+COMMAND_MODULES = (
+    "chatbot.commands.start",
+    "chatbot.commands.chat",
+    "chatbot.commands.simulate",
+    "chatbot.commands.migrate",
+    "chatbot.commands.eval_intents",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
