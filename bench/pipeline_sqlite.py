@@ -97,6 +97,32 @@ async def run_bare(db: Database, events: int, inflight: int) -> dict[str, float]
     }
 
 
+async def run_raw_driver(path: Path, events: int) -> dict[str, float]:
+    """The same one-insert transactions on a bare aiosqlite connection (no SQLAlchemy)."""
+    import aiosqlite
+
+    async with aiosqlite.connect(path, isolation_level=None) as conn:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_probe (id INTEGER PRIMARY KEY, b TEXT)"
+        )
+        latencies: list[float] = []
+        start = time.perf_counter()
+        for i in range(events):
+            t0 = time.perf_counter()
+            await conn.execute("BEGIN IMMEDIATE")
+            await conn.execute("INSERT INTO bench_probe (b) VALUES (?)", (f"row {i}",))
+            await conn.execute("COMMIT")
+            latencies.append(time.perf_counter() - t0)
+        took = time.perf_counter() - start
+    return {
+        "events_per_second": round(events / took),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 2),
+    }
+
+
 async def main() -> None:
     """Measure the bare loop and the pipeline on fresh databases, print JSON lines."""
     parser = argparse.ArgumentParser()
@@ -110,15 +136,23 @@ async def main() -> None:
         await run_bare(bare_db, 200, args.inflight)  # warm-up
         bare = await run_bare(bare_db, args.events, args.inflight)
         await bare_db.dispose()
+        raw = await run_raw_driver(Path(folder) / "raw.db", args.events)
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'pipeline.db'}")
         await upgrade(db)
         pipe = await run_pipeline(db, args.events, args.dialogs, args.inflight)
         await db.dispose()
     common = {"events": args.events, "dialogs": args.dialogs, "inflight": args.inflight}
-    print(json.dumps({"bench": "bare_one_insert_transactions", **common, **bare}))
+    print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "sqlalchemy+aiosqlite",
+                      **common, **bare}))  # fmt: skip
+    print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "aiosqlite",
+                      "events": args.events, "inflight": 1, **raw}))  # fmt: skip
     print(json.dumps({"bench": "pipeline_sqlite_rules_only", **common, **pipe}))
-    ratio = pipe["events_per_second"] / bare["events_per_second"]
-    print(json.dumps({"bench": "pipeline_vs_bare", "throughput_ratio": round(ratio, 3)}))
+    rate = pipe["events_per_second"]
+    ratios = {
+        "throughput_ratio": round(rate / bare["events_per_second"], 3),
+        "throughput_ratio_vs_raw_driver": round(rate / raw["events_per_second"], 3),
+    }
+    print(json.dumps({"bench": "pipeline_vs_bare", **ratios}))
 
 
 if __name__ == "__main__":
