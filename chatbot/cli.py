@@ -7,6 +7,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from chatbot.config import Settings
+from chatbot.logs import configure
+
 # Each module defines `register(subparsers)`, which adds its parser and sets `func`.
 COMMAND_MODULES = (
     "chatbot.commands.start",
@@ -37,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    configure(Settings().log_level)
     code: int = func(args)
     return code
 
