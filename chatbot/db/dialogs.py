@@ -100,19 +100,46 @@ async def create_dialog(
     customer: CustomerInfo,
     now: datetime,
     default_lang: str,
-) -> DialogRecord:
-    """Create the dialog (and its customer, matched by phone) unless it exists; return it."""
-    customer_id = await _find_or_create_customer(session, customer, now)
+) -> DialogRecord | None:
+    """Insert a new dialog (and its customer, matched by phone); None if it exists already."""
+    customer_id, other_last = await _customer_for(session, customer, now)
     state = DialogState(channel=channel, lang=customer.lang or default_lang)
-    stmt = insert_for(session, DialogRow).values(
-        customer_id=customer_id, channel=channel, chat_id=chat_id, stage=state.stage,
-        closed=False, paused=False, flags="", lang=state.lang, state=state.to_json(), version=0,
-        created_at=now, updated_at=now,
+    stmt = (
+        insert_for(session, DialogRow)
+        .values(
+            customer_id=customer_id, channel=channel, chat_id=chat_id, stage=state.stage,
+            closed=False, paused=False, flags="", lang=state.lang, state=state.to_json(),
+            version=0, created_at=now, updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
+        .returning(DialogRow.id)
     )  # fmt: skip
-    await session.execute(stmt.on_conflict_do_nothing(index_elements=["channel", "chat_id"]))
-    found = await load_dialog(session, channel, chat_id)
-    assert found is not None
-    return found
+    new_id = (await (await core(session)).execute(stmt)).scalar_one_or_none()
+    if new_id is None:
+        return None
+    return DialogRecord(new_id, customer_id, channel, chat_id, state, 0, customer.name,
+                        customer.phone, other_last)  # fmt: skip
+
+
+async def _customer_for(
+    session: AsyncSession, info: CustomerInfo, now: datetime
+) -> tuple[int, datetime | None]:
+    """The customer with this phone (and when they last wrote anywhere), or a new one."""
+    if info.phone:
+        found = await session.scalar(
+            select(CustomerRow.id).where(CustomerRow.phone == info.phone).limit(1)
+        )
+        if found is not None:
+            last = await session.scalar(
+                select(func.max(DialogRow.last_inbound_at)).where(DialogRow.customer_id == found)
+            )
+            return int(found), last
+    stmt = (
+        insert_for(session, CustomerRow)
+        .values(phone=info.phone, name=info.name, lang=info.lang, created_at=now)
+        .returning(CustomerRow.id)
+    )
+    return int((await (await core(session)).execute(stmt)).scalar_one()), None
 
 
 async def lock_dialog(session: AsyncSession, dialog_id: int) -> int | None:
@@ -120,19 +147,6 @@ async def lock_dialog(session: AsyncSession, dialog_id: int) -> int | None:
     stmt = select(DialogRow.version).where(DialogRow.id == dialog_id).with_for_update()
     version: int | None = await session.scalar(stmt)
     return version
-
-
-async def _find_or_create_customer(session: AsyncSession, info: CustomerInfo, now: datetime) -> int:
-    if info.phone:
-        found = await session.scalar(
-            select(CustomerRow.id).where(CustomerRow.phone == info.phone).limit(1)
-        )
-        if found is not None:
-            return int(found)
-    row = CustomerRow(phone=info.phone, name=info.name, lang=info.lang, created_at=now)
-    session.add(row)
-    await session.flush()
-    return row.id
 
 
 async def learn_customer(session: AsyncSession, customer_id: int, info: CustomerInfo) -> None:

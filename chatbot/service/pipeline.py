@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 MAX_STALE_RETRIES = 5
+NEW = -1  # the version of a dialog not in the database yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +103,20 @@ class Pipeline:
         key = (inbound.channel, inbound.chat_id)
         snap = None if fresh or not self.db.is_sqlite else self.cache.get(key)
         if snap is None:
-            snap = await self._load(inbound, now)
+            snap = await self._load(inbound)
         plan = self._compute(snap, inbound, now)
         try:
             async with self.db.transaction() as session:
-                if not self.db.is_sqlite and await dialogs.lock_dialog(session, snap.id) != (
+                if snap.version == NEW:
+                    # A first message: the dialog is created in the event's own transaction.
+                    created = await dialogs.create_dialog(
+                        session, inbound.channel, inbound.chat_id, inbound.customer, now,
+                        self.flows.shop.default_lang,
+                    )  # fmt: skip
+                    if created is None or created.other_last_inbound_at is not None:
+                        raise _StaleSnapshot  # created meanwhile, or a known customer: reload
+                    snap = created
+                elif not self.db.is_sqlite and await dialogs.lock_dialog(session, snap.id) != (
                     snap.version
                 ):
                     raise _StaleSnapshot
@@ -130,19 +140,16 @@ class Pipeline:
         trace.extend(t for e in plan.result.effects if (t := trace_effect(now, e)) is not None)
         return Outcome(snap.id, tuple(trace), state=new_state)
 
-    async def _load(self, inbound: Inbound, now: datetime) -> DialogRecord:
+    async def _load(self, inbound: Inbound) -> DialogRecord:
+        """The dialog's snapshot, or a provisional one (version NEW) for a new dialog."""
         async with self.db.snapshot() as session:
             found = await dialogs.load_dialog(session, inbound.channel, inbound.chat_id)
         if found is not None:
             return found
-        async with self.db.transaction() as session:
-            found = await dialogs.load_dialog(session, inbound.channel, inbound.chat_id)
-            if found is None:
-                found = await dialogs.create_dialog(
-                    session, inbound.channel, inbound.chat_id, inbound.customer, now,
-                    self.flows.shop.default_lang,
-                )  # fmt: skip
-            return found
+        info = inbound.customer
+        state = DialogState(channel=inbound.channel, lang=info.lang or self.flows.shop.default_lang)
+        return DialogRecord(0, 0, inbound.channel, inbound.chat_id, state, NEW, info.name,
+                            info.phone, None)  # fmt: skip
 
     def _compute(self, snap: DialogRecord, inbound: Inbound, now: datetime) -> _Plan:
         """Classify and step on the snapshot: pure, no IO."""

@@ -19,7 +19,11 @@ ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
 
 async def _dialog(db: Database, channel: str = "telegram", chat: str = "1") -> dialogs.DialogRecord:
     async with db.transaction() as s:
-        return await dialogs.create_dialog(s, channel, chat, ANNA, NOW, "ru")
+        found = await dialogs.load_dialog(s, channel, chat)
+        if found is None:
+            found = await dialogs.create_dialog(s, channel, chat, ANNA, NOW, "ru")
+        assert found is not None
+        return found
 
 
 async def test_migrated_to_head(db: Database) -> None:
@@ -135,3 +139,9 @@ async def test_tasks_and_idempotent_outbox(db: Database) -> None:
         task = (await s.execute(select(TaskRow))).scalar_one()
         assert (task.status, task.manager) == ("done", "olga")
         assert await s.scalar(select(func.count()).select_from(OutboxRow)) == 1
+
+
+async def test_create_dialog_twice_returns_none(db: Database) -> None:
+    await _dialog(db)
+    async with db.transaction() as s:
+        assert await dialogs.create_dialog(s, "telegram", "1", ANNA, NOW, "ru") is None
