@@ -1,4 +1,4 @@
-"""`chatbot eval-intents FILE.jsonl... [--json] [--errors]`: score the rules classifier."""
+"""`chatbot eval-intents FILE.jsonl... [--json] [--errors] [--rules DIR]`: score the rules."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from typing import Any
 from chatbot.config import Settings
 from chatbot.errors import FlowError
 from chatbot.intents.evaluation import Report, evaluate
-from chatbot.intents.rules import classify
+from chatbot.intents.rules import RuleSet, classify
 from chatbot.intents.rules_loader import load_rules
-from chatbot.service.rules_source import rules_dir
+
+EXIT_BAD_RULES = 1
+EXIT_BAD_INPUT = 2
 
 
 @dataclass(frozen=True, slots=True)
 class Labelled:
-    """One labelled line of a file."""
+    """One labelled line of an evaluation file."""
 
     file: str
     line: int
@@ -37,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--errors", action="store_true", help="list misclassified lines")
-    p.add_argument("--flows", type=Path, default=None, help="flows folder (default FLOWS_DIR)")
+    p.add_argument(
+        "--rules", type=Path, default=None, help="rule folder (default FLOWS_DIR/intents)"
+    )
     p.set_defaults(func=run)
 
 
@@ -55,7 +59,7 @@ def read_labelled(path: Path) -> list[Labelled]:
             if (
                 not isinstance(row, dict)
                 or not isinstance(row.get("text"), str)
-                or not (isinstance(row.get("label"), str))
+                or not isinstance(row.get("label"), str)
             ):
                 raise BadLine(f'{path}:{number}: expected {{"text": "...", "label": "..."}}')
             out.append(Labelled(str(path), number, row["text"], row["label"]))
@@ -64,49 +68,51 @@ def read_labelled(path: Path) -> list[Labelled]:
 
 def run(args: argparse.Namespace) -> int:
     """Score every file and all of them together."""
-    flows_dir = args.flows or Settings().flows_dir
+    folder = args.rules if args.rules is not None else Settings().flows_dir / "intents"
     try:
-        rules = load_rules(rules_dir(flows_dir))
-        per_file = {str(p): read_labelled(p) for p in args.files}
+        rules = load_rules(folder)
     except FlowError as exc:
         print(f"the rule files are invalid:\n{exc}", file=sys.stderr)
-        return 1
-    except (OSError, BadLine) as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    predicted: dict[str, list[tuple[Labelled, str]]] = {
-        name: [(row, classify(row.text, rules).intent) for row in rows]
-        for name, rows in per_file.items()
-    }
-    everything = [pair for pairs in predicted.values() for pair in pairs]
+        return EXIT_BAD_RULES
+    try:
+        per_file = {str(p): read_labelled(p) for p in args.files}
+    except (OSError, UnicodeDecodeError, BadLine) as exc:
+        print(f"eval-intents: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    guessed = {name: _guess(rows, rules) for name, rows in per_file.items()}
+    everything = [pair for pairs in guessed.values() for pair in pairs]
     total = evaluate((row.label, guess) for row, guess in everything)
-    files = {name: evaluate((r.label, g) for r, g in pairs) for name, pairs in predicted.items()}
-    errors = [(row, guess) for row, guess in everything if row.label != guess]
+    files = {name: evaluate((r.label, g) for r, g in pairs) for name, pairs in guessed.items()}
+    errors = [everything[i] for i in total.errors]
     if args.json:
         body: dict[str, Any] = total.to_json()
         body["files"] = {name: report.to_json() for name, report in files.items()}
         if args.errors:
-            body["errors"] = [{"file": r.file, "line": r.line, "gold": r.label, "predicted": g,
-                               "text": r.text} for r, g in errors]  # fmt: skip
+            body["errors"] = [
+                {"file": r.file, "line": r.line, "gold": r.label, "predicted": g, "text": r.text}
+                for r, g in errors
+            ]
         print(json.dumps(body, ensure_ascii=False))
         return 0
     for name, report in files.items():
         print(f"== {name}")
-        _print_report(report, brief=len(files) > 1)
+        _print_report(report)
     if len(files) > 1:
         print("== all files")
-        _print_report(total, brief=False)
+        _print_report(total)
     if args.errors:
-        print("== errors")
+        print("== errors (file:line: gold -> predicted: text)")
         for row, guess in errors:
             print(f"{row.file}:{row.line}: {row.label} -> {guess}: {row.text}")
     return 0
 
 
-def _print_report(report: Report, brief: bool) -> None:
+def _guess(rows: list[Labelled], rules: RuleSet) -> list[tuple[Labelled, str]]:
+    return [(row, classify(row.text, rules).intent) for row in rows]
+
+
+def _print_report(report: Report) -> None:
     print(f"n={report.n}  accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}")
-    if brief:
-        return
     print(f"  {'intent':<16} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
     for name, s in report.per_intent.items():
         print(f"  {name:<16} {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f} {s.support:>8}")

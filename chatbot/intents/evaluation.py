@@ -27,6 +27,7 @@ class Report:
     macro_f1: float
     per_intent: dict[str, IntentScore]
     confusions: list[tuple[str, str, int]] = field(default_factory=list)
+    errors: list[int] = field(default_factory=list)  # positions of the misclassified pairs
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form printed by `eval-intents --json`."""
@@ -53,13 +54,15 @@ def evaluate(pairs: Iterable[tuple[str, str]], top_confusions: int = 10) -> Repo
     """Score (gold, predicted) pairs.
 
     Macro-F1 averages over every intent that occurs as gold or as prediction, so a label the
-    classifier invents where none is expected lowers the score.
+    classifier invents where none is expected lowers the score (an intent never seen in either
+    is left out, so a file with few labels is not punished for the labels it lacks).
     """
     gold_counts: Counter[str] = Counter()
     predicted_counts: Counter[str] = Counter()
     hits: Counter[str] = Counter()
     confusion: Counter[tuple[str, str]] = Counter()
     n = 0
+    errors: list[int] = []
     for gold, predicted in pairs:
         n += 1
         gold_counts[gold] += 1
@@ -68,6 +71,7 @@ def evaluate(pairs: Iterable[tuple[str, str]], top_confusions: int = 10) -> Repo
             hits[gold] += 1
         else:
             confusion[(gold, predicted)] += 1
+            errors.append(n - 1)
     per_intent: dict[str, IntentScore] = {}
     for name in sorted(set(gold_counts) | set(predicted_counts)):
         p = hits[name] / predicted_counts[name] if predicted_counts[name] else 0.0
@@ -77,4 +81,4 @@ def evaluate(pairs: Iterable[tuple[str, str]], top_confusions: int = 10) -> Repo
     macro = sum(s.f1 for s in per_intent.values()) / len(per_intent) if per_intent else 0.0
     accuracy = sum(hits.values()) / n if n else 0.0
     confusions = [(g, p, c) for (g, p), c in confusion.most_common(top_confusions)]
-    return Report(n, accuracy, macro, per_intent, confusions)
+    return Report(n, accuracy, macro, per_intent, confusions, errors)

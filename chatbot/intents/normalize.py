@@ -1,80 +1,218 @@
-"""Text normalisation and surface features: words, emojis, links, a bare number."""
+"""Text normalisation: cleanup, tokens and a light Russian and English stemmer."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from functools import lru_cache
 
 from chatbot.core.intents import TextFeatures
 
-_WORD = re.compile(r"[a-zа-я0-9]+(?:['’][a-z]+)?")
-_REPEAT = re.compile(r"([а-яa-z])\1{2,}")
-_LINK = re.compile(
-    r"(?:https?://|www\.)[^\s]+|(?<![@\w])(?:[a-z0-9-]+\.)+(?:ru|com|net|org|io|me|su|рф|info|"
-    r"biz|xyz|shop|store|online|site|pro|app|ly|cc|co|gg|link|top)(?:/[^\s]*)?",
-    re.IGNORECASE,
+_WORD = re.compile(r"[a-zа-я]+|\d+")
+_REPEAT = re.compile(r"(\w)\1{2,}")  # "спасибооо" -> "спасибо"; two in a row are real spelling
+_APOSTROPHE = re.compile(r"(?<=[a-z])['’`´](?=[a-z])")  # "don't" -> "dont", "i'll" -> "ill"
+_SPACES = re.compile(r"\s+")
+_PUNCT = str.maketrans(
+    {"’": "'", "‘": "'", "«": '"', "»": '"', "“": '"', "”": '"', "—": "-", "–": "-", "…": "..."}
 )
-_HANDLE = re.compile(r"(?<![\w.])@[a-z0-9_]{4,}", re.IGNORECASE)
-_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.!)]?\s*$")
+
+_RU_VOWELS = "аеиоуыэюяьй"
+_RU_REFLEXIVE = ("ся", "сь")
+# Inflection endings that end in a consonant; trailing vowels are cut afterwards, so
+# "подумаю/подумаем/подумать" all become "подум" and "оплата/оплату/оплатить" "оплат".
+_RU_ENDINGS = tuple(
+    sorted(
+        ("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ых", "их", "ов", "ев", "ом",
+         "ам", "ям", "ах", "ях", "ть", "шь", "те", "л", "ла", "ли", "ло"),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+# Verb endings that are stripped only after a vowel ("подумаем", not "букет").
+_RU_VERB_ENDINGS = ("ем", "ет", "ют", "ут", "ят", "ат", "ит", "им")
+_EN_SUFFIXES = ("ing", "ed", "es", "ly", "s")
+_MIN_STEM = 3
 
 
 def normalize(text: str) -> str:
-    """Lowercase, ё→е, unified quotes and dashes, letters repeated 3+ times squeezed to one."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
-    text = text.replace("’", "'").replace("—", "-").replace("–", "-")
-    return _REPEAT.sub(r"\1", text)
+    """Lowercase, ё→е, unified quotes and dashes, letters repeated 3+ times squeezed, one space."""
+    text = text.replace("№", "#")  # NFKC would turn it into "No"
+    text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е").translate(_PUNCT)
+    text = _APOSTROPHE.sub("", text)
+    return _SPACES.sub(" ", _REPEAT.sub(r"\1", text)).strip()
 
 
 def tokens(text: str) -> list[str]:
-    """The words and numbers of a normalised text."""
-    return _WORD.findall(text)
+    """The words (Cyrillic or Latin) and numbers of a text, normalised."""
+    return _WORD.findall(normalize(text))
 
 
-def is_emoji(char: str) -> bool:
-    """Whether a character is a pictograph (skin tones and joiners are not counted)."""
+@lru_cache(maxsize=65536)  # chat vocabulary is small and repetitive; stemming is pure
+def stem(word: str) -> str:
+    """A light stem: Russian or English inflection endings cut, so word forms compare equal."""
+    if len(word) <= _MIN_STEM or word.isdigit():
+        return word
+    if "a" <= word[0] <= "z":
+        return _stem_en(word)
+    return _stem_ru(word)
+
+
+def stems(text: str) -> list[str]:
+    """The stems of the words of a text."""
+    return [stem(t) for t in tokens(text)]
+
+
+def _stem_ru(word: str) -> str:
+    for ending in _RU_REFLEXIVE:
+        if word.endswith(ending) and len(word) - 2 > _MIN_STEM:
+            word = word[:-2]
+            break
+    for ending in _RU_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            word = word[: -len(ending)]
+            break
+    else:
+        for ending in _RU_VERB_ENDINGS:
+            cut = len(word) - len(ending)
+            if word.endswith(ending) and cut > _MIN_STEM and word[cut - 1] in _RU_VOWELS:
+                word = word[:cut]
+                break
+    while len(word) > _MIN_STEM and word[-1] in _RU_VOWELS:
+        word = word[:-1]
+    return word
+
+
+def _stem_en(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "i"
+    for suffix in _EN_SUFFIXES:
+        if suffix == "s" and word.endswith(("ss", "us")):
+            continue
+        keep = _MIN_STEM + 2 if suffix == "ly" else _MIN_STEM  # "quickly" but not "reply"
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            word = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2]:
+                word = word[:-1]  # "shipped" -> "ship"
+            break
+    if word.endswith("y") and len(word) > 3:
+        return word[:-1] + "i"  # "delivery" and "deliveries" meet at "deliveri"
+    if word.endswith("e") and len(word) > 3:
+        return word[:-1]  # "price", "prices", "priced"
+    return word
+
+
+# --- surface features: emojis, links and a bare number -------------------------------------
+
+_TLDS = (
+    "ru|su|рф|com|net|org|info|biz|io|me|ly|cc|co|gg|to|ws|xyz|shop|store|online|site|pro|app|"
+    "link|top|club|live|page|dev|ai|tv|kz|by|ua|uz|am|ge|de|uk|us|eu"
+)
+# http(s):// and www. links, and bare domains with a known top-level domain (shop.ru, t.me/x).
+# A known TLD list keeps "т.е." or "1.5" from counting; an e-mail address is not a link.
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+"
+    rf"|(?<![\w@.-])(?:[a-zа-я0-9](?:[a-zа-я0-9-]*[a-zа-я0-9])?\.)+(?:{_TLDS})\b(?![@.]\w)"
+    r"(?:/\S*)?",
+    re.IGNORECASE,
+)
+# Telegram/Instagram @handles count as links: like a link, they send the reader elsewhere.
+_HANDLE = re.compile(r"(?<![\w@.])@[a-z0-9_]{3,32}\b", re.IGNORECASE)
+_NUMBER = re.compile(r"^\s*(\d{1,9})\s*[.!)]?\s*$")
+_JOINER = "\u200d"
+_MODIFIERS = frozenset({"\ufe0f", "\ufe0e", "\u20e3"}) | frozenset(
+    chr(c) for c in range(0x1F3FB, 0x1F400)
+)
+
+
+def _pictograph(char: str) -> bool:
     code = ord(char)
-    if 0x1F3FB <= code <= 0x1F3FF or code in (0x200D, 0xFE0F):
-        return False
     return (
-        0x1F000 <= code <= 0x1FAFF
+        (0x1F000 <= code <= 0x1FAFF and not 0x1F3FB <= code <= 0x1F3FF)
         or 0x2600 <= code <= 0x27BF
+        or 0x2300 <= code <= 0x23FF
         or 0x2B00 <= code <= 0x2BFF
-        or code in (0x2764, 0x2705, 0x203C, 0x2049)
+        or code in (0x203C, 0x2049, 0x3030, 0x303D, 0x3297, 0x3299)
     )
 
 
+def _regional(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+_MAYBE_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\u203c\u2049\u3030"
+    "\u303d\u3297\u3299\u20e3]"
+)
+
+
 def emojis(text: str) -> list[str]:
-    """The emojis of a text, in order."""
-    return [c for c in text if is_emoji(c)]
+    """The emojis of a text; a ZWJ family, a flag or a skin-toned hand count as one."""
+    if not _MAYBE_EMOJI.search(text):
+        return []  # most messages have none; skip the per-character walk
+    found: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if _regional(char) and i + 1 < n and _regional(text[i + 1]):
+            found.append(text[i : i + 2])
+            i += 2
+            continue
+        if char in "0123456789#*" and text[i + 1 : i + 3] in ("\ufe0f\u20e3", "\u20e3"):
+            end = i + (3 if text[i + 1] == "\ufe0f" else 2)  # keycap 1️⃣
+            found.append(text[i:end])
+            i = end
+            continue
+        if not _pictograph(char):
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            if text[j] in _MODIFIERS:
+                j += 1
+            elif text[j] == _JOINER and j + 1 < n and _pictograph(text[j + 1]):
+                j += 2
+            else:
+                break
+        found.append(text[i:j])
+        i = j
+    return found
 
 
 def links(text: str) -> list[str]:
-    """Links and @handles (a handle is a way to send someone elsewhere)."""
-    return _LINK.findall(text) + _HANDLE.findall(text)
+    """Links (http, www., bare domains) and @handles, in order of appearance."""
+    spans = [(m.start(), m.group()) for m in _LINK.finditer(text)]
+    spans += [(m.start(), m.group()) for m in _HANDLE.finditer(text)]
+    return [link.rstrip(".,!?;:)»\"'") for _, link in sorted(spans)]
+
+
+def without_links(text: str) -> str:
+    """The text with its links and handles replaced by spaces."""
+    return _HANDLE.sub(" ", _LINK.sub(" ", text))
 
 
 def link_domain(link: str) -> str:
-    """The host of a link, without www."""
-    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", link.lower()).split("/")[0].split("?")[0]
-    return host
+    """The host of a link without www. (a handle stays "@name")."""
+    if link.startswith("@"):
+        return link.lower()
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", link.lower(), flags=re.IGNORECASE)
+    return re.split(r"[/?#:]", host, maxsplit=1)[0]
 
 
-def features(text: str, allowed_domains: Iterable[str] = ()) -> TextFeatures:
-    """Emoji and link counts, a bare number, and the word count of a message."""
+def is_allowed(link: str, allowed_domains: frozenset[str]) -> bool:
+    """Whether a link points to an allowed domain (or its subdomain) or is an allowed @handle."""
+    host = link_domain(link)
+    return any(host == d or host.endswith("." + d) for d in allowed_domains)
+
+
+def features(text: str, allowed_domains: frozenset[str] = frozenset()) -> TextFeatures:
+    """Emoji and link counts, a bare number and the word count (links excluded) of a message."""
     found = links(text)
-    allowed = tuple(d.lower() for d in allowed_domains)
-    foreign = [
-        link for link in found
-        if link.startswith("@") or not any(
-            link_domain(link) == d or link_domain(link).endswith("." + d) for d in allowed
-        )
-    ]  # fmt: skip
-    number_match = _NUMBER.match(text)
+    allowed = frozenset(d.lower().removeprefix("www.") for d in allowed_domains)
+    number = _NUMBER.match(text)
     return TextFeatures(
         emojis=len(emojis(text)),
         links=len(found),
-        foreign_links=len(foreign),
-        number=int(number_match.group(1)) if number_match else None,
-        words=len(tokens(normalize(text))),
+        foreign_links=sum(1 for link in found if not is_allowed(link, allowed)),
+        number=int(number.group(1)) if number else None,
+        words=len(tokens(without_links(text))),
     )

@@ -1,79 +1,54 @@
-"""The rules classifier: cue words, phrases and patterns per intent, then a fixed priority.
+"""The rules classifier: cues score intents, a fixed priority breaks ties.
 
-Scoring: every cue found adds its weight to its intent (strong cues 1, weak cues 0.5).
-Markers (a condition, a deal closed elsewhere, ...) suppress intents they contradict.
-The highest-priority intent with a strong score wins with high confidence; weak evidence
-alone gives a low confidence, so the LLM layer may take a second look.
+Each cue found adds its weight to its intent (a normal cue 1, a weak cue 0.5); a score of 1
+is enough evidence. A negative cue vetoes its intent ("если можно картой, то беру" is not
+`agree`). Among intents with enough evidence, the earliest in the priority list wins.
+Social intents (greeting, thanks, thinking, need_time) lose to any real content: when only a
+social cue was found but the message also asks something the rules do not know, the answer is
+`other` with a low confidence, so the LLM layer takes a look.
+
+Confidence: 0.9 for one clear intent, 0.8 when the priority had to choose, lower for long
+messages or typo-corrected cues, 0.5 for weak evidence only and 0.3 when nothing matched.
+The LLM layer is asked when the confidence is below 0.6 or the intent is `other`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from chatbot.core.intents import Classification
-from chatbot.intents.normalize import emojis, features, links, normalize, tokens
+from chatbot.core.intents import Classification, TextFeatures
+from chatbot.intents.cues import CueIndex, Evidence, match
+from chatbot.intents.normalize import emojis, features, normalize, stem, tokens, without_links
 
-STRONG = 1.0
+ENOUGH = 1.0
 WEAK = 0.5
-
-
-@dataclass(frozen=True)
-class CueSet:
-    """Cues of one intent or marker, compiled for fast matching."""
-
-    exact: Mapping[str, float] = field(default_factory=dict)
-    prefixes: Mapping[str, float] = field(default_factory=dict)
-    phrases: tuple[tuple[re.Pattern[str], float], ...] = ()
-
-    def score(self, words: Iterable[str], text: str) -> float:
-        """The summed weight of the cues found (each cue counted once)."""
-        total = 0.0
-        seen: set[str] = set()
-        for word in words:
-            weight = self.exact.get(word)
-            if weight is not None and word not in seen:
-                seen.add(word)
-                total += weight
-                continue
-            for length in range(min(len(word), 12), 2, -1):
-                stem = word[:length]
-                weight = self.prefixes.get(stem)
-                if weight is not None:
-                    if stem not in seen:
-                        seen.add(stem)
-                        total += weight
-                    break
-        for pattern, weight in self.phrases:
-            if pattern.search(text):
-                total += weight
-        return total
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A cue group that is not an intent: when found, it suppresses some intents."""
-
-    name: str
-    cues: CueSet
-    suppresses: frozenset[str]
+LOW_CONFIDENCE = 0.6
+LONG_MESSAGE = 15  # words; the more is said, the likelier the rules missed part of it
+# Without a question, "уточню адрес доставки" names what will be checked: it stays need_time.
+DEFERRING = frozenset({"need_time", "thinking"})
+QUESTIONS = frozenset({"ask_price", "ask_delivery", "ask_payment", "other"})
+# A question word opening the message or a clause ("спасибо, а когда доставка"); inside a
+# clause it is reported speech ("спрошу у мамы, какие цветы она любит" is not a question).
+_CLAUSE_START = re.compile(r"(?:^|[,.;:!()]\s*|\b(?:а|и|но|and|but|so)\s+)([a-zа-я]+)")
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """Everything the rules classifier needs, compiled once."""
+    """Everything the rules classifier needs, compiled once by the loader."""
 
-    intents: Mapping[str, CueSet]
-    markers: tuple[Marker, ...]
+    index: CueIndex
     priority: tuple[str, ...]
+    social: frozenset[str] = frozenset({"greeting", "thanks", "thinking", "need_time"})
+    fillers: frozenset[str] = frozenset()
+    question_words: frozenset[str] = frozenset()
     approval_emojis: frozenset[str] = frozenset()
-    spam_emoji_flood: int = 6
+    spam_emojis: int = 4
 
     @property
     def intent_names(self) -> frozenset[str]:
         """Every intent the rules can return."""
-        return frozenset(self.intents) | {"other"}
+        return frozenset(self.priority) | {"other"}
 
 
 def classify(
@@ -81,37 +56,78 @@ def classify(
 ) -> Classification:
     """The intent of a message by the rules, with a confidence and its surface features."""
     feats = features(text, allowed_domains)
-    plain = text
-    for link in links(text):
-        plain = plain.replace(link, " ")
-    norm = normalize(plain)
-    words = tokens(norm)
-    padded = f" {' '.join(words)} "
-    scores = {name: cues.score(words, padded) for name, cues in rules.intents.items()}
-    for marker in rules.markers:
-        if marker.cues.score(words, padded) >= STRONG:
-            for name in marker.suppresses:
-                scores[name] = 0.0
-    if not words:
-        return Classification(_wordless(text, feats.emojis, rules), 0.7, "rules", feats)
-    if feats.emojis >= rules.spam_emoji_flood and len(words) <= 2:
-        scores["spam"] = scores.get("spam", 0.0) + STRONG
-    strong = [n for n in rules.priority if scores.get(n, 0.0) >= STRONG]
+    plain = normalize(without_links(text))
+    words = [w for w in tokens(plain) if w not in rules.fillers]
+    if not any(not w.isdigit() for w in words):
+        intent, confidence = _wordless(text, feats, rules)
+        return Classification(intent, confidence, "rules", feats)
+    evidence = match(words, plain, rules.index)
+    scores = {k: v for k, v in evidence.scores.items() if k not in evidence.negated}
+    if feats.emojis >= rules.spam_emojis:
+        # a flood of emojis with (almost) no words is spam; with words it is only a hint
+        scores["spam"] = scores.get("spam", 0.0) + (ENOUGH if len(words) <= 1 else WEAK)
+    if feats.foreign_links:
+        scores["spam"] = scores.get("spam", 0.0) + WEAK
+    intent, confidence = _decide(scores, evidence, plain, rules)
+    return Classification(intent, confidence, "rules", feats)
+
+
+def _decide(
+    scores: dict[str, float], evidence: Evidence, plain: str, rules: RuleSet
+) -> tuple[str, float]:
+    strong = [n for n in rules.priority if scores.get(n, 0.0) >= ENOUGH]
+    question = _is_question(plain, rules)
+    if not question and DEFERRING.intersection(strong):
+        strong = [n for n in strong if n not in QUESTIONS]
     if strong:
         best = strong[0]
-        confidence = 0.9 if len(strong) == 1 or scores[best] >= 2 * STRONG else 0.75
-        return Classification(best, confidence, "rules", feats)
-    weak = [n for n in rules.priority if scores.get(n, 0.0) > 0]
+        if best in rules.social and _asks_more(best, evidence, question):
+            return "other", 0.45
+        confidence = 0.9 if len(strong) == 1 else 0.8
+        if best in evidence.fuzzy:
+            confidence -= 0.1
+        if len(evidence.words) > LONG_MESSAGE:
+            confidence -= 0.1
+        return best, round(confidence, 2)
+    weak = [n for n in rules.priority if scores.get(n, 0.0) > 0.0]
     if weak:
-        return Classification(weak[0], 0.55, "rules", feats)
-    return Classification("other", 0.3, "rules", feats)
+        best = weak[0]
+        if best in rules.social and _asks_more(best, evidence, question):
+            return "other", 0.4
+        return best, 0.5
+    return "other", 0.3
 
 
-def _wordless(text: str, emoji_count: int, rules: RuleSet) -> str:
-    """Emojis, digits or punctuation only: approval emojis are thanks, a flood is spam."""
-    found = set(emojis(text))
-    if emoji_count >= rules.spam_emoji_flood:
-        return "spam"
-    if found and found <= rules.approval_emojis:
-        return "thanks"
-    return "other"
+def _is_question(plain: str, rules: RuleSet) -> bool:
+    """A question mark, or a question word opening the message or one of its clauses."""
+    if "?" in plain:
+        return True
+    return any(stem(w) in rules.question_words for w in _CLAUSE_START.findall(plain))
+
+
+def _asks_more(intent: str, evidence: Evidence, question: bool) -> bool:
+    """A social phrase plus words no cue explains: a question or request the rules missed."""
+    covered: set[int] = set()
+    for positions in evidence.covered.values():
+        covered.update(positions)
+    rest = [w for i, w in enumerate(evidence.words) if i not in covered and not w.isdigit()]
+    if question:
+        return len(rest) >= 2
+    return intent == "greeting" and len(rest) >= 3
+
+
+def _wordless(text: str, feats: TextFeatures, rules: RuleSet) -> tuple[str, float]:
+    """Emojis, links, digits or punctuation only."""
+    if feats.foreign_links:
+        return "spam", 0.8 if feats.foreign_links > 1 else 0.6  # a link drop
+    found = emojis(text)
+    if len(found) >= rules.spam_emojis:
+        return "spam", 0.85
+    if found and all(_bare(e) in rules.approval_emojis for e in found):
+        return "thanks", 0.85
+    return "other", 0.5 if found or feats.number is not None else 0.4
+
+
+def _bare(emoji: str) -> str:
+    """An emoji without skin tone or presentation selectors ("👍🏻" is "👍")."""
+    return "".join(c for c in emoji if c not in "\ufe0f\ufe0e" and not 0x1F3FB <= ord(c) <= 0x1F3FF)

@@ -1,4 +1,4 @@
-"""Loading the editable rule files (flows/intents/*.yaml) with file:line errors."""
+"""Loading the editable rule files (flows/intents/*.yaml) with file:line problems."""
 
 from __future__ import annotations
 
@@ -9,15 +9,30 @@ from typing import Any
 from chatbot.core.intents import INTENTS
 from chatbot.engine.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.errors import FlowError, Problem
-from chatbot.intents.rules import STRONG, WEAK, CueSet, Marker, RuleSet
+from chatbot.intents.cues import Cue, Element, Pattern, build_index
+from chatbot.intents.normalize import normalize, stem, tokens
+from chatbot.intents.rules import WEAK, RuleSet
 
-COMMON = "common.yaml"
-_CUE_KEYS = ("strong", "weak")
-_TOP_KEYS = ("intents", "markers", "priority", "approval_emojis", "spam_emoji_flood")
+YamlPath = tuple[str | int, ...]
+_INTENT_KEYS = (
+    "words",
+    "phrases",
+    "patterns",
+    "weak",
+    "weak_patterns",
+    "not",
+    "not_patterns",
+    "weight",
+)
+_LISTS = ("fillers", "question_words", "approval_emojis")
+_ONCE = ("priority", "social", "spam_emojis")
+_TOP_KEYS = ("intents", *_LISTS, *_ONCE)
+_MIN_PREFIX = 3
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def load_rules(directory: Path) -> RuleSet:
-    """The compiled rules of a folder; FlowError lists every problem."""
+    """The compiled rules of a folder; FlowError lists every problem found."""
     rules, problems = _load(directory)
     errors = [p for p in problems if p.severity == "error"]
     if errors or rules is None:
@@ -26,157 +41,237 @@ def load_rules(directory: Path) -> RuleSet:
 
 
 def check_rules(directory: Path) -> list[Problem]:
-    """Every problem of the rule files, without raising."""
+    """Every problem of the rule files (errors and warnings), without raising."""
     return _load(directory)[1]
 
 
+class _Reader:
+    """Collects cues and settings from several files, and the problems met on the way."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.cues: list[Cue] = []
+        self.patterns: list[Pattern] = []
+        self.intents: dict[str, YamlDoc] = {}
+        self.lists: dict[str, set[str]] = {key: set() for key in _LISTS}
+        self.once: dict[str, tuple[YamlDoc, Any]] = {}
+
+    def problem(self, doc: YamlDoc, path: YamlPath, message: str, hint: str) -> None:
+        self.problems.append(Problem(doc.file, doc.line(path), message, hint=hint))
+
+    def read(self, doc: YamlDoc) -> None:
+        data = doc.data if doc.data is not None else {}
+        if not isinstance(data, dict):
+            self.problem(doc, (), "a rule file is a mapping", "start the file with  intents:")
+            return
+        for key, value in data.items():
+            if key not in _TOP_KEYS:
+                self.problem(
+                    doc, (key,), f"unknown key {key!r}", f"use one of {', '.join(_TOP_KEYS)}"
+                )
+            elif key in _ONCE:
+                if key in self.once:
+                    first = self.once[key][0]
+                    self.problem(
+                        doc,
+                        (key,),
+                        f"{key} is already set in {first.file}",
+                        "keep it in one file (common.yaml)",
+                    )
+                self.once[key] = (doc, value)
+            elif key in _LISTS:
+                for i, item in self._strings(doc, (key,), value):
+                    word = item if key == "approval_emojis" else normalize(item)
+                    self.lists[key].add(stem(word) if key == "question_words" else word)
+                    del i
+        intents = data.get("intents")
+        if intents is None:
+            return
+        if not isinstance(intents, dict):
+            self.problem(
+                doc, ("intents",), "intents must be a mapping", "write  intents:\\n  thanks: ..."
+            )
+            return
+        for name, spec in intents.items():
+            self._intent(doc, str(name), spec)
+
+    def _strings(self, doc: YamlDoc, path: YamlPath, value: Any) -> list[tuple[int, str]]:
+        if not isinstance(value, list):
+            self.problem(doc, path, f"{path[-1]} must be a list", "write it as [a, b, c]")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, str) and item.strip():
+                out.append((i, item.strip()))
+            else:
+                self.problem(doc, (*path, i), f"{item!r} is not text", "write a word in quotes")
+        return out
+
+    def _intent(self, doc: YamlDoc, name: str, spec: Any) -> None:
+        path: YamlPath = ("intents", name)
+        if not _NAME.match(name):
+            self.problem(doc, path, f"bad intent name {name!r}", "use lowercase letters and _")
+            return
+        self.intents.setdefault(name, doc)
+        if not isinstance(spec, dict):
+            self.problem(doc, path, "an intent is a mapping", "write  words: [..]  under it")
+            return
+        weight = spec.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            self.problem(doc, (*path, "weight"), f"weight {weight!r} is not a number", "e.g. 0.8")
+            weight = 1.0
+        elif not 0 < weight <= 1:
+            self.problem(
+                doc,
+                (*path, "weight"),
+                f"weight {weight} is out of range",
+                "use a number above 0 and at most 1",
+            )
+            weight = 1.0
+        for key, value in spec.items():
+            where = (*path, key)
+            if key not in _INTENT_KEYS:
+                self.problem(
+                    doc, where, f"unknown key {key!r}", f"use one of {', '.join(_INTENT_KEYS)}"
+                )
+            elif key.endswith("patterns"):
+                scale = WEAK if key == "weak_patterns" else 1.0
+                for i, item in self._strings(doc, where, value):
+                    self._pattern(
+                        doc, (*where, i), name, item, float(weight) * scale, key == "not_patterns"
+                    )
+            elif key != "weight":
+                cue_weight = float(weight) * (WEAK if key == "weak" else 1.0)
+                for i, item in self._strings(doc, where, value):
+                    self._cue(doc, (*where, i), name, item, cue_weight, key)
+
+    def _pattern(
+        self, doc: YamlDoc, where: YamlPath, name: str, item: str, weight: float, negative: bool
+    ) -> None:
+        try:
+            regex = re.compile(item.replace("ё", "е").replace("Ё", "Е"), re.IGNORECASE)
+        except re.error as exc:
+            self.problem(
+                doc,
+                where,
+                f"bad pattern {item!r}: {exc}",
+                "check the regular expression (escape . ? ( with a backslash)",
+            )
+            return
+        self.patterns.append(Pattern(name, regex, weight, negative))
+
+    def _cue(
+        self, doc: YamlDoc, where: YamlPath, name: str, item: str, weight: float, key: str
+    ) -> None:
+        elements: list[Element] = []
+        parts = normalize(item).split(" ")
+        for part in parts:
+            if part.endswith("*"):
+                head = tokens(part[:-1])
+                if len(head) != 1 or len(head[0]) < _MIN_PREFIX or not part[:-1].isalnum():
+                    self.problem(
+                        doc,
+                        where,
+                        f"word beginning {part!r} is too short or not a word",
+                        f"use at least {_MIN_PREFIX} letters before *",
+                    )
+                    return
+                elements.append(Element(head[0], prefix=True))
+            else:
+                elements.extend(
+                    Element(stem(w)) for w in tokens(part) if w not in self.lists["fillers"]
+                )
+        if not elements:
+            self.problem(doc, where, f"cue {item!r} has no words", "write letters or digits")
+            return
+        if len(parts) > 1 and len(elements) == 1:
+            self.problems.append(
+                Problem(
+                    doc.file,
+                    doc.line(where),
+                    f"phrase {item!r} is one word without its fillers",
+                    "it matches that word alone; use a pattern",
+                    severity="warning",
+                )
+            )
+        if key == "words" and len(elements) > 1:
+            self.problem(doc, where, f"{item!r} is several words", "move it to phrases:")
+            return
+        self.cues.append(Cue(name, tuple(elements), weight, negative=key == "not"))
+
+
 def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
-    problems: list[Problem] = []
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
     if not files:
         hint = "keep flows/intents/common.yaml and one file per language (ru.yaml, en.yaml)"
         return None, [Problem(str(directory), 1, "no intent rule files found", hint=hint)]
-    cues: dict[str, dict[str, float]] = {}
-    phrases: dict[str, list[tuple[re.Pattern[str], float]]] = {}
-    markers: dict[str, tuple[dict[str, float], list[tuple[re.Pattern[str], float]], set[str]]]
-    markers = {}
-    settings: dict[str, Any] = {}
+    reader = _Reader()
     docs: list[YamlDoc] = []
     for path in files:
         try:
-            doc = read_yaml(path)
+            docs.append(read_yaml(path))
         except YamlSyntaxError as exc:
-            problems.append(Problem(exc.file, exc.line, str(exc).split(": ", 1)[1],
-                                    hint="fix the YAML syntax"))  # fmt: skip
-            continue
-        docs.append(doc)
-        data = doc.data or {}
-        if not isinstance(data, dict):
-            problems.append(_p(doc, (), "a rule file is a mapping", "start with intents:"))
-            continue
-        for key in data:
-            if key not in _TOP_KEYS:
-                problems.append(_p(doc, (key,), f"unknown key {key!r}",
-                                   f"use one of {', '.join(_TOP_KEYS)}"))  # fmt: skip
-        for key in ("priority", "approval_emojis", "spam_emoji_flood"):
-            if key in data:
-                settings[key] = (doc, data[key])
-        for name, spec in (data.get("intents") or {}).items():
-            words = cues.setdefault(str(name), {})
-            found = phrases.setdefault(str(name), [])
-            _read_cues(doc, ("intents", name), spec, words, found, problems)
-        for name, spec in (data.get("markers") or {}).items():
-            words, found, suppressed = markers.setdefault(str(name), ({}, [], set()))
-            _read_cues(doc, ("markers", name), spec, words, found, problems, marker=True)
-            if isinstance(spec, dict):
-                suppressed.update(str(s) for s in spec.get("suppresses") or ())
-    priority = _priority(settings, cues, problems)
-    if any(p.severity == "error" for p in problems):
-        return None, problems
-    compiled = {name: _compile(words, phrases[name]) for name, words in cues.items()}
-    built_markers = tuple(
-        Marker(name, _compile(words, found), frozenset(suppressed))
-        for name, (words, found, suppressed) in markers.items()
-    )
-    approval = settings.get("approval_emojis", (None, []))[1]
-    flood = settings.get("spam_emoji_flood", (None, 4))[1]
-    return RuleSet(compiled, built_markers, priority, frozenset(approval), int(flood)), problems
-
-
-def _read_cues(
-    doc: YamlDoc,
-    path: tuple[str | int, ...],
-    spec: Any,
-    words: dict[str, float],
-    found: list[tuple[re.Pattern[str], float]],
-    problems: list[Problem],
-    marker: bool = False,
-) -> None:
-    allowed = (*_CUE_KEYS, "suppresses") if marker else _CUE_KEYS
-    if not isinstance(spec, dict):
-        problems.append(_p(doc, path, "expected a mapping with strong: and weak: lists",
-                           "write  strong: [word, prefix*, two words]"))  # fmt: skip
-        return
-    for key, items in spec.items():
-        if key not in allowed:
-            problems.append(_p(doc, (*path, key), f"unknown key {key!r}",
-                               f"use one of {', '.join(allowed)}"))  # fmt: skip
-            continue
-        if key == "suppresses":
-            continue
-        weight = STRONG if key == "strong" else WEAK
-        if not isinstance(items, list):
-            problems.append(_p(doc, (*path, key), f"{key} must be a list", "use [a, b, c]"))
-            continue
-        for i, item in enumerate(items):
-            where = (*path, key, i)
-            if not isinstance(item, str) or not item.strip():
-                problems.append(_p(doc, where, f"cue {item!r} is not text", "quote it"))
-                continue
-            _add_cue(doc, where, item.strip().lower().replace("ё", "е"), weight, words, found,
-                     problems)  # fmt: skip
-
-
-def _add_cue(
-    doc: YamlDoc,
-    where: tuple[str | int, ...],
-    cue: str,
-    weight: float,
-    words: dict[str, float],
-    found: list[tuple[re.Pattern[str], float]],
-    problems: list[Problem],
-) -> None:
-    if cue.startswith("re:"):
-        try:
-            found.append((re.compile(cue[3:].strip()), weight))
-        except re.error as exc:
-            problems.append(_p(doc, where, f"bad pattern {cue[3:]!r}: {exc}",
-                               "check the regular expression"))  # fmt: skip
-        return
-    if " " in cue:
-        body = r"\s+".join(
-            re.escape(part[:-1]) + r"\w*" if part.endswith("*") else re.escape(part) + r"\b"
-            for part in cue.split()
+            reader.problems.append(
+                Problem(
+                    exc.file,
+                    exc.line,
+                    str(exc).split(": ", 1)[-1],
+                    hint="fix the YAML syntax (indentation, quotes)",
+                )
+            )
+    # fillers first: they are dropped from the cues of every file
+    for doc in docs:
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("fillers"), list):
+            reader.lists["fillers"].update(normalize(str(f)) for f in doc.data["fillers"])
+    for doc in docs:
+        reader.read(doc)
+    priority = _names(reader, "priority", required=True)
+    social = _names(reader, "social", required=False)
+    flood = reader.once.get("spam_emojis", (None, 4))
+    if isinstance(flood[1], bool) or not isinstance(flood[1], int) or flood[1] < 1:
+        doc = flood[0] or docs[0]
+        reader.problem(
+            doc, ("spam_emojis",), "spam_emojis must be a whole number above 0", "e.g. 4"
         )
-        found.append((re.compile(r"(?<![\w])" + body), weight))
-        return
-    if cue.endswith("*"):
-        stem = cue[:-1]
-        if len(stem) < 3:
-            problems.append(_p(doc, where, f"prefix {cue!r} is too short",
-                               "use at least 3 letters before *"))  # fmt: skip
-            return
-        words[stem + "*"] = weight
-        return
-    words[cue] = weight
+    if any(p.severity == "error" for p in reader.problems):
+        return None, reader.problems
+    rules = RuleSet(
+        index=build_index(reader.cues, reader.patterns),
+        priority=priority,
+        social=frozenset(social) if social else RuleSet.social,
+        fillers=frozenset(reader.lists["fillers"]),
+        question_words=frozenset(reader.lists["question_words"]),
+        approval_emojis=frozenset(reader.lists["approval_emojis"]),
+        spam_emojis=int(flood[1]),
+    )
+    return rules, reader.problems
 
 
-def _compile(words: dict[str, float], found: list[tuple[re.Pattern[str], float]]) -> CueSet:
-    exact = {w: v for w, v in words.items() if not w.endswith("*")}
-    prefixes = {w[:-1]: v for w, v in words.items() if w.endswith("*")}
-    return CueSet(exact, prefixes, tuple(found))
-
-
-def _priority(
-    settings: dict[str, Any], cues: dict[str, dict[str, float]], problems: list[Problem]
-) -> tuple[str, ...]:
-    if "priority" not in settings:
-        hint = "add priority: [spam, complaint, ...] to common.yaml"
-        problems.append(Problem(COMMON, 1, "no priority list", hint=hint))
+def _names(reader: _Reader, key: str, required: bool) -> tuple[str, ...]:
+    """An ordered list of intent names (priority, social), checked against the defined ones."""
+    if key not in reader.once:
+        if required:
+            hint = f"add  {key}: [spam, complaint, ...]  to common.yaml"
+            reader.problems.append(Problem("common.yaml", 1, f"no {key} list", hint=hint))
         return ()
-    doc, value = settings["priority"]
-    order = [str(v) for v in value] if isinstance(value, list) else []
-    known = set(INTENTS) | set(cues)
-    for i, name in enumerate(order):
+    doc, value = reader.once[key]
+    names = [name for _, name in reader._strings(doc, (key,), value)]
+    known = set(INTENTS) | set(reader.intents)
+    for i, name in enumerate(names):
         if name not in known:
-            problems.append(_p(doc, ("priority", i), f"unknown intent {name!r} in priority",
-                               "define its cues under intents: or remove it"))  # fmt: skip
-    for name in cues:
-        if name not in order:
-            problems.append(_p(doc, ("priority",), f"intent {name!r} is missing from priority",
-                               f"insert {name} where it should win ties"))  # fmt: skip
-    return tuple(order)
-
-
-def _p(doc: YamlDoc, path: tuple[str | int, ...], message: str, hint: str) -> Problem:
-    return Problem(doc.file, doc.line(path), message, hint=hint, flow=Path(doc.file).stem)
+            reader.problem(
+                doc,
+                (key, i),
+                f"unknown intent {name!r} in {key}",
+                "define its cues under intents: or remove it",
+            )
+    if key == "priority":
+        for name, where in reader.intents.items():
+            if name not in names and name != "other":
+                reader.problem(
+                    doc,
+                    (key,),
+                    f"intent {name!r} (from {where.file}) is missing from priority",
+                    f"insert {name} where it should win ties",
+                )
+    return tuple(names)

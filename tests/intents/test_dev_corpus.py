@@ -16,10 +16,13 @@ CORPUS = shared_dir() / "corpus" / "intents-dev.jsonl"
 RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason=f"no development corpus at {CORPUS}")
+@pytest.mark.skipif(
+    not CORPUS.exists(), reason=f"no development corpus at {CORPUS} (set CHATBOT_SHARED_DIR)"
+)
 def test_dev_corpus_targets() -> None:
     rules = load_rules(RULES)
-    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
     report = evaluate((r["label"], classify(r["text"], rules).intent) for r in rows)
     assert report.n == len(rows)
     assert report.macro_f1 >= 0.85

@@ -1,15 +1,17 @@
-"""The rules classifier on hand-written messages: word forms, slang, typos, tie-breaks."""
+"""The rules classifier on hand-written messages: word forms, typos, slang, tie-breaks."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
-from chatbot.intents.rules import RuleSet, classify
+from chatbot.intents.rules import LOW_CONFIDENCE, RuleSet, classify
 from chatbot.intents.rules_loader import load_rules
 
-RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
+ROOT = Path(__file__).resolve().parents[2]
+RULES = ROOT / "flows" / "intents"
 
 
 @pytest.fixture(scope="module")
@@ -21,64 +23,119 @@ def rules() -> RuleSet:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("подумаю", "thinking"),
-        ("мы подумаем до выходных", "thinking"),
-        ("надо подумать", "thinking"),
-        ("спс", "thanks"),
-        ("норм спасибо", "thanks"),
-        ("ок", "thanks"),
-        ("👍", "thanks"),
-        ("спасибо а доставка в воскресенье работает", "ask_delivery"),
-        ("спасибо, а сколько стоит большая коробка шаров?", "ask_price"),
-        ("уточню у мужа и отпишусь", "need_time"),
-        ("утончю у жены", "need_time"),
-        ("позовите менеджера", "human"),
-        ("верните деньги, шары лопнули", "complaint"),
-        ("беру как оплатить", "agree"),
-        ("если можно наличными то беру", "ask_payment"),
-        ("дороговато подумаю", "price_objection"),
-        ("уже купили в другом месте дешевле", "refuse"),
-        ("где мой заказ", "order_status"),
-        ("Здравствуйте 🙂", "greeting"),
-        ("да", "other"),
-        ("7", "other"),
-        ("Заработок без вложений, пиши в лс", "spam"),
-        ("thanks a lot", "thanks"),
-        ("how much is the big bouquet", "ask_price"),
-        ("I'll think about it", "thinking"),
+        # word forms and no punctuation
+        ("мы ещё подумаем над этим", "thinking"),
+        ("дайте мне подумать до понедельника", "thinking"),
+        ("подумаем и решим", "thinking"),
+        ("как можно оплатить заказ", "ask_payment"),
+        ("оплату принимаете наличными", "ask_payment"),
+        ("доставляете по всей россии", "ask_delivery"),
+        # slang, transliteration and typos
+        ("спасибки большое", "thanks"),
+        ("окей понятно", "thanks"),
+        ("spasibo bolshoe", "thanks"),
+        ("спасибооо", "thanks"),
+        ("уточнб у жены и вернусь", "need_time"),
+        ("пазовите менеджера", "human"),
+        ("zakaz gde moi", "order_status"),
+        ("дароговато как то", "price_objection"),
+        # content beats social phrases
+        ("спасибо, а сколько у вас стоит упаковка?", "ask_price"),
+        ("спс а доставка в субботу работает", "ask_delivery"),
+        ("добрый вечер, а картой можно заплатить?", "ask_payment"),
+        ("thanks! do you deliver on weekends?", "ask_delivery"),
+        ("подумаю, а самовывоз у вас где?", "ask_delivery"),
+        # tie-breaks of the corpus guidelines
+        ("беру, куда перевести деньги?", "agree"),
+        ("если привезёте завтра к обеду, то закажем", "ask_delivery"),
+        ("дороговато, подумаю ещё", "price_objection"),
+        ("мы уже взяли у других, дешевле вышло", "refuse"),
+        ("коробка пришла мятая, соедините с менеджером", "complaint"),
+        ("сколько стоит и есть ли доставка?", "ask_price"),
+        ("сколько стоит доставка за город?", "ask_delivery"),
+        ("уточню у директора, потом напишу", "need_time"),
+        ("уточню у директора, а счёт на юрлицо выставите?", "ask_payment"),
+        ("ага", "other"),
+        ("yep", "other"),
+        ("да, оформляйте на завтра", "agree"),
+        ("5", "other"),
+        ("вы вообще живой человек или бот?", "human"),
+        ("Добрый вечер всем!", "greeting"),
+        ("Приветствую 🙂", "greeting"),
+        ("курьер час опаздывает, это безобразие", "complaint"),
+        ("когда будет готов мой заказ 4471?", "order_status"),
+        ("Раскрутка аккаунта, 5000 подписчиков за сутки, пишите в лс", "spam"),
+        ("we offer cheap website design, reply for a free demo", "spam"),
+        ("I'll think it over and come back", "thinking"),
+        ("how much do the white roses cost?", "ask_price"),
     ],
 )
 def test_intent(rules: RuleSet, text: str, intent: str) -> None:
-    assert classify(text, rules).intent == intent
+    assert classify(text, rules).intent == intent, text
+
+
+def test_thanks_with_unknown_question_is_not_thanks(rules: RuleSet) -> None:
+    decision = classify("спасибо, а у вас бывают пионы зимой?", rules)
+    assert decision.intent != "thanks"
 
 
 def test_unknown_message_is_other_with_low_confidence(rules: RuleSet) -> None:
-    decision = classify("хм", rules)
+    decision = classify("эээ ну такое", rules)
     assert decision.intent == "other"
-    assert decision.confidence < 0.6
+    assert decision.confidence < LOW_CONFIDENCE
     assert decision.source == "rules"
 
 
 def test_clear_message_has_high_confidence(rules: RuleSet) -> None:
-    assert classify("позовите менеджера пожалуйста", rules).confidence >= 0.75
+    assert classify("позовите оператора", rules).confidence >= 0.8
 
 
-def test_features_count_emojis_and_links(rules: RuleSet) -> None:
-    one = classify("Здравствуйте 🙂", rules).features
-    assert (one.emojis, one.links) == (1, 0)
-    many = classify("🔥🔥🔥💰💰 https://x.example/a", rules).features
-    assert many.emojis == 5
-    assert many.foreign_links == 1
-    shop = classify("а такой есть? https://shop.example/p/1", rules,
-                    allowed_domains=frozenset({"shop.example"})).features  # fmt: skip
-    assert shop.links == 1
-    assert shop.foreign_links == 0
+def test_greeting_with_one_emoji_is_not_spam(rules: RuleSet) -> None:
+    decision = classify("Привет 👋", rules)
+    assert decision.intent == "greeting"
+    assert decision.features.emojis == 1
 
 
-def test_emoji_flood_is_spam(rules: RuleSet) -> None:
-    assert classify("🤑🤑🤑🤑🤑🤑", rules).intent == "spam"
+def test_emoji_flood_is_spam_and_counted(rules: RuleSet) -> None:
+    decision = classify("💸💸💸🤑🤑", rules)
+    assert decision.intent == "spam"
+    assert decision.features.emojis == 5
+
+
+def test_approval_emoji_is_thanks_other_emoji_is_other(rules: RuleSet) -> None:
+    assert classify("👍🏼", rules).intent == "thanks"
+    assert classify("🤔", rules).intent == "other"
+
+
+def test_links_are_detected(rules: RuleSet) -> None:
+    ad = classify("лучшие скидки тут → super-sale.xyz и t.me/sale_bot", rules)
+    assert ad.features.links == 2
+    assert ad.features.foreign_links == 2
+    own = classify(
+        "а этот сколько? https://myshop.ru/item/7", rules, allowed_domains=frozenset({"myshop.ru"})
+    )
+    assert own.intent == "ask_price"
+    assert (own.features.links, own.features.foreign_links) == (1, 0)
+
+
+def test_link_drop_alone_is_spam(rules: RuleSet) -> None:
+    assert classify("https://cutt.example.io/a1 https://cutt.example.io/a2", rules).intent == "spam"
 
 
 def test_number_feature(rules: RuleSet) -> None:
     assert classify("10", rules).features.number == 10
-    assert classify("10 шаров", rules).features.number is None
+    assert classify("10 роз", rules).features.number is None
+
+
+def test_classifier_modules_stay_pure() -> None:
+    banned = {"asyncio", "aiohttp", "sqlalchemy", "openai", "aiogram"}
+    for path in (ROOT / "chatbot" / "intents").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in banned, f"{path.name} imports {name}"

@@ -8,53 +8,92 @@ from pathlib import Path
 import pytest
 
 from chatbot.errors import FlowError
+from chatbot.intents.rules import classify
 from chatbot.intents.rules_loader import check_rules, load_rules
 
 RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
 
 
 @pytest.fixture
-def copy(tmp_path: Path) -> Path:
+def folder(tmp_path: Path) -> Path:
+    """A copy of the shipped rule files to break."""
     target = tmp_path / "intents"
     shutil.copytree(RULES, target)
     return target
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
 
 
 def test_shipped_rules_have_no_problems() -> None:
     assert check_rules(RULES) == []
 
 
-def test_bad_pattern_is_located(copy: Path) -> None:
-    path = copy / "ru.yaml"
-    text = path.read_text(encoding="utf-8").replace('"re: ^ человек $"', '"re: ( человек"')
-    path.write_text(text, encoding="utf-8")
-    line = text[: text.index("re: ( человек")].count("\n") + 1
-    problems = check_rules(copy)
-    assert any(p.line == line and "bad pattern" in p.message for p in problems), problems
+def test_every_problem_is_listed_with_file_line_and_hint(folder: Path) -> None:
+    (folder / "xx.yaml").write_text(
+        "intents:\n"
+        "  thanks:\n"
+        "    words: [ab*]\n"
+        "    wrods: [x]\n"
+        "    patterns: ['(unclosed']\n"
+        "    weight: 3\n"
+        "  refuse:\n"
+        "    words: [two words]\n"
+        "    phrases: oops\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FlowError) as caught:
+        load_rules(folder)
+    found = {(Path(p.file).name, p.line): p for p in caught.value.problems}
+    assert "too short" in found[("xx.yaml", 3)].message
+    assert "unknown key 'wrods'" in found[("xx.yaml", 4)].message
+    assert "bad pattern" in found[("xx.yaml", 5)].message
+    assert "out of range" in found[("xx.yaml", 6)].message
+    assert "several words" in found[("xx.yaml", 8)].message
+    assert "must be a list" in found[("xx.yaml", 9)].message
+    assert all(p.hint for p in caught.value.problems)
 
 
-def test_unknown_key_and_short_prefix(copy: Path) -> None:
-    path = copy / "en.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "\nextras: 1\n", encoding="utf-8")
-    (copy / "xx.yaml").write_text("intents:\n  thanks:\n    strong: [ab*]\n    srtong: [x]\n",
-                                   encoding="utf-8")  # fmt: skip
-    messages = [f"{p.file}:{p.line}: {p.message}" for p in check_rules(copy)]
-    assert any("en.yaml" in m and "unknown key 'extras'" in m for m in messages), messages
-    assert any("xx.yaml:3" in m and "too short" in m for m in messages), messages
-    assert any("xx.yaml:4" in m and "unknown key 'srtong'" in m for m in messages), messages
+def test_unknown_top_key_and_yaml_syntax(folder: Path) -> None:
+    en = folder / "en.yaml"
+    en.write_text(en.read_text(encoding="utf-8") + "\nextras: 1\n", encoding="utf-8")
+    (folder / "bad.yaml").write_text("intents:\n  thanks: [a\n", encoding="utf-8")
+    problems = check_rules(folder)
+    messages = [f"{Path(p.file).name}:{p.line}: {p.message}" for p in problems]
+    line = _line_of(en.read_text(encoding="utf-8"), "extras:")
+    assert f"en.yaml:{line}: unknown key 'extras'" in messages, messages
+    assert any(m.startswith("bad.yaml:") and "YAML" in m for m in messages), messages
 
 
-def test_new_intent_must_be_in_priority(copy: Path) -> None:
-    (copy / "xx.yaml").write_text("intents:\n  gift_card:\n    strong: [сертификат]\n",
-                                  encoding="utf-8")  # fmt: skip
-    with pytest.raises(FlowError, match="'gift_card' is missing from priority"):
-        load_rules(copy)
-    common = copy / "common.yaml"
-    common.write_text(common.read_text(encoding="utf-8").replace("other,", "gift_card, other,"),
-                      encoding="utf-8")  # fmt: skip
-    assert "gift_card" in load_rules(copy).intent_names
+def test_bad_pattern_in_a_shipped_file_is_located(folder: Path) -> None:
+    ru = folder / "ru.yaml"
+    text = ru.read_text(encoding="utf-8").replace("'\\bпозвоню\\b'", "'(позвоню'", 1)
+    ru.write_text(text, encoding="utf-8")
+    problems = check_rules(folder)
+    assert [p.line for p in problems if "bad pattern" in p.message] == [
+        _line_of(text, "'(позвоню'")
+    ]
+
+
+def test_admin_can_add_an_intent(folder: Path) -> None:
+    (folder / "gift.yaml").write_text(
+        "intents:\n  gift_card:\n    words: [сертификат*]\n", encoding="utf-8"
+    )
+    with pytest.raises(FlowError, match=r"'gift_card'.*missing from priority"):
+        load_rules(folder)
+    common = folder / "common.yaml"
+    text = common.read_text(encoding="utf-8").replace(
+        "ask_payment, other,", "ask_payment, gift_card, other,"
+    )
+    common.write_text(text, encoding="utf-8")
+    rules = load_rules(folder)
+    assert "gift_card" in rules.intent_names
+    assert classify("хочу подарочный сертификат на 3000", rules).intent == "gift_card"
 
 
 def test_missing_folder(tmp_path: Path) -> None:
     problems = check_rules(tmp_path / "nothing")
     assert problems[0].message == "no intent rule files found"
+    with pytest.raises(FlowError):
+        load_rules(tmp_path / "nothing")

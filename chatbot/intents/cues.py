@@ -1,0 +1,219 @@
+"""Cue matching: words and phrases on stems or word beginnings, regex patterns, typo tolerance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from chatbot.intents.normalize import stem
+
+FUZZY_MIN_WORD = 6  # shorter words have too many neighbours at edit distance 1
+FUZZY_MIN_CUE = 5
+MAX_CORRECTIONS = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One word of a cue: a stem to compare with the word's stem, or a word beginning."""
+
+    text: str
+    prefix: bool = False
+
+    def matches(self, word: str, word_stem: str) -> bool:
+        """Whether a message word (and its stem) is this element."""
+        return word.startswith(self.text) if self.prefix else word_stem == self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A word or a phrase (words in a row) that points to an intent, or vetoes it."""
+
+    intent: str
+    elements: tuple[Element, ...]
+    weight: float
+    negative: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A regular expression on the cleaned message that points to an intent, or vetoes it."""
+
+    intent: str
+    regex: re.Pattern[str]
+    weight: float
+    negative: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the cues found in one message."""
+
+    scores: Mapping[str, float]
+    negated: frozenset[str]
+    covered: Mapping[str, frozenset[int]]
+    fuzzy: frozenset[str]
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CueIndex:
+    """Cues indexed by their first element, plus deletion variants for typo tolerance."""
+
+    cues: tuple[Cue, ...]
+    patterns: tuple[Pattern, ...]
+    by_stem: Mapping[str, tuple[int, ...]]
+    by_prefix: Mapping[str, tuple[int, ...]]
+    prefix_lengths: tuple[int, ...]
+    known_stems: frozenset[str]
+    fuzzy_stems: Mapping[str, str]
+    fuzzy_prefixes: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    # memo of typo corrections: a cache of a pure function, invisible to equality
+    corrections: dict[str, tuple[str, str] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _variants(canonical: Iterable[str]) -> dict[str, str]:
+    # Symmetric deletion: two words at edit distance 1 (or one transposition) share a variant.
+    # A variant reachable from two vocabulary entries is ambiguous and kept empty.
+    table: dict[str, str] = {}
+    for word in sorted(canonical):
+        for variant in {word} | _deletes(word):
+            table[variant] = word if table.get(variant, word) == word else ""
+    return table
+
+
+def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
+    """Compile cues and patterns for fast matching."""
+    cue_list = tuple(cues)
+    by_stem: dict[str, list[int]] = {}
+    by_prefix: dict[str, list[int]] = {}
+    for number, cue in enumerate(cue_list):
+        first = cue.elements[0]
+        (by_prefix if first.prefix else by_stem).setdefault(first.text, []).append(number)
+    elements = [e for cue in cue_list for e in cue.elements]
+    stems_ = {e.text for e in elements if not e.prefix}
+    prefixes = {e.text for e in elements if e.prefix}
+    fuzzy_prefixes: dict[int, dict[str, str]] = {}
+    for length in sorted({len(p) for p in prefixes if len(p) >= FUZZY_MIN_CUE}):
+        fuzzy_prefixes[length] = _variants(p for p in prefixes if len(p) == length)
+    return CueIndex(
+        cues=cue_list,
+        patterns=tuple(patterns),
+        by_stem={k: tuple(v) for k, v in by_stem.items()},
+        by_prefix={k: tuple(v) for k, v in by_prefix.items()},
+        prefix_lengths=tuple(sorted({len(p) for p in prefixes})),
+        known_stems=frozenset(stems_),
+        fuzzy_stems=_variants(s for s in stems_ if len(s) >= FUZZY_MIN_CUE),
+        fuzzy_prefixes=fuzzy_prefixes,
+    )
+
+
+def _known(word: str, word_stem: str, index: CueIndex) -> bool:
+    if word_stem in index.known_stems:
+        return True
+    return any(word[:n] in index.by_prefix for n in index.prefix_lengths if n <= len(word))
+
+
+def near(a: str, b: str) -> bool:
+    """Whether two words differ by one edit (insert, delete, replace, swap of neighbours)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    a, b = a[start:], b[start:]
+    if len(a) == len(b):
+        return a[1:] == b[1:] or (len(a) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:])
+    return a[1:] == b if len(a) > len(b) else b[1:] == a
+
+
+def _correct(word: str, word_stem: str, index: CueIndex) -> tuple[str, str] | None:
+    """The vocabulary word (and stem) a misspelt word most likely means, if any.
+
+    Deletion variants find candidates fast; `near` then keeps only true one-edit neighbours,
+    and the first letter must agree (people rarely mistype it, and it keeps "д/п" words apart).
+    """
+    for variant in (word_stem, *sorted(_deletes(word_stem))):
+        found = index.fuzzy_stems.get(variant)
+        if found and found[0] == word_stem[0] and near(found, word_stem):
+            return found, found
+    for length, table in index.fuzzy_prefixes.items():
+        for cut in (length, length + 1, length - 1):
+            head = word[:cut]
+            if len(head) != cut:
+                continue
+            for variant in (head, *sorted(_deletes(head))):
+                found = table.get(variant)
+                if found and found[0] == head[0] and near(found, head):
+                    fixed = found + word[cut:]
+                    return fixed, stem(fixed)
+    return None
+
+
+def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
+    """Score every intent by the cues found in the words and the cleaned text."""
+    words = list(raw_words)
+    word_stems = [stem(w) for w in words]
+    fuzzy_positions: set[int] = set()
+    for i, word in enumerate(words):
+        if len(word) >= FUZZY_MIN_WORD and not word.isdigit():
+            if _known(word, word_stems[i], index):
+                continue
+            if word in index.corrections:
+                fixed = index.corrections[word]
+            else:
+                fixed = _correct(word, word_stems[i], index)
+                if len(index.corrections) > MAX_CORRECTIONS:
+                    index.corrections.clear()
+                index.corrections[word] = fixed
+            if fixed is not None:
+                words[i], word_stems[i] = fixed
+                fuzzy_positions.add(i)
+    scores: dict[str, float] = {}
+    negated: set[str] = set()
+    covered: dict[str, set[int]] = {}
+    fuzzy: set[str] = set()
+    seen: set[int] = set()
+    for i, word in enumerate(words):
+        found = list(index.by_stem.get(word_stems[i], ()))
+        for length in index.prefix_lengths:
+            if length > len(word):
+                break
+            found.extend(index.by_prefix.get(word[:length], ()))
+        for number in found:
+            cue = index.cues[number]
+            end = i + len(cue.elements)
+            if number in seen or end > len(words):
+                continue
+            if not all(
+                e.matches(words[k], word_stems[k])
+                for k, e in zip(range(i + 1, end), cue.elements[1:], strict=True)
+            ):
+                continue
+            seen.add(number)
+            if cue.negative:
+                negated.add(cue.intent)
+                continue
+            scores[cue.intent] = scores.get(cue.intent, 0.0) + cue.weight
+            covered.setdefault(cue.intent, set()).update(range(i, end))
+            if fuzzy_positions.intersection(range(i, end)):
+                fuzzy.add(cue.intent)
+    for pattern in index.patterns:
+        if pattern.regex.search(text):
+            if pattern.negative:
+                negated.add(pattern.intent)
+            else:
+                scores[pattern.intent] = scores.get(pattern.intent, 0.0) + pattern.weight
+    return Evidence(
+        scores=scores,
+        negated=frozenset(negated),
+        covered={k: frozenset(v) for k, v in covered.items()},
+        fuzzy=frozenset(fuzzy),
+        words=tuple(words),
+    )
