@@ -113,8 +113,10 @@ class Pipeline:
                         session, inbound.channel, inbound.chat_id, inbound.customer, now,
                         self.flows.shop.default_lang,
                     )  # fmt: skip
-                    if created is None or created.other_last_inbound_at is not None:
-                        raise _StaleSnapshot  # created meanwhile, or a known customer: reload
+                    if created is None:
+                        raise _StaleSnapshot  # another process created it meanwhile: reload
+                    if created.other_last_inbound_at is not None:
+                        plan = self._compute(created, inbound, now)  # a known customer
                     snap = created
                 elif not self.db.is_sqlite and await dialogs.lock_dialog(session, snap.id) != (
                     snap.version

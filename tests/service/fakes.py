@@ -10,6 +10,7 @@ KEYWORDS = {
     "здравствуйте": "greeting",
     "сколько": "ask_price",
     "менеджер": "human",
+    "дорого": "price_objection",
 }
 
 

@@ -110,3 +110,17 @@ async def test_a_write_behind_the_cache_is_detected_and_recomputed(pipeline: Pip
     assert outcome.state is not None
     assert outcome.state.version == 3
     assert outcome.state.inbound_count == 3
+
+
+async def test_a_known_customer_in_a_new_channel_is_one_person(pipeline: Pipeline) -> None:
+    from chatbot.db.dialogs import CustomerInfo
+
+    anna = CustomerInfo(name="Анна", phone="+79990001122")
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a", anna))
+    outcome = await pipeline.handle(Inbound("whatsapp", "79990001122", IncomingText("дорого"),
+                                            "b", anna))  # fmt: skip
+    assert outcome.state is not None
+    assert outcome.state.inbound_count == 1
+    # she wrote in Telegram moments ago, so the one-off discount is not offered here
+    assert not [t for t in outcome.trace if t.type == "reply" and "скидку" in t.fields["text"]]
+    assert [t for t in outcome.trace if t.type == "task"]
