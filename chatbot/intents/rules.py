@@ -24,6 +24,7 @@ from chatbot.intents.normalize import emojis, features, normalize, stem, tokens,
 ENOUGH = 1.0
 WEAK = 0.5
 LOW_CONFIDENCE = 0.6
+THANKS_MAX_REST = 5  # words besides the thanks itself ("спасибо, мама в восторге от букета")
 LONG_MESSAGE = 15  # words; the more is said, the likelier the rules missed part of it
 # Without a question, "уточню адрес доставки" names what will be checked: it stays need_time.
 DEFERRING = frozenset({"need_time", "thinking"})
@@ -111,9 +112,12 @@ def _asks_more(intent: str, evidence: Evidence, question: bool) -> bool:
     for positions in evidence.covered.values():
         covered.update(positions)
     rest = [w for i, w in enumerate(evidence.words) if i not in covered and not w.isdigit()]
+    if intent == "greeting":
+        return len(rest) >= 3  # "how are you my friend?" is still a greeting
     if question:
         return len(rest) >= 2
-    return intent == "greeting" and len(rest) >= 3
+    # "ok" or "love" inside a long story is not a thank-you note
+    return intent == "thanks" and len(rest) > THANKS_MAX_REST
 
 
 def _wordless(text: str, feats: TextFeatures, rules: RuleSet) -> tuple[str, float]:
