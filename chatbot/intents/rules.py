@@ -7,9 +7,11 @@ Social intents (greeting, thanks, thinking, need_time) lose to any real content:
 social cue was found but the message also asks something the rules do not know, the answer is
 `other` with a low confidence, so the LLM layer takes a look.
 
-Confidence: 0.9 for one clear intent, 0.8 when the priority had to choose, lower for long
-messages or typo-corrected cues, 0.5 for weak evidence only and 0.3 when nothing matched.
-The LLM layer is asked when the confidence is below 0.6 or the intent is `other`.
+Confidence: 0.9 for one clear intent, 0.8 when the priority had to choose, 0.1 less for long
+messages or typo-corrected cues, at most 0.55 when one cue explains little of a long message,
+0.5 for weak evidence only, 0.4-0.45 for a social phrase next to an unknown question and 0.3
+when nothing matched. The LLM layer is asked when the confidence is below 0.6 (LOW_CONFIDENCE)
+or the intent is `other`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ ENOUGH = 1.0
 WEAK = 0.5
 LOW_CONFIDENCE = 0.6
 THANKS_MAX_REST = 5  # words besides the thanks itself ("спасибо, мама в восторге от букета")
+THIN_COVERAGE = 0.15
+THIN_MIN_WORDS = 10
 LONG_MESSAGE = 15  # words; the more is said, the likelier the rules missed part of it
 # Without a question, "уточню адрес доставки" names what will be checked: it stays need_time.
 DEFERRING = frozenset({"need_time", "thinking"})
@@ -89,6 +93,8 @@ def _decide(
             confidence -= 0.1
         if len(evidence.words) > LONG_MESSAGE:
             confidence -= 0.1
+        if _coverage(evidence) < THIN_COVERAGE and len(evidence.words) >= THIN_MIN_WORDS:
+            confidence = min(confidence, 0.55)  # one cue in a long text: let the LLM look
         return best, round(confidence, 2)
     weak = [n for n in rules.priority if scores.get(n, 0.0) > 0.0]
     if weak:
@@ -97,6 +103,14 @@ def _decide(
             return "other", 0.4
         return best, 0.5
     return "other", 0.3
+
+
+def _coverage(evidence: Evidence) -> float:
+    """The share of the message's words that some cue explains."""
+    covered: set[int] = set()
+    for positions in evidence.covered.values():
+        covered.update(positions)
+    return len(covered) / len(evidence.words) if evidence.words else 0.0
 
 
 def _is_question(plain: str, rules: RuleSet) -> bool:

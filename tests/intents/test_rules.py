@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import time
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,27 @@ def test_unknown_message_is_other_with_low_confidence(rules: RuleSet) -> None:
 
 def test_clear_message_has_high_confidence(rules: RuleSet) -> None:
     assert classify("позовите оператора", rules).confidence >= 0.8
+
+
+def test_one_cue_in_a_long_story_is_not_sure(rules: RuleSet) -> None:
+    text = "вчера ходили гулять с собакой в парк потом зашли в кафе и там было шумно но дешево"
+    assert classify(text, rules).confidence < LOW_CONFIDENCE
+
+
+def test_typo_lowers_confidence(rules: RuleSet) -> None:
+    exact = classify("позовите менеджера", rules)
+    typo = classify("пазовите менеджира", rules)
+    assert typo.intent == exact.intent == "human"
+    assert typo.confidence < exact.confidence
+
+
+def test_classification_is_fast(rules: RuleSet) -> None:
+    texts = ["спасибо, а доставка завтра будет?", "беру, как оплатить картой", "🤑🤑🤑🤑"] * 100
+    classify("прогрев", rules)
+    start = time.perf_counter()
+    for text in texts:
+        classify(text, rules)
+    assert (time.perf_counter() - start) / len(texts) < 0.001
 
 
 def test_greeting_with_one_emoji_is_not_spam(rules: RuleSet) -> None:
