@@ -10,6 +10,7 @@ from chatbot.intents.normalize import stem
 
 FUZZY_MIN_WORD = 6  # shorter words have too many neighbours at edit distance 1
 FUZZY_MIN_CUE = 5
+FUZZY_MIN_PREFIX = 6  # a short word beginning with one edit matches too much (позор*/поздр)
 MAX_CORRECTIONS = 50_000
 
 
@@ -100,7 +101,7 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
     stems_ = {e.text for e in elements if not e.prefix}
     prefixes = {e.text for e in elements if e.prefix}
     fuzzy_prefixes: dict[int, dict[str, str]] = {}
-    for length in sorted({len(p) for p in prefixes if len(p) >= FUZZY_MIN_CUE}):
+    for length in sorted({len(p) for p in prefixes if len(p) >= FUZZY_MIN_PREFIX}):
         fuzzy_prefixes[length] = _variants(p for p in prefixes if len(p) == length)
     return CueIndex(
         cues=cue_list,

@@ -69,8 +69,8 @@ def classify(
     evidence = match(words, plain, rules.index)
     scores = {k: v for k, v in evidence.scores.items() if k not in evidence.negated}
     if feats.emojis >= rules.spam_emojis:
-        # a flood of emojis with (almost) no words is spam; with words it is only a hint
-        scores["spam"] = scores.get("spam", 0.0) + (ENOUGH if len(words) <= 1 else WEAK)
+        # a flood of emojis with no words is spam (see _wordless); with words only a hint
+        scores["spam"] = scores.get("spam", 0.0) + WEAK
     if feats.foreign_links:
         scores["spam"] = scores.get("spam", 0.0) + WEAK
     intent, confidence = _decide(scores, evidence, plain, rules)
@@ -96,7 +96,8 @@ def _decide(
         if _coverage(evidence) < THIN_COVERAGE and len(evidence.words) >= THIN_MIN_WORDS:
             confidence = min(confidence, 0.55)  # one cue in a long text: let the LLM look
         return best, round(confidence, 2)
-    weak = [n for n in rules.priority if scores.get(n, 0.0) > 0.0]
+    # spam needs full evidence: a wrong spam verdict closes the dialog and flags the customer
+    weak = [n for n in rules.priority if scores.get(n, 0.0) > 0.0 and n != "spam"]
     if weak:
         best = weak[0]
         if best in rules.social and _asks_more(best, evidence, question):
@@ -139,10 +140,10 @@ def _wordless(text: str, feats: TextFeatures, rules: RuleSet) -> tuple[str, floa
     if feats.foreign_links:
         return "spam", 0.8 if feats.foreign_links > 1 else 0.6  # a link drop
     found = emojis(text)
+    if found and all(_bare(e) in rules.approval_emojis for e in found):
+        return "thanks", 0.85  # "❤️❤️❤️❤️❤️" from a happy customer is no spam
     if len(found) >= rules.spam_emojis:
         return "spam", 0.85
-    if found and all(_bare(e) in rules.approval_emojis for e in found):
-        return "thanks", 0.85
     return "other", 0.5 if found or feats.number is not None else 0.4
 
 

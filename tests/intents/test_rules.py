@@ -129,6 +129,17 @@ def test_approval_emoji_is_thanks_other_emoji_is_other(rules: RuleSet) -> None:
     assert classify("🤔", rules).intent == "other"
 
 
+def test_happy_emojis_are_never_spam(rules: RuleSet) -> None:
+    assert classify("❤️❤️❤️❤️❤️", rules).intent == "thanks"
+    assert classify("спасибо 🙏🙏🙏🙏🙏", rules).intent == "thanks"
+    assert classify("🎂🎂🎂🎂 а на завтра успеете?", rules).intent != "spam"
+
+
+def test_wish_to_ask_is_not_a_later_check(rules: RuleSet) -> None:
+    assert classify("хотела уточнить по срокам изготовления", rules).intent != "need_time"
+    assert classify("уточню у сестры и вернусь", rules).intent == "need_time"
+
+
 def test_links_are_detected(rules: RuleSet) -> None:
     ad = classify("лучшие скидки тут → super-sale.xyz и t.me/sale_bot", rules)
     assert ad.features.links == 2
