@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "chatbot.commands.start",
     "chatbot.commands.chat",
     "chatbot.commands.simulate",
+    "chatbot.commands.validate",
+    "chatbot.commands.schema",
     "chatbot.commands.migrate",
     "chatbot.commands.eval_intents",
 )

@@ -10,10 +10,11 @@ from chatbot.core.clock import Clock
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.loader import load_flows
+from chatbot.engine.validation import validate_all
+from chatbot.errors import FlowError
 from chatbot.intents.decision import RulesFn
 from chatbot.service.pipeline import Pipeline
-from chatbot.service.rules_source import load_rules_fn
+from chatbot.service.rules_source import bind_rules
 from chatbot.service.scheduler import Scheduler
 
 
@@ -33,15 +34,17 @@ class App:
         await self.db.dispose()
 
 
-def load_admin_files(flows_dir: Path) -> tuple[FlowSet, RulesFn]:
-    """Validated flows and rules; FlowError lists every problem (file:line, fix)."""
-    flows = load_flows(flows_dir)
-    return flows, load_rules_fn(flows_dir, flows)
+def load_admin_files(flows_dir: Path, prompts_dir: Path | None = None) -> tuple[FlowSet, RulesFn]:
+    """Validated flows and rules, as `chatbot validate` checks them; FlowError lists the errors."""
+    result = validate_all(flows_dir, prompts_dir or flows_dir.parent / "prompts")
+    if result.errors or result.flows is None or result.rules is None:
+        raise FlowError(result.errors)
+    return result.flows, bind_rules(result.rules, result.flows)
 
 
 async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) -> App:
     """Validate admin files, open and migrate the database, build the pipeline."""
-    flows, rules = load_admin_files(settings.flows_dir)
+    flows, rules = load_admin_files(settings.flows_dir, settings.prompts_dir)
     db = Database(settings.database_url)
     try:
         if migrate:

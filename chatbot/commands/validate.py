@@ -1,0 +1,36 @@
+"""`chatbot validate [--flows DIR] [--prompts DIR]`: check every admin file, file:line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from chatbot.config import Settings
+from chatbot.engine.validation import validate_all
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `validate` parser."""
+    p = subparsers.add_parser("validate", help="check flows, texts, intent rules and prompts")
+    p.add_argument("--flows", type=Path, default=None, help="flows folder (default FLOWS_DIR)")
+    p.add_argument(
+        "--prompts", type=Path, default=None, help="prompts folder (default PROMPTS_DIR)"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print every problem; exit 1 when there are errors, 0 otherwise."""
+    settings = Settings()
+    result = validate_all(args.flows or settings.flows_dir, args.prompts or settings.prompts_dir)
+    for problem in result.problems:
+        print(problem)
+    if result.errors:
+        print(f"{len(result.errors)} errors, {len(result.warnings)} warnings")
+        return 1
+    flows = result.flows
+    assert flows is not None
+    languages = ", ".join(f"{lang} {len(texts)}" for lang, texts in flows.texts.items())
+    counts = f"{len(flows.stages)} stages, {len(flows.timers)} timers, {len(flows.menus)} menus"
+    print(f"flows OK: {counts}, texts: {languages}; {len(result.warnings)} warnings")
+    return 0

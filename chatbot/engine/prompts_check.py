@@ -1,0 +1,51 @@
+"""Checks of the admin-edited LLM prompts (prompts/*.md): present, UTF-8, known slots."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+from chatbot.errors import Problem
+
+REQUIRED = ("classify.md",)
+SLOTS = frozenset({"stage", "last_bot_message", "text", "intents", "lang", "shop"})
+
+
+def check_prompts(directory: Path) -> list[Problem]:
+    """Every problem of the prompts folder, each with file, line and how to fix it."""
+    if not directory.is_dir():
+        hint = "set PROMPTS_DIR or pass --prompts to an existing folder"
+        return [Problem(str(directory), 1, "the prompts folder does not exist", hint=hint)]
+    problems: list[Problem] = []
+    for name in REQUIRED:
+        if not (directory / name).exists():
+            problems.append(Problem(str(directory / name), 1, f"the prompt {name} is missing",
+                                    hint="copy it from the shipped prompts/ folder"))  # fmt: skip
+    for path in sorted(directory.glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        problems.extend(_check_file(path))
+    return problems
+
+
+def _check_file(path: Path) -> list[Problem]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [Problem(str(path), 1, f"not UTF-8 text ({exc.reason})",
+                        hint="save the file as UTF-8")]  # fmt: skip
+    if not text.strip():
+        return [Problem(str(path), 1, "the prompt is empty", hint="write the prompt or delete it")]
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(line) if f is not None]
+        except ValueError as exc:
+            problems.append(Problem(str(path), number, f"unbalanced braces: {exc}",
+                                    hint="write {{ and }} for literal braces"))  # fmt: skip
+            continue
+        for field in fields:
+            if field and field not in SLOTS:
+                problems.append(Problem(str(path), number, f"unknown slot {{{field}}}",
+                                        hint=f"use one of {', '.join(sorted(SLOTS))}"))  # fmt: skip
+    return problems

@@ -1,0 +1,47 @@
+"""The one validation of every admin file, shared by `chatbot validate` and start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatbot.engine.flowset import FlowSet
+from chatbot.engine.loader import check_flows
+from chatbot.engine.prompts_check import check_prompts
+from chatbot.errors import Problem
+from chatbot.intents.rules import RuleSet
+from chatbot.intents.rules_loader import check_rules, load_rules
+
+RULES_FOLDER = "intents"
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The loaded flows and rules (None when invalid) and every problem found."""
+
+    flows: FlowSet | None
+    rules: RuleSet | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Problems that stop the bot."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Problems worth a look that do not stop the bot."""
+        return tuple(p for p in self.problems if p.severity != "error")
+
+
+def validate_all(flows_dir: Path, prompts_dir: Path) -> Validation:
+    """Check intent rules, flows (knowing the rules' intents) and prompts."""
+    rules_dir = flows_dir / RULES_FOLDER
+    problems = list(check_rules(rules_dir))
+    rules = None if any(p.severity == "error" for p in problems) else load_rules(rules_dir)
+    extra = rules.intent_names if rules is not None else frozenset()
+    loaded = check_flows(flows_dir, extra)
+    problems.extend(loaded.problems)
+    problems.extend(check_prompts(prompts_dir))
+    failed = any(p.severity == "error" for p in problems)
+    return Validation(None if failed else loaded.flows, None if failed else rules, tuple(problems))
