@@ -30,7 +30,8 @@ def test_migrate_creates_the_tables(
 
 def _start(tmp_path: Path, env: dict[str, str], stdin: str) -> subprocess.CompletedProcess[str]:
     base = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
-            "FLOWS_DIR": str(ROOT / "flows"), "PYTHONPATH": str(ROOT)}  # fmt: skip
+            "FLOWS_DIR": str(ROOT / "flows"), "PROMPTS_DIR": str(ROOT / "prompts"),
+            "PYTHONPATH": str(ROOT)}  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "chatbot.cli", "start"],
         input=stdin, capture_output=True, text=True, env={**base, **env}, timeout=60,
