@@ -85,18 +85,29 @@ class Pipeline:
         key = (inbound.channel, inbound.chat_id)
         async with self.locks.hold(key):
             for attempt in range(MAX_STALE_RETRIES):
-                async for busy in AsyncRetrying(
-                    retry=retry_if_exception(_is_busy),
-                    stop=stop_after_attempt(5),
-                    wait=wait_exponential(multiplier=0.05, max=1),
-                    reraise=True,
-                ):
-                    with busy:
-                        outcome = await self._attempt(inbound, fresh=attempt > 0)
+                fresh = attempt > 0
+                try:
+                    outcome = await self._attempt(inbound, fresh)
+                except OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise
+                    outcome = await self._attempt_while_busy(inbound, fresh)
                 if outcome is not None:
                     return outcome
                 self.cache.drop(key)
         raise StorageError(f"dialog {key} kept changing during {MAX_STALE_RETRIES} attempts")
+
+    async def _attempt_while_busy(self, inbound: Inbound, fresh: bool) -> Outcome | None:
+        """Retry an attempt that met a locked database, with backoff (rare, so kept apart)."""
+        async for busy in AsyncRetrying(
+            retry=retry_if_exception(_is_busy),
+            stop=stop_after_attempt(5),
+            wait=wait_exponential(multiplier=0.05, max=1),
+            reraise=True,
+        ):
+            with busy:
+                return await self._attempt(inbound, fresh)
+        return None  # pragma: no cover - AsyncRetrying either returns or raises
 
     async def _attempt(self, inbound: Inbound, fresh: bool) -> Outcome | None:
         now = self.clock.now()
