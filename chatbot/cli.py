@@ -13,6 +13,7 @@ from chatbot.logs import configure
 # Each module defines `register(subparsers)`, which adds its parser and sets `func`.
 COMMAND_MODULES = (
     "chatbot.commands.start",
+    "chatbot.commands.run",
     "chatbot.commands.chat",
     "chatbot.commands.simulate",
     "chatbot.commands.validate",

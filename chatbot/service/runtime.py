@@ -1,0 +1,118 @@
+"""The long-running bot: HTTP endpoints, the scheduler and the outbox sender around one pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+
+from aiohttp import web
+from sqlalchemy import text
+
+from chatbot.service.app import App
+from chatbot.service.envelope import Inbound
+from chatbot.service.events_api import EventsApi
+from chatbot.service.metrics import CONTENT_TYPE, Metrics
+from chatbot.service.outbox import MessageSender, OutboxSender
+from chatbot.service.pipeline import Outcome
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 1.0
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+class Runtime:
+    """Serves the endpoints of DESIGN.md §3.3 and runs the background loops until stopped."""
+
+    def __init__(self, app: App, senders: Mapping[str, MessageSender]) -> None:
+        self.app = app
+        self.metrics = Metrics()
+        self.outbox = OutboxSender(app.db, senders, app.pipeline.clock)
+        token = app.settings.events_api_token
+        self.events_api = EventsApi(app.db, token.get_secret_value() if token else None,
+                                    self.handle)  # fmt: skip
+        self._wake = asyncio.Event()
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        """Run one event through the pipeline, count it, and wake the sender."""
+        try:
+            outcome = await self.app.pipeline.handle(inbound)
+        except Exception:
+            self.metrics.errors.labels("pipeline").inc()
+            raise
+        self.metrics.observe(outcome, inbound.channel)
+        self._wake.set()
+        return outcome
+
+    def web_app(self) -> web.Application:
+        """The aiohttp application with every endpoint."""
+        application = web.Application(client_max_size=1024**2)
+        application.router.add_post("/api/events", self.events_api.post)
+        application.router.add_get("/healthz", self.healthz)
+        application.router.add_get("/metrics", self.metrics_endpoint)
+        return application
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        """200 when the database answers, 503 otherwise."""
+        try:
+            async with self.app.db.snapshot() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not healthy", with the reason
+            return web.json_response({"status": "unhealthy", "error": type(exc).__name__},
+                                     status=503)  # fmt: skip
+        return web.json_response({"status": "ok"})
+
+    async def metrics_endpoint(self, request: web.Request) -> web.Response:
+        """Prometheus text exposition."""
+        return web.Response(body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+    async def scheduler_loop(self, stop: asyncio.Event) -> None:
+        """Fire due timers until stopped."""
+        while not stop.is_set():
+            try:
+                outcomes = await self.app.scheduler.run_due()
+            except Exception:
+                log.exception("runtime.scheduler_failed")
+                self.metrics.errors.labels("scheduler").inc()
+                outcomes = []
+            for outcome in outcomes:
+                self.metrics.observe(outcome, "timer")
+            if outcomes:
+                self._wake.set()
+            if len(outcomes) < self.app.scheduler.batch:
+                await _sleep_or_stop(stop, POLL_SECONDS)
+
+    async def outbox_loop(self, stop: asyncio.Event) -> None:
+        """Deliver outbox rows when woken, or every poll interval."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                await self.outbox.deliver_pending()
+            except Exception:
+                log.exception("runtime.outbox_failed")
+                self.metrics.errors.labels("outbox").inc()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
+
+    async def serve(self, stop: asyncio.Event, host: str, port: int) -> None:
+        """Serve until `stop` is set, then finish in-flight requests and close."""
+        runner = web.AppRunner(self.web_app(), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        log.info("runtime.listening", extra={"host": host, "port": port})
+        loops = [asyncio.create_task(self.scheduler_loop(stop)),
+                 asyncio.create_task(self.outbox_loop(stop))]  # fmt: skip
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()  # stops accepting, lets in-flight requests finish
+            self._wake.set()
+            await asyncio.gather(*loops, return_exceptions=True)
+            log.info("runtime.stopped")
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
