@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from aiohttp import web
 from sqlalchemy import text
 
+from chatbot.channels.port import Channel
 from chatbot.service.app import App
 from chatbot.service.envelope import Inbound
 from chatbot.service.events_api import EventsApi
@@ -25,10 +26,17 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 class Runtime:
     """Serves the endpoints of DESIGN.md §3.3 and runs the background loops until stopped."""
 
-    def __init__(self, app: App, senders: Mapping[str, MessageSender]) -> None:
+    def __init__(
+        self,
+        app: App,
+        senders: Mapping[str, MessageSender] | None = None,
+        channels: Sequence[Channel] = (),
+    ) -> None:
         self.app = app
+        self.channels = tuple(channels)
         self.metrics = Metrics()
-        self.outbox = OutboxSender(app.db, senders, app.pipeline.clock)
+        all_senders = {c.name: c.sender() for c in self.channels} | dict(senders or {})
+        self.outbox = OutboxSender(app.db, all_senders, app.pipeline.clock)
         token = app.settings.events_api_token
         self.events_api = EventsApi(app.db, token.get_secret_value() if token else None,
                                     self.handle)  # fmt: skip
@@ -51,6 +59,8 @@ class Runtime:
         application.router.add_post("/api/events", self.events_api.post)
         application.router.add_get("/healthz", self.healthz)
         application.router.add_get("/metrics", self.metrics_endpoint)
+        for channel in self.channels:
+            application.router.add_routes(channel.routes())
         return application
 
     async def healthz(self, request: web.Request) -> web.Response:
@@ -104,6 +114,7 @@ class Runtime:
         log.info("runtime.listening", extra={"host": host, "port": port})
         loops = [asyncio.create_task(self.scheduler_loop(stop)),
                  asyncio.create_task(self.outbox_loop(stop))]  # fmt: skip
+        loops += [asyncio.create_task(c.run(self.handle, stop)) for c in self.channels]
         try:
             await stop.wait()
         finally:

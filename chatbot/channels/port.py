@@ -1,0 +1,35 @@
+"""What a messenger channel provides to the runtime: routes, background work, a sender."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+
+from aiohttp import web
+
+from chatbot.service.envelope import Inbound
+from chatbot.service.outbox import MessageSender
+from chatbot.service.pipeline import Outcome
+
+InboundHandler = Callable[[Inbound], Awaitable[Outcome]]
+"""Hands one event to the pipeline; returns once it is committed (safe to acknowledge)."""
+
+
+class Channel(Protocol):
+    """A messenger adapter: wire payloads to events, outbox rows to wire calls."""
+
+    name: str
+    """The channel name used in dialogs and outbox rows (telegram, whatsapp, ...)."""
+
+    def sender(self) -> MessageSender:
+        """Delivers this channel's outbox rows."""
+        ...
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        """HTTP routes (webhooks) to serve; empty when the channel only polls."""
+        ...
+
+    async def run(self, handle: InboundHandler, stop: asyncio.Event) -> None:
+        """Background work (polling, start-up registration) until `stop` is set."""
+        ...
