@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
 
 from chatbot.config import Settings
@@ -30,7 +31,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     flows = result.flows
     assert flows is not None
-    languages = ", ".join(f"{lang} {len(texts)}" for lang, texts in flows.texts.items())
     counts = f"{len(flows.stages)} stages, {len(flows.timers)} timers, {len(flows.menus)} menus"
-    print(f"flows OK: {counts}, texts: {languages}; {len(result.warnings)} warnings")
+    print(f"flows OK: {counts}, {_texts_summary(flows.texts)}; {len(result.warnings)} warnings")
     return 0
+
+
+def _texts_summary(texts: Mapping[str, Mapping[str, str]]) -> str:
+    sizes = {len(by_key) for by_key in texts.values()}
+    if len(sizes) == 1:
+        return f"{sizes.pop()} texts per language ({', '.join(sorted(texts))})"
+    # Counts differ only for a texts file of a language shop.languages does not list.
+    return "texts: " + ", ".join(f"{lang} {len(by_key)}" for lang, by_key in sorted(texts.items()))

@@ -37,8 +37,10 @@ class Validation:
 def validate_all(flows_dir: Path, prompts_dir: Path) -> Validation:
     """Check intent rules, flows (knowing the rules' intents) and prompts."""
     rules_dir = flows_dir / RULES_FOLDER
-    problems = list(check_rules(rules_dir))
-    rules = None if any(p.severity == "error" for p in problems) else load_rules(rules_dir)
+    # A missing flows folder is reported once by check_flows, not again as missing rules.
+    problems = list(check_rules(rules_dir)) if flows_dir.is_dir() else []
+    failed = any(p.severity == "error" for p in problems) or not flows_dir.is_dir()
+    rules = None if failed else load_rules(rules_dir)
     extra = rules.intent_names if rules is not None else frozenset()
     loaded = check_flows(flows_dir, extra)
     problems.extend(loaded.problems)

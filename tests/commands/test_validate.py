@@ -1,15 +1,14 @@
-"""`chatbot validate` and `chatbot schema`: exit codes, file:line messages, a fresh schema."""
+"""`chatbot validate`: exit codes and file:line messages on shipped and broken admin files."""
 
 from __future__ import annotations
 
-import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from chatbot.cli import main
-from chatbot.commands.schema import flow_schema
 from tests.conftest import ROOT
 
 
@@ -26,30 +25,42 @@ def _validate(admin: tuple[Path, Path]) -> list[str]:
     return ["validate", "--flows", str(admin[0]), "--prompts", str(admin[1])]
 
 
-def test_shipped_files_are_valid(
-    admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(_validate(admin)) == 0
-    assert "flows OK:" in capsys.readouterr().out
+def _line_of(path: Path, needle: str) -> int:
+    text = path.read_text(encoding="utf-8")
+    return text[: text.index(needle)].count("\n") + 1
 
 
-def test_broken_copy_lists_every_error(
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_shipped_files_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["validate", "--flows", str(ROOT / "flows"), "--prompts", str(ROOT / "prompts")]) == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1
+    assert re.fullmatch(
+        r"flows OK: \d+ stages, \d+ timers, \d+ menus, \d+ texts per language \(en, ru\); "
+        r"0 warnings",
+        out[0],
+    )
+
+
+def test_bad_duration_is_located(
     admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    flows, prompts = admin
-    dialog = flows / "dialog.yaml"
-    text = dialog.read_text(encoding="utf-8").replace("- goto: thinking", "- goto: thinkng", 1)
-    dialog.write_text(text.replace("after: 24h", "after: 24 hours", 1), encoding="utf-8")
-    en = flows / "texts" / "en.yaml"
-    en.write_text(en.read_text(encoding="utf-8").replace("missed_call:", "# missed_call:"),
-                  encoding="utf-8")  # fmt: skip
-    (prompts / "classify.md").write_text("Sort {text} by {mood}\n", encoding="utf-8")
+    dialog = admin[0] / "dialog.yaml"
+    line = _line_of(dialog, "after: 24h")
+    _edit(dialog, "after: 24h", "after: 24 hours")
     assert main(_validate(admin)) == 1
-    out = capsys.readouterr().out
-    assert "dialog.yaml:" in out
-    assert "bad duration '24 hours'" in out
-    assert out.rstrip().endswith("warnings")
-    assert "classify.md:1: error: unknown slot {mood}" in out
+    out = capsys.readouterr().out.splitlines()
+    assert any(
+        o.startswith(f"{dialog}:{line}: error: ") and "bad duration '24 hours'" in o for o in out
+    )
+    assert out[-1] == "1 errors, 0 warnings"
 
 
 def test_semantic_errors_have_file_line_flow_and_stage(
@@ -57,17 +68,32 @@ def test_semantic_errors_have_file_line_flow_and_stage(
 ) -> None:
     flows, _ = admin
     dialog = flows / "dialog.yaml"
-    text = dialog.read_text(encoding="utf-8")
-    line = text[: text.index("          - goto: details")].count("\n") + 1
-    dialog.write_text(text.replace("          - goto: details", "          - goto: detail", 1),
-                      encoding="utf-8")  # fmt: skip
-    en = flows / "texts" / "en.yaml"
-    en.write_text(en.read_text(encoding="utf-8").replace("missed_call:", "# missed_call:"),
-                  encoding="utf-8")  # fmt: skip
+    line = _line_of(dialog, "          - goto: details")
+    _edit(dialog, "          - goto: details", "          - goto: detail")
+    ru, en = flows / "texts" / "ru.yaml", flows / "texts" / "en.yaml"
+    ru_line = _line_of(ru, "missed_call:")
+    _edit(en, "missed_call:", "# missed_call:")
     assert main(_validate(admin)) == 1
     out = capsys.readouterr().out
-    assert f"dialog.yaml:{line}: error: unknown stage 'detail' [flow=dialog stage=menu]" in out
-    assert "missing translation: 'missed_call' has no en text" in out
+    assert f"{dialog}:{line}: error: unknown stage 'detail' [flow=dialog stage=menu]" in out
+    assert f"{ru}:{ru_line}: error: missing translation: 'missed_call' has no en text" in out
+    assert "(fix: add missed_call: to flows/texts/en.yaml)" in out
+    assert re.search(r"^2 errors, \d+ warnings$", out, re.MULTILINE)
+
+
+def test_prompt_problems_are_listed_with_the_flows(
+    admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    flows, prompts = admin
+    _edit(flows / "dialog.yaml", "- goto: thinking", "- goto: thinkng")
+    (prompts / "classify.md").write_text("Sort {text}\nby {mood}\n", encoding="utf-8")
+    (prompts / "reply.md").write_text("  \n", encoding="utf-8")
+    assert main(_validate(admin)) == 1
+    out = capsys.readouterr().out
+    assert "unknown stage 'thinkng'" in out
+    assert f"{prompts / 'classify.md'}:2: error: unknown slot {{mood}}" in out
+    assert f"{prompts / 'reply.md'}:1: error: the prompt is empty" in out
+    assert out.splitlines()[-1] == "3 errors, 0 warnings"
 
 
 def test_missing_prompts_folder(
@@ -78,11 +104,30 @@ def test_missing_prompts_folder(
     assert "the prompts folder does not exist" in capsys.readouterr().out
 
 
-def test_schema_is_generated_and_shipped(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema"]) == 0
-    printed = json.loads(capsys.readouterr().out)
-    assert printed["$schema"].startswith("https://json-schema.org/")
-    assert "stages" in printed["properties"]
-    assert "continue" in json.dumps(printed["$defs"]["Handler"])
-    shipped = json.loads((ROOT / "flows" / "flow.schema.json").read_text(encoding="utf-8"))
-    assert shipped == flow_schema(), "run: chatbot schema --output flows/flow.schema.json"
+def test_missing_flows_folder_is_one_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["validate", "--flows", str(tmp_path / "nope"), "--prompts", str(ROOT / "prompts")])
+    assert code == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{tmp_path / 'nope'}:1: error: the flows folder does not exist "
+        "(fix: set FLOWS_DIR or pass --flows to an existing folder)",
+        "1 errors, 0 warnings",
+    ]
+
+
+def test_broken_intent_rules_are_reported(
+    admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = sorted((admin[0] / "intents").glob("*.yaml"))[-1]
+    rules.write_text("this: [is not closed\n", encoding="utf-8")
+    assert main(_validate(admin)) == 1
+    assert f"{rules}:" in capsys.readouterr().out
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", "--no-such-option"])
+    assert exc.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
