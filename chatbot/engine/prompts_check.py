@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -9,6 +10,12 @@ from chatbot.errors import Problem
 
 REQUIRED = ("classify.md",)
 SLOTS = frozenset({"stage", "last_bot_message", "text", "intents", "lang", "shop"})
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def prompt_body(text: str) -> str:
+    """The text sent to the model: the file without its `<!-- notes for admins -->`."""
+    return _COMMENT.sub("", text).strip() + "\n"
 
 
 def check_prompts(directory: Path) -> list[Problem]:
@@ -28,16 +35,27 @@ def check_prompts(directory: Path) -> list[Problem]:
     return problems
 
 
+def _blank_comments(text: str) -> str:
+    # Notes for admins may mention {slots} freely; keep their newlines so line numbers hold.
+    return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
 def _check_file(path: Path) -> list[Problem]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return [Problem(str(path), 1, f"not UTF-8 text ({exc.reason})",
                         hint="save the file as UTF-8")]  # fmt: skip
-    if not text.strip():
-        return [Problem(str(path), 1, "the prompt is empty", hint="write the prompt or delete it")]
+    body = _blank_comments(text)
+    if not body.strip():
+        hint = "write the prompt text (notes between <!-- and --> do not count)"
+        return [Problem(str(path), 1, "the prompt is empty", hint=hint)]
+    if "<!--" in body:
+        opened = body[: body.index("<!--")].count("\n") + 1
+        return [Problem(str(path), opened, "a note opened with <!-- is never closed",
+                        hint="end the note with -->")]  # fmt: skip
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(body.splitlines(), start=1):
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(line) if f is not None]
         except ValueError as exc:

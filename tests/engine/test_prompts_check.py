@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatbot.engine.prompts_check import check_prompts
+from chatbot.core.intents import INTENTS
+from chatbot.engine.prompts_check import check_prompts, prompt_body
 from tests.conftest import ROOT
 
 
@@ -24,3 +25,41 @@ def test_problems_are_located(tmp_path: Path) -> None:
 def test_required_prompt_missing(tmp_path: Path) -> None:
     problems = check_prompts(tmp_path)
     assert [p.message for p in problems] == ["the prompt classify.md is missing"]
+
+
+def test_empty_prompt_and_readme(tmp_path: Path) -> None:
+    (tmp_path / "classify.md").write_text("<!-- only a note -->\n\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("", encoding="utf-8")
+    problems = check_prompts(tmp_path)
+    assert [(Path(p.file).name, p.line, p.message) for p in problems] == [
+        ("classify.md", 1, "the prompt is empty")
+    ]
+
+
+def test_notes_may_mention_anything_and_keep_line_numbers(tmp_path: Path) -> None:
+    text = "<!--\nuse {whatever} and { here\n-->\nSort {text}\nby {mood}\n"
+    (tmp_path / "classify.md").write_text(text, encoding="utf-8")
+    problems = check_prompts(tmp_path)
+    assert [(p.line, p.message) for p in problems] == [(5, "unknown slot {mood}")]
+
+
+def test_unclosed_note(tmp_path: Path) -> None:
+    (tmp_path / "classify.md").write_text("Sort {text}\n<!-- forgot\nto close\n", encoding="utf-8")
+    problems = check_prompts(tmp_path)
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "a note opened with <!-- is never closed")
+    ]
+
+
+def test_prompt_body_drops_notes() -> None:
+    assert prompt_body("<!--\nfor admins\n-->\nSort {text}\n") == "Sort {text}\n"
+    shipped = prompt_body((ROOT / "prompts" / "classify.md").read_text(encoding="utf-8"))
+    assert "<!--" not in shipped
+    for slot in ("{stage}", "{last_bot_message}", "{text}"):
+        assert slot in shipped
+
+
+def test_classify_prompt_defines_every_intent() -> None:
+    shipped = prompt_body((ROOT / "prompts" / "classify.md").read_text(encoding="utf-8"))
+    for intent in INTENTS:
+        assert f"\n- {intent}: " in shipped, intent
