@@ -17,8 +17,12 @@ def flow_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "chatbot flow file",
         "description": (
-            "A YAML file under flows/. Editors with the YAML language server check and complete "
-            "it when the file starts with: # yaml-language-server: $schema=flow.schema.json"
+            "A YAML file under flows/ (stages, handlers, timers, menus, shop settings). Editors "
+            "with the YAML language server (VS Code's YAML extension, JetBrains IDEs, Neovim) "
+            "complete and check it when its first line is: "
+            "# yaml-language-server: $schema=flow.schema.json (a path relative to the file). "
+            "Run `chatbot validate` too: it checks what a schema cannot, such as unknown "
+            "stages, timers and text keys, and missing translations."
         ),
         **{k: v for k, v in schema.items() if k not in ("title", "description")},
     }
