@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,11 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, alias="LLM_BASE_URL")
     llm_api_key: SecretStr | None = Field(None, alias="LLM_API_KEY")
     llm_model: str | None = Field(None, alias="LLM_MODEL")
+    llm_deadline_seconds: float = Field(4.0, gt=0, alias="LLM_DEADLINE_SECONDS")
+    llm_timeout_seconds: float = Field(3.0, gt=0, alias="LLM_TIMEOUT_SECONDS")
+    llm_output_mode: Literal["auto", "json_schema", "json_object", "text"] = Field(
+        "auto", alias="LLM_OUTPUT_MODE"
+    )
 
     http_host: str = Field("127.0.0.1", alias="HTTP_HOST")
     http_port: int = Field(8080, alias="HTTP_PORT")
