@@ -1,0 +1,213 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for a real aiogram Bot, with injectable failures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+TOKEN = "123456:TEST-token_for-the-fake-api"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Shop", "username": "shop_test_bot"}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An injected answer: an error status (with retry_after for 429) or a stall first."""
+
+    status: int = 200
+    description: str = ""
+    retry_after: int | None = None
+    stall: float = 0.0
+
+
+def too_many_requests(retry_after: int = 3) -> Failure:
+    """429 with `parameters.retry_after`, as Telegram's flood control answers."""
+    return Failure(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+
+BLOCKED = Failure(403, "Forbidden: bot was blocked by the user")
+SERVER_ERROR = Failure(502, "Bad Gateway")
+
+
+def stall(seconds: float) -> Failure:
+    """Answer normally, but only after `seconds` (or never, if the client gives up first)."""
+    return Failure(stall=seconds)
+
+
+@dataclass
+class Call:
+    """One request the fake received: method name and decoded parameters."""
+
+    method: str
+    params: dict[str, Any]
+    status: int = 200
+
+
+@dataclass
+class FakeBotApi:
+    """Serves the Bot API methods the bot uses; records every call."""
+
+    poll_wait_cap: float = 0.5
+    calls: list[Call] = field(default_factory=list)
+    webhook: dict[str, Any] | None = None
+    _updates: list[dict[str, Any]] = field(default_factory=list)
+    _failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)
+    _server: TestServer | None = None
+
+    async def start(self) -> str:
+        """Listen on a free port of 127.0.0.1; returns the base URL."""
+        application = web.Application()
+        application.router.add_post("/bot{token}/{method}", self._dispatch)
+        self._server = TestServer(application, host="127.0.0.1")
+        await self._server.start_server()
+        return self.base
+
+    @property
+    def base(self) -> str:
+        """The URL to give TelegramAPIServer.from_base."""
+        assert self._server is not None
+        return str(self._server.make_url("")).rstrip("/")
+
+    def bot(self, timeout: float = 5.0) -> Bot:
+        """A real aiogram Bot talking to this server (close its session when done)."""
+        session = AiohttpSession(api=TelegramAPIServer.from_base(self.base), timeout=timeout)
+        return Bot(TOKEN, session=session)
+
+    async def close(self) -> None:
+        """Release stalled requests and stop listening."""
+        self._closing.set()
+        if self._server is not None:
+            await self._server.close()
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for getUpdates under the next update_id (returned)."""
+        update = {**update, "update_id": next(self._ids)}
+        self._updates.append(update)
+        self._arrived.set()
+        return int(update["update_id"])
+
+    def fail(self, method: str, *failures: Failure) -> None:
+        """The next calls of `method` get these answers, one each, in order."""
+        self._failures[method].extend(failures)
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        """Parameters of the successful calls of `method`."""
+        return [c.params for c in self.calls if c.method == method and c.status == 200]
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        """Updates not yet confirmed by a getUpdates offset."""
+        return list(self._updates)
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params = await _params(request)
+        call = Call(method, params)
+        self.calls.append(call)
+        queued = self._failures.get(method)
+        failure = queued.popleft() if queued else None
+        if failure is not None and failure.stall:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), failure.stall)
+        if failure is not None and failure.status != 200:
+            call.status = failure.status
+            return _error(failure.status, failure.description, failure.retry_after)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            call.status = 404
+            return _error(404, "Not Found: method not found")
+        result, status = await handler(params)
+        call.status = status
+        if status != 200:
+            return _error(status, str(result))
+        return web.json_response({"ok": True, "result": result})
+
+    async def _m_getMe(self, params: dict[str, Any]) -> tuple[Any, int]:
+        return BOT_USER, 200
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> tuple[Any, int]:
+        if self.webhook is not None:
+            return "Conflict: can't use getUpdates method while webhook is active", 409
+        offset = int(params.get("offset") or 0)
+        if offset:
+            self._updates = [u for u in self._updates if int(u["update_id"]) >= offset]
+        if not self._updates:
+            self._arrived.clear()
+            wait = min(float(params.get("timeout") or 0), self.poll_wait_cap)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wait_for_update(), wait)
+        limit = int(params.get("limit") or 100)
+        return self._updates[:limit], 200
+
+    async def _wait_for_update(self) -> None:
+        arrived = asyncio.ensure_future(self._arrived.wait())
+        closing = asyncio.ensure_future(self._closing.wait())
+        await asyncio.wait({arrived, closing}, return_when=asyncio.FIRST_COMPLETED)
+        arrived.cancel()
+        closing.cancel()
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> tuple[Any, int]:
+        self.webhook = params
+        return True, 200
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> tuple[Any, int]:
+        self.webhook = None
+        return True, 200
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> tuple[Any, int]:
+        text = str(params.get("text") or "")
+        if not text or len(text.encode("utf-16-le")) // 2 > 4096:
+            return "Bad Request: message text is empty or too long", 400
+        chat = {"id": int(params["chat_id"]), "type": "private", "first_name": "Customer"}
+        message = {"message_id": next(self._message_ids), "date": 1767225600, "chat": chat,
+                   "from": BOT_USER, "text": text}  # fmt: skip
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message, 200
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> tuple[Any, int]:
+        return True, 200
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> tuple[Any, int]:
+        chat = {"id": int(params.get("chat_id") or 0), "type": "private"}
+        message = {"message_id": int(params.get("message_id") or 0), "date": 1767225600,
+                   "chat": chat, "from": BOT_USER, "text": "…"}  # fmt: skip
+        if "reply_markup" in params:
+            message["reply_markup"] = params["reply_markup"]
+        return message, 200
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """aiogram posts form fields with JSON-encoded objects; curl-style JSON bodies work too."""
+    if request.content_type == "application/json":
+        body: dict[str, Any] = await request.json()
+        return body
+    form = await request.post()
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        text = str(value)
+        params[key] = json.loads(text) if text.startswith(("[", "{")) else text
+    return params
+
+
+def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=status)
