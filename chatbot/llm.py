@@ -15,7 +15,7 @@ import json
 import logging
 import random
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,8 @@ from chatbot.intents.llm_answer import answer_json_schema, ordered, parse_answer
 from chatbot.intents.prompting import PromptContext, context_key, render_prompt
 from chatbot.service.breaker import CircuitBreaker
 from chatbot.service.llm_port import LlmResult, OutputMode
+from chatbot.service.llm_stats import LlmStats
+from chatbot.service.output_modes import OutputModes
 
 if TYPE_CHECKING:
     from chatbot.config import Settings
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-MODES: tuple[OutputMode, ...] = ("json_schema", "json_object", "text")
 MAX_ATTEMPTS = 3
 MAX_TOKENS = 64  # {"intent": "price_objection"} is about ten tokens; the rest is slack
 CACHE_SIZE = 2048
@@ -49,27 +50,6 @@ SYSTEM = (
 )
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object", "structured", "schema")
 _RETRY_STATUSES = frozenset({408, 409, 429})
-
-
-class LlmStats:
-    """Counters of the LLM client; a later step exports them to Prometheus."""
-
-    def __init__(self, window: int = 1000) -> None:
-        self.calls = 0
-        self.failures = 0
-        self.invalid = 0
-        self.cache_hits = 0
-        self.skipped = 0
-        self.prompt_tokens = 0
-        self.completion_tokens = 0
-        self.latencies: deque[float] = deque(maxlen=window)
-
-    def percentile(self, share: float) -> float:
-        """A latency percentile (0 < share <= 1) over the recent calls, 0.0 before any."""
-        if not self.latencies:
-            return 0.0
-        ranked = sorted(self.latencies)
-        return ranked[min(len(ranked) - 1, int(share * len(ranked)))]
 
 
 class _Garbage(Exception):
@@ -104,8 +84,7 @@ class LlmClassifier:
         self._template = template
         self._shop = shop
         self._deadline = deadline
-        self._mode: OutputMode = mode or MODES[0]
-        self._mode_known = mode is not None  # a forced or confirmed mode is never downgraded
+        self._modes = OutputModes(mode)
         self._breaker = breaker or CircuitBreaker(clock or SystemClock())
         self._cache: OrderedDict[str, LlmResult] = OrderedDict()
         self._cache_size = cache_size
@@ -135,7 +114,7 @@ class LlmClassifier:
     @property
     def mode(self) -> OutputMode:
         """The output mode the next request uses."""
-        return self._mode
+        return self._modes.current
 
     @property
     def breaker(self) -> CircuitBreaker:
@@ -185,12 +164,13 @@ class LlmClassifier:
         except _Garbage:
             self.stats.invalid += 1
             self._breaker.success()  # the server works; its answer was just unusable
-            log.info("llm.invalid_answer", extra={"mode": self._mode})
+            log.info("llm.invalid_answer", extra={"mode": self._modes.current})
         except Exception as exc:  # any failure of an optional helper means: the rules decide
             self.stats.failures += 1
             self._breaker.failure()
             status = getattr(exc, "status_code", None)
             log.warning("llm.failed", extra={"error": type(exc).__name__, "status": status})
+            log.debug("llm.failed.detail", exc_info=True)  # may quote the request: DEBUG only
         else:
             self._breaker.success()
         latency = time.monotonic() - started
@@ -199,9 +179,9 @@ class LlmClassifier:
         self.stats.completion_tokens += usage.completion
         if intent is None:
             return None
-        result = LlmResult(intent, latency, usage.prompt, usage.completion, self._mode)
+        result = LlmResult(intent, latency, usage.prompt, usage.completion, self._modes.current)
         self._remember(key, result)
-        log.info("llm.classified", extra={"intent": intent, "mode": self._mode,
+        log.info("llm.classified", extra={"intent": intent, "mode": result.mode,
                                           "latency_ms": round(latency * 1000)})  # fmt: skip
         return result
 
@@ -231,7 +211,7 @@ class LlmClassifier:
     async def _once(self, prompt: str, known: frozenset[str], usage: _Usage) -> str | None:
         """One request; a mode the server turns down is replaced by the next one at once."""
         while True:
-            mode = self._mode
+            mode = self._modes.current
             try:
                 completion = await self._client.chat.completions.create(
                     model=self._model,
@@ -240,9 +220,10 @@ class LlmClassifier:
                     max_tokens=MAX_TOKENS,
                     response_format=_response_format(mode, known),
                 )
-            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                if mode != "text" and _rejects_format(exc):
-                    self._downgrade(mode, "rejected")
+            except openai.APIStatusError as exc:
+                # 400 or 422 as a rule; some servers answer 500 to a format they cannot handle
+                rejected = exc.status_code != 429 and _rejects_format(exc)
+                if rejected and self._modes.step_down(mode, "rejected"):
                     continue
                 raise
             if completion.usage is not None:
@@ -255,23 +236,20 @@ class LlmClassifier:
                 return None  # an explicit refusal is final; asking again costs tokens
             content = choice.message.content or ""
             intent = parse_answer(content, known)
-            is_json = _is_json(content)
-            if mode != "text" and not is_json and choice.finish_reason != "length":
-                if not self._mode_known:
-                    self._downgrade(mode, "ignored")  # the server does not honour the format
-                    if intent is None:
-                        continue
-            elif mode != "text" and is_json and intent is not None:
-                self._mode_known = True
+            if mode != "text" and _is_json(content):
+                if intent is not None:
+                    self._modes.confirm(mode)
+            elif (
+                mode != "text"
+                and choice.finish_reason != "length"
+                # prose despite the format: the server ignores it; a usable label still counts
+                and self._modes.step_down(mode, "ignored")
+                and intent is None
+            ):
+                continue
             if intent is None:
                 raise _Garbage(f"finish_reason={choice.finish_reason}")
             return intent
-
-    def _downgrade(self, mode: OutputMode, why: str) -> None:
-        if self._mode != mode or self._mode_known:
-            return  # a concurrent call already moved on, or the mode is settled
-        self._mode = MODES[MODES.index(mode) + 1]
-        log.info("llm.mode", extra={"mode": self._mode, "reason": why})
 
     def _remember(self, key: str, result: LlmResult) -> None:
         self._cache[key] = result
@@ -333,9 +311,9 @@ def _wait(state: RetryCallState) -> float:
         headers = exc.response.headers
         try:
             if "retry-after-ms" in headers:
-                return float(str(headers["retry-after-ms"])) / 1000
+                return max(0.0, float(str(headers["retry-after-ms"])) / 1000)
             if "retry-after" in headers:
-                return float(str(headers["retry-after"]))
+                return max(0.0, float(str(headers["retry-after"])))
         except ValueError:
             pass  # an HTTP date or junk: fall back to the backoff
     return min(1.0, 0.1 * 2.0 ** (state.attempt_number - 1)) + random.uniform(0, 0.05)

@@ -62,8 +62,8 @@ class FakeOpenAI:
     """POST /v1/chat/completions on 127.0.0.1: scripted replies, then the default one.
 
     `supports` lists the structured-output types the server accepts; a request using another
-    one gets the 400 that servers without that feature answer. `ignores_format` makes it accept
-    any format and answer the default content anyway (servers that drop the field silently).
+    one gets the error (status `reject_status`) that servers without that feature answer.
+    A server that ignores the format is played by a prose reply such as BARE_LABEL.
     Every request body is kept in `requests`.
     """
 
@@ -71,6 +71,7 @@ class FakeOpenAI:
         self.default = VALID
         self.script: deque[Reply] = deque()
         self.supports: set[str] = {"json_schema", "json_object"}
+        self.reject_status = 400
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._release = asyncio.Event()
@@ -108,7 +109,7 @@ class FakeOpenAI:
         kind = body.get("response_format", {}).get("type", "text")
         if kind != "text" and kind not in self.supports:
             message = f"response_format type '{kind}' is not supported by this server"
-            return _error(400, message)
+            return _error(self.reject_status, message)
         reply = self.script.popleft() if self.script else self.default
         if reply.hang:
             await self._release.wait()

@@ -189,10 +189,12 @@ async def test_an_unreachable_server_fails_fast(make_classifier: MakeClassifier)
     assert llm.stats.failures == 1
 
 
+@pytest.mark.parametrize("status", [400, 422, 500])
 async def test_json_schema_rejected_falls_back_to_json_object_and_is_remembered(
-    llm: LlmClassifier, fake: FakeOpenAI
+    llm: LlmClassifier, fake: FakeOpenAI, status: int
 ) -> None:
     fake.supports = {"json_object"}
+    fake.reject_status = status
     first = await ask(llm)
     assert first is not None
     assert (first.intent, first.mode) == ("thanks", "json_object")
@@ -243,6 +245,16 @@ async def test_a_forced_mode_is_used_from_the_first_request(
     llm = await make_classifier(mode="json_object")
     await ask(llm)
     assert fake.formats() == ["json_object"]
+
+
+async def test_a_forced_mode_the_server_rejects_is_a_failure_not_a_loop(
+    make_classifier: MakeClassifier, fake: FakeOpenAI
+) -> None:
+    llm = await make_classifier(mode="json_schema")
+    fake.supports = {"json_object"}
+    assert await ask(llm) is None
+    assert fake.formats() == ["json_schema"]
+    assert llm.stats.failures == 1
 
 
 async def test_the_cache_answers_a_repeated_message_in_the_same_context(
