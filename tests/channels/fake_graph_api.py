@@ -1,0 +1,113 @@
+"""A fake WhatsApp Graph API server on 127.0.0.1: records `/messages` calls, injects errors."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+TOKEN = "EAAG-test-token"
+PHONE_NUMBER_ID = "106540352242922"
+
+
+@dataclass(frozen=True)
+class GraphError:
+    """An injected Graph API error: HTTP status, Meta's error code, optional Retry-After."""
+
+    status: int
+    code: int
+    message: str = "error"
+    retry_after: str | None = None
+
+
+REENGAGEMENT = GraphError(400, 131047, "Re-engagement message")
+UNDELIVERABLE = GraphError(400, 131026, "Message Undeliverable")
+THROUGHPUT = GraphError(400, 130429, "Rate limit hit")
+PAIR_RATE = GraphError(400, 131056, "(Business Account, Consumer Account) pair rate limit hit")
+ACCOUNT_RATE = GraphError(400, 80007, "Rate limit issues")
+SERVER_ERROR = GraphError(503, 131016, "Service unavailable")
+BAD_PARAMETER = GraphError(400, 100, "Invalid parameter")
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    path: str
+    authorization: str
+    body: dict[str, Any]
+    status: int = 200
+
+
+@dataclass
+class FakeGraphApi:
+    """Serves `POST /{phone_number_id}/messages` like the Cloud API; records every call."""
+
+    calls: list[Call] = field(default_factory=list)
+    _errors: deque[GraphError] = field(default_factory=deque)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _server: TestServer | None = None
+
+    async def start(self) -> str:
+        """Listen on a free port of 127.0.0.1; returns the API base URL."""
+        application = web.Application()
+        application.router.add_post("/v21.0/{phone_number_id}/messages", self._messages)
+        self._server = TestServer(application, host="127.0.0.1")
+        await self._server.start_server()
+        return self.base
+
+    @property
+    def base(self) -> str:
+        """The base URL to give as WHATSAPP_API_BASE."""
+        assert self._server is not None
+        return str(self._server.make_url("/v21.0"))
+
+    async def close(self) -> None:
+        """Stop the server."""
+        if self._server is not None:
+            await self._server.close()
+
+    def fail_next(self, *errors: GraphError) -> None:
+        """Answer the next calls with these errors, in order."""
+        self._errors.extend(errors)
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        call = Call(request.path, request.headers.get("Authorization", ""), body)
+        self.calls.append(call)
+        if request.match_info["phone_number_id"] != PHONE_NUMBER_ID:
+            call.status = 400
+            return _error(GraphError(400, 100, "Unsupported post request"))
+        if call.authorization != f"Bearer {TOKEN}":
+            call.status = 401
+            return _error(GraphError(401, 190, "Invalid OAuth access token"))
+        if self._errors:
+            error = self._errors.popleft()
+            call.status = error.status
+            return _error(error)
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                "messages": [{"id": f"wamid.fake{next(self._ids)}"}],
+            }
+        )
+
+
+def _error(error: GraphError) -> web.Response:
+    """Meta's error JSON shape."""
+    headers = {"Retry-After": error.retry_after} if error.retry_after else None
+    payload = {
+        "error": {
+            "message": f"({error.code}) {error.message}",
+            "type": "OAuthException",
+            "code": error.code,
+            "error_data": {"messaging_product": "whatsapp", "details": error.message},
+            "fbtrace_id": "AbCdEf123",
+        }
+    }
+    return web.json_response(payload, status=error.status, headers=headers)
