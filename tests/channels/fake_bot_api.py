@@ -35,6 +35,8 @@ def too_many_requests(retry_after: int = 3) -> Failure:
     return Failure(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
+PASS = Failure()
+"""Answered normally: lets the next injected failure hit a later call."""
 BLOCKED = Failure(403, "Forbidden: bot was blocked by the user")
 SERVER_ERROR = Failure(502, "Bad Gateway")
 
