@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import deque
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class FakeGraphApi:
     calls: list[Call] = field(default_factory=list)
     _errors: deque[GraphError] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _server: TestServer | None = None
 
     async def start(self) -> str:
@@ -71,6 +73,14 @@ class FakeGraphApi:
         if self._server is not None:
             await self._server.close()
 
+    async def wait_for(self, count: int, seconds: float = 5.0) -> list[Call]:
+        """Wait until `count` calls were received."""
+        async with asyncio.timeout(seconds):
+            while len(self.calls) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
+        return self.calls
+
     def fail_next(self, *errors: GraphError) -> None:
         """Answer the next calls with these errors, in order."""
         self._errors.extend(errors)
@@ -79,6 +89,7 @@ class FakeGraphApi:
         body = await request.json()
         call = Call(request.path, request.headers.get("Authorization", ""), body)
         self.calls.append(call)
+        self._arrived.set()
         if request.match_info["phone_number_id"] != PHONE_NUMBER_ID:
             call.status = 400
             return _error(GraphError(400, 100, "Unsupported post request"))
