@@ -13,6 +13,7 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.engine.validation import validate_all
 from chatbot.errors import FlowError
 from chatbot.intents.decision import RulesFn
+from chatbot.llm import LlmClassifier
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.rules_source import bind_rules
 from chatbot.service.scheduler import Scheduler
@@ -28,9 +29,12 @@ class App:
     db: Database
     pipeline: Pipeline
     scheduler: Scheduler
+    llm: LlmClassifier | None = None
 
     async def close(self) -> None:
-        """Release the database."""
+        """Release the LLM client and the database."""
+        if self.llm is not None:
+            await self.llm.aclose()
         await self.db.dispose()
 
 
@@ -44,7 +48,11 @@ def load_admin_files(flows_dir: Path, prompts_dir: Path | None = None) -> tuple[
 
 async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) -> App:
     """Validate admin files, open and migrate the database, build the pipeline."""
-    flows, rules = load_admin_files(settings.flows_dir, settings.prompts_dir)
+    result = validate_all(settings.flows_dir, settings.prompts_dir)
+    if result.errors or result.flows is None or result.rules is None:
+        raise FlowError(result.errors)
+    flows, rules = result.flows, bind_rules(result.rules, result.flows)
+    llm = LlmClassifier.from_settings(settings, shop=flows.shop.name)
     db = Database(settings.database_url)
     try:
         if migrate:
@@ -52,5 +60,5 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
     except Exception:
         await db.dispose()
         raise
-    pipeline = Pipeline(db, flows, rules, clock)
-    return App(settings, flows, rules, db, pipeline, Scheduler(pipeline))
+    pipeline = Pipeline(db, flows, rules, clock, llm, result.rules.intent_names)
+    return App(settings, flows, rules, db, pipeline, Scheduler(pipeline), llm)

@@ -19,6 +19,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from chatbot.core.clock import Clock
 from chatbot.core.events import CrmEvent, CustomerMessage, Event, ManagerMessage, TimerFired
+from chatbot.core.intents import INTENTS, Classification
 from chatbot.core.state import DialogState, Facts
 from chatbot.db import dialogs, inbox, timers
 from chatbot.db.database import Database
@@ -27,8 +28,10 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.engine.step import StepResult, step
 from chatbot.errors import StorageError
 from chatbot.intents.decision import RulesFn, decide
+from chatbot.intents.policy import combine, needs_llm
 from chatbot.service.dialog_cache import DialogCache
 from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.service.llm_port import IntentLlm
 from chatbot.service.locks import DialogLocks
 from chatbot.service.persist import persist_effects
 from chatbot.service.trace import TraceEntry, trace_effect
@@ -72,11 +75,21 @@ def _is_busy(exc: BaseException) -> bool:
 class Pipeline:
     """Turns inbound events into state changes and effects, one transaction each."""
 
-    def __init__(self, db: Database, flows: FlowSet, rules: RulesFn, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        flows: FlowSet,
+        rules: RulesFn,
+        clock: Clock,
+        llm: IntentLlm | None = None,
+        known_intents: frozenset[str] = frozenset(INTENTS),
+    ) -> None:
         self.db = db
         self.flows = flows
         self.rules = rules
         self.clock = clock
+        self.llm = llm
+        self.known_intents = known_intents
         self.locks = DialogLocks()
         self.cache = DialogCache()
 
@@ -115,7 +128,9 @@ class Pipeline:
         snap = None if fresh or not self.db.is_sqlite else self.cache.get(key)
         if snap is None:
             snap = await self._load(inbound)
-        plan = self._compute(snap, inbound, now)
+        # Classification may wait for the LLM: it happens before, never inside, a transaction.
+        decision = await self._classify(snap, inbound)
+        plan = self._compute(snap, inbound, now, decision)
         try:
             async with self.db.transaction() as session:
                 if snap.version == NEW:
@@ -127,7 +142,7 @@ class Pipeline:
                     if created is None:
                         raise _StaleSnapshot  # another process created it meanwhile: reload
                     if created.other_last_inbound_at is not None:
-                        plan = self._compute(created, inbound, now)  # a known customer
+                        plan = self._compute(created, inbound, now, decision)  # known customer
                     snap = created
                 elif not self.db.is_sqlite and await dialogs.lock_dialog(session, snap.id) != (
                     snap.version
@@ -164,19 +179,46 @@ class Pipeline:
         return DialogRecord(0, 0, inbound.channel, inbound.chat_id, state, NEW, info.name,
                             info.phone, None)  # fmt: skip
 
-    def _compute(self, snap: DialogRecord, inbound: Inbound, now: datetime) -> _Plan:
-        """Classify and step on the snapshot: pure, no IO."""
-        state = snap.state
+    def _context_state(self, snap: DialogState, inbound: Inbound) -> DialogState:
+        """The state a message is read in: a first message also sets the dialog's language."""
+        payload = inbound.payload
+        if (
+            isinstance(payload, IncomingText)
+            and snap.inbound_count == 0
+            and (inbound.customer.lang is None)
+        ):
+            return replace(snap, lang=_guess_lang(payload.text, snap.lang))
+        return snap
+
+    async def _classify(self, snap: DialogRecord, inbound: Inbound) -> Classification | None:
+        """Rules (and menus) first; the LLM only when they are unsure and it is configured."""
+        payload = inbound.payload
+        if not isinstance(payload, IncomingText):
+            return None
+        state = self._context_state(snap.state, inbound)
+        decision = decide(payload.text, payload.button, state, self.flows, self.rules)
+        if self.llm is None or not needs_llm(decision):
+            return decision
+        last_bot = self.flows.text(state.last_bot_key, state.lang) if state.last_bot_key else ""
+        answer = await self.llm.classify(
+            payload.text, stage=state.stage, last_bot_message=last_bot, lang=state.lang,
+            known_intents=self.known_intents,
+        )  # fmt: skip
+        return combine(decision, answer.intent if answer is not None else None)
+
+    def _compute(
+        self, snap: DialogRecord, inbound: Inbound, now: datetime, c: Classification | None
+    ) -> _Plan:
+        """Step on the snapshot with the message's classification: pure, no IO."""
+        state = self._context_state(snap.state, inbound)
         payload = inbound.payload
         head: list[TraceEntry] = []
         decision = None
         event: Event
         if isinstance(payload, IncomingText):
+            assert c is not None
             head.append(TraceEntry(now, "inbound", {"text": payload.text,
                                                     "channel": inbound.channel}))  # fmt: skip
-            if state.inbound_count == 0 and inbound.customer.lang is None:
-                state = replace(state, lang=_guess_lang(payload.text, state.lang))
-            c = decide(payload.text, payload.button, state, self.flows, self.rules)
             decision = inbox.Decision(c.intent, c.source, round(c.confidence, 3))
             head.append(TraceEntry(now, "intent", {"intent": c.intent, "source": c.source,
                                                    "confidence": decision.confidence}))  # fmt: skip
