@@ -2,10 +2,10 @@
 
 Built on the Graph API over aiohttp rather than pywa. Checked: pywa 4.5.0 (PyPI, MIT, well
 kept) needs httpx (a second HTTP stack beside the aiohttp that aiogram and our server use) and
-serves webhooks only through FastAPI, Flask or Starlette, not aiohttp. Its handler model
-dispatches updates to callbacks, while we must answer 200 only after every message of a body
-is committed and 500 otherwise, and must see whole batches; we would bypass both its server
-and its dispatch and keep only its models. What we need of the API is one endpoint
+serves webhooks only through its FastAPI, Flask and Starlette extras, not aiohttp. Its handler
+model dispatches updates to callbacks, while we must answer 200 only after every message of a
+body is committed and 500 otherwise, and must see whole batches; we would bypass both its
+server and its dispatch and keep only its models. What we need of the API is one endpoint
 (`/messages`) and a few payload shapes, which are below with real payloads as test fixtures.
 """
 
@@ -44,7 +44,11 @@ STATUS_RANK: Final = {"sent": 1, "delivered": 2, "read": 3, "played": 4, "failed
 
 
 class StatusBook:
-    """The furthest delivery status per message id (in memory, the most recent ones)."""
+    """The furthest delivery status per message id (in memory, the most recent ones).
+
+    Memory is enough: statuses only inform, and the one that changes a dialog (131026) becomes
+    a Blocked event that the pipeline commits; a restart at worst hands that event again.
+    """
 
     def __init__(self, size: int = 50_000) -> None:
         self.size = size
