@@ -1,4 +1,4 @@
-"""`chatbot run`: serve the HTTP endpoints and run the scheduler and the outbox sender."""
+"""`chatbot run`: the messenger channels, the HTTP endpoints, the scheduler and the outbox."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import asyncio
 import signal
 import sys
 
+from chatbot.channels.port import Channel
+from chatbot.channels.telegram import telegram_channel_from
+from chatbot.channels.whatsapp import whatsapp_channel_from
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
 from chatbot.errors import FlowError
@@ -16,29 +19,47 @@ from chatbot.service.runtime import Runtime
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `run` parser."""
-    p = subparsers.add_parser("run", help="serve /api/events, /healthz, /metrics and run timers")
+    p = subparsers.add_parser(
+        "run", help="serve Telegram, WhatsApp, /api/events, /healthz, /metrics and run timers"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run until SIGINT or SIGTERM, then shut down gracefully."""
-    return asyncio.run(_serve(Settings()))
+    return asyncio.run(serve(Settings()))
 
 
-async def _serve(settings: Settings) -> int:
+async def serve(settings: Settings) -> int:
+    """Start everything the settings configure; refuse bad configuration with its reason."""
+    try:
+        # Before anything else, so a webhook without its secret stops start-up at once.
+        telegram = telegram_channel_from(settings)
+    except ValueError as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        return 1
     try:
         app = await open_app(settings, SystemClock())
     except FlowError as exc:
         print(f"refusing to start: the admin files are invalid:\n{exc}", file=sys.stderr)
+        if telegram is not None:
+            await telegram.close()
         return 1
-    runtime = Runtime(app, senders={})
+    whatsapp = whatsapp_channel_from(settings, lang=app.flows.shop.default_lang)
+    channels: list[Channel] = [c for c in (telegram, whatsapp) if c is not None]
+    runtime = Runtime(app, senders={}, channels=channels)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    print(f"serving on http://{settings.http_host}:{settings.http_port}", file=sys.stderr)
+    names = ", ".join(c.name for c in channels) or "no messenger channel"
+    print(f"serving {names} on http://{settings.http_host}:{settings.http_port}", file=sys.stderr)
     try:
         await runtime.serve(stop, settings.http_host, settings.http_port)
     finally:
+        if telegram is not None:
+            await telegram.close()
+        if whatsapp is not None:
+            await whatsapp.close()
         await app.close()
     return 0

@@ -6,12 +6,15 @@ import argparse
 import sys
 
 from chatbot.commands import chat
+from chatbot.commands import run as run_command
 from chatbot.config import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `start` parser."""
-    p = subparsers.add_parser("start", help="start the bot (console chat without messenger tokens)")
+    p = subparsers.add_parser(
+        "start", help="start the bot: `run` with messenger tokens, the console chat without"
+    )
     p.set_defaults(func=run)
 
 
@@ -22,6 +25,4 @@ def run(args: argparse.Namespace) -> int:
         print("no TELEGRAM_BOT_TOKEN or WHATSAPP_TOKEN set: starting the console chat",
               file=sys.stderr)  # fmt: skip
         return chat.run(argparse.Namespace(chat_id="local", name="", no_color=False))
-    print("messenger tokens are set, but the messenger runtime (`chatbot run`) is not part of "
-          "this version yet; unset them to use the console chat", file=sys.stderr)  # fmt: skip
-    return 2
+    return run_command.run(args)
