@@ -88,7 +88,9 @@ def send_failure(exc: AiogramError) -> SendFailed:
     reason = f"{type(exc).__name__}: {exc}"[:300]
     if isinstance(exc, TelegramRetryAfter):
         return SendFailed(reason, retry_after=float(exc.retry_after))
-    if isinstance(exc, TelegramForbiddenError | TelegramMigrateToChat | TelegramBadRequest):
+    if isinstance(exc, TelegramForbiddenError):
+        return SendFailed(reason, blocked=True)  # the customer blocked the bot
+    if isinstance(exc, TelegramMigrateToChat | TelegramBadRequest):
         # Blocked, deactivated, chat not found, bad request: the same call can never succeed.
         return SendFailed(reason, final=True)
     return SendFailed(reason)  # network errors, 5xx, timeouts: try again later

@@ -121,7 +121,7 @@ def send_failure(status: int, answer: Mapping[str, Any], retry_after: str | None
     if code == REENGAGEMENT:
         return SendFailed(f"{reason} (outside the 24h window: a template is needed)", final=True)
     if code == UNDELIVERABLE:
-        return SendFailed(f"{reason} (undeliverable)", final=True)
+        return SendFailed(f"{reason} (undeliverable)", blocked=True)
     if code in THROUGHPUT_WAIT or status == 429:
         default = THROUGHPUT_WAIT.get(code or 0, 5.0)
         return SendFailed(f"{reason} (throughput)", retry_after=_seconds(retry_after, default))

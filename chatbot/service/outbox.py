@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -30,12 +30,23 @@ class OutgoingMessage:
 
 
 class SendFailed(Exception):
-    """Delivery failed; `retry_after` asks to wait, `final` means never retry."""
+    """Delivery failed; `retry_after` asks to wait, `final` means never retry.
 
-    def __init__(self, reason: str, retry_after: float | None = None, final: bool = False) -> None:
+    `blocked` says the customer cannot receive messages any more (Telegram 403, WhatsApp
+    131026): the row fails for good and the dialog gets a bot_blocked event.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        retry_after: float | None = None,
+        final: bool = False,
+        blocked: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
-        self.final = final
+        self.final = final or blocked
+        self.blocked = blocked
 
 
 class MessageSender(Protocol):
@@ -49,10 +60,17 @@ class MessageSender(Protocol):
 class OutboxSender:
     """Delivers pending outbox rows in order, per channel."""
 
-    def __init__(self, db: Database, senders: Mapping[str, MessageSender], clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        senders: Mapping[str, MessageSender],
+        clock: Clock,
+        on_blocked: Callable[[str, str], Awaitable[object]] | None = None,
+    ) -> None:
         self.db = db
         self.senders = senders
         self.clock = clock
+        self.on_blocked = on_blocked
 
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
@@ -88,6 +106,8 @@ class OutboxSender:
             except SendFailed as exc:
                 values = self._failure(exc, attempts)
                 log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
+                if exc.blocked and self.on_blocked is not None and message.kind == "message":
+                    await self.on_blocked(channel, message.chat_id)
             async with self.db.transaction() as session:
                 await session.execute(
                     update(OutboxRow).where(OutboxRow.id == row_id).values(values)

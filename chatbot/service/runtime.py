@@ -11,6 +11,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from chatbot.channels.port import Channel
+from chatbot.core.events import Blocked
 from chatbot.service.app import App
 from chatbot.service.envelope import Inbound
 from chatbot.service.events_api import EventsApi
@@ -36,7 +37,7 @@ class Runtime:
         self.channels = tuple(channels)
         self.metrics = Metrics()
         all_senders = {c.name: c.sender() for c in self.channels} | dict(senders or {})
-        self.outbox = OutboxSender(app.db, all_senders, app.pipeline.clock)
+        self.outbox = OutboxSender(app.db, all_senders, app.pipeline.clock, self._blocked)
         token = app.settings.events_api_token
         self.events_api = EventsApi(app.db, token.get_secret_value() if token else None,
                                     self.handle)  # fmt: skip
@@ -52,6 +53,10 @@ class Runtime:
         self.metrics.observe(outcome, inbound.channel)
         self._wake.set()
         return outcome
+
+    async def _blocked(self, channel: str, chat_id: str) -> None:
+        """A send found the customer unreachable: the dialog gets a bot_blocked event."""
+        await self.handle(Inbound(channel, chat_id, Blocked(reason="send_refused")))
 
     def web_app(self) -> web.Application:
         """The aiohttp application with every endpoint."""

@@ -74,3 +74,19 @@ async def test_attempts_are_bounded(pipeline: Pipeline, clock: VirtualClock) -> 
         await sender.deliver_pending()
         clock.advance(timedelta(hours=1))
     assert await _statuses(pipeline) == [("failed", MAX_ATTEMPTS)]
+
+
+async def test_a_blocked_customer_is_reported_once(pipeline: Pipeline, clock: VirtualClock) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    reported: list[tuple[str, str]] = []
+
+    async def on_blocked(channel: str, chat_id: str) -> None:
+        reported.append((channel, chat_id))
+
+    port = FlakySender([SendFailed("403 Forbidden: bot was blocked by the user", blocked=True)])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock, on_blocked)
+    await sender.deliver_pending()
+    clock.advance(timedelta(hours=1))
+    await sender.deliver_pending()
+    assert reported == [("telegram", "1")]
+    assert await _statuses(pipeline) == [("failed", 1)]

@@ -152,3 +152,20 @@ async def test_serve_answers_then_stops_gracefully(runtime: Runtime) -> None:
     stop.set()
     await asyncio.wait_for(serving, timeout=15)
     assert serving.done()
+
+
+async def test_a_refused_send_closes_the_dialog_as_blocked(runtime: Runtime) -> None:
+    from chatbot.service.outbox import OutgoingMessage, SendFailed
+
+    class Refusing:
+        async def send(self, message: OutgoingMessage) -> None:
+            raise SendFailed("403 Forbidden: bot was blocked by the user", blocked=True)
+
+    runtime.outbox.senders = {"telegram": Refusing()}
+    await runtime.handle(Inbound("telegram", "9", IncomingText("Здравствуйте"), "m1"))
+    await runtime.outbox.deliver_pending()
+    state = runtime.app.pipeline.cache.get(("telegram", "9"))
+    assert state is not None
+    assert state.state.closed
+    assert state.state.close_reason == "bot_blocked"
+    assert "do_not_write" in state.state.flags
