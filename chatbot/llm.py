@@ -167,6 +167,8 @@ class LlmClassifier:
             log.info("llm.invalid_answer", extra={"mode": self._modes.current})
         except Exception as exc:  # any failure of an optional helper means: the rules decide
             self.stats.failures += 1
+            if isinstance(exc, TimeoutError | openai.APITimeoutError):
+                self.stats.timeouts += 1
             self._breaker.failure()
             status = getattr(exc, "status_code", None)
             log.warning("llm.failed", extra={"error": type(exc).__name__, "status": status})
@@ -174,11 +176,12 @@ class LlmClassifier:
         else:
             self._breaker.success()
         latency = time.monotonic() - started
-        self.stats.latencies.append(latency)
+        self.stats.observe_latency(latency)
         self.stats.prompt_tokens += usage.prompt
         self.stats.completion_tokens += usage.completion
         if intent is None:
             return None
+        self.stats.ok += 1
         result = LlmResult(intent, latency, usage.prompt, usage.completion, self._modes.current)
         self._remember(key, result)
         log.info("llm.classified", extra={"intent": intent, "mode": result.mode,
@@ -233,6 +236,7 @@ class LlmClassifier:
                 raise _Garbage("no choices")
             choice = completion.choices[0]
             if choice.message.refusal:
+                self.stats.refused += 1
                 return None  # an explicit refusal is final; asking again costs tokens
             content = choice.message.content or ""
             intent = parse_answer(content, known)

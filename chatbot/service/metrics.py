@@ -1,18 +1,28 @@
-"""Prometheus metrics of one running bot, fed from pipeline outcomes and the outbox."""
+"""Prometheus metrics of one running bot, fed from pipeline outcomes, the outbox and the LLM."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+
+from chatbot.service.llm_stats import LATENCY_BUCKETS
 from chatbot.service.pipeline import Outcome
+
+if TYPE_CHECKING:
+    from chatbot.llm import LlmClassifier
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class Metrics:
-    """Counters of messages, intents, tasks, SLA alerts, outbox backlog and errors."""
+    """Counters of messages, intents, tasks, SLA alerts, outbox backlog, errors and the LLM."""
 
-    def __init__(self) -> None:
+    def __init__(self, llm: LlmClassifier | None = None) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
         self.messages_in = Counter("chatbot_messages_in", "customer messages", ["channel"],
@@ -28,6 +38,8 @@ class Metrics:
         self.errors = Counter("chatbot_errors", "failures by place", ["where"], registry=r)
         self.outbox_backlog = Gauge("chatbot_outbox_backlog", "outbox rows not yet delivered",
                                     registry=r)  # fmt: skip
+        if llm is not None:
+            r.register(LlmCollector(llm))
 
     def observe(self, outcome: Outcome, channel: str) -> None:
         """Count what one event did."""
@@ -51,3 +63,49 @@ class Metrics:
     def render(self) -> bytes:
         """The text exposition format."""
         return generate_latest(self.registry)
+
+
+BREAKER_STATES = ("closed", "open", "half_open")
+
+
+class LlmCollector(Collector):
+    """The LLM client's counters, read at scrape time so they never drift from its stats."""
+
+    def __init__(self, llm: LlmClassifier) -> None:
+        self._llm = llm
+
+    def collect(self) -> Iterator[Metric]:
+        """Calls by outcome, tokens, the latency histogram and the breaker's state."""
+        s = self._llm.stats
+        calls = CounterMetricFamily("chatbot_llm_calls", "LLM classifications by outcome",
+                                    labels=["outcome"])  # fmt: skip
+        outcomes = {
+            "ok": s.ok,
+            "invalid": s.invalid,
+            "refused": s.refused,
+            "error": s.failures - s.timeouts,
+            "timeout": s.timeouts,
+            "skipped": s.skipped,  # the circuit breaker was open
+            "cached": s.cache_hits,
+        }
+        for outcome, count in outcomes.items():
+            calls.add_metric([outcome], count)
+        yield calls
+        tokens = CounterMetricFamily("chatbot_llm_tokens", "LLM tokens used", labels=["kind"])
+        tokens.add_metric(["prompt"], s.prompt_tokens)
+        tokens.add_metric(["completion"], s.completion_tokens)
+        yield tokens
+        cumulative, buckets = 0, []
+        for bound, count in zip((*LATENCY_BUCKETS, "+Inf"), s.latency_counts, strict=True):
+            cumulative += count
+            buckets.append((str(bound), float(cumulative)))
+        yield HistogramMetricFamily("chatbot_llm_latency_seconds",
+                                    "duration of LLM calls sent to the server, retries included",
+                                    buckets=buckets, sum_value=s.latency_sum)  # fmt: skip
+        state = self._llm.breaker.state
+        breaker = GaugeMetricFamily("chatbot_llm_breaker_state",
+                                    "1 for the LLM circuit breaker's current state",
+                                    labels=["state"])  # fmt: skip
+        for name in BREAKER_STATES:
+            breaker.add_metric([name], 1.0 if name == state else 0.0)
+        yield breaker

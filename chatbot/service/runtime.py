@@ -35,7 +35,7 @@ class Runtime:
     ) -> None:
         self.app = app
         self.channels = tuple(channels)
-        self.metrics = Metrics()
+        self.metrics = Metrics(app.llm)
         all_senders = {c.name: c.sender() for c in self.channels} | dict(senders or {})
         self.outbox = OutboxSender(app.db, all_senders, app.pipeline.clock, self._blocked)
         token = app.settings.events_api_token

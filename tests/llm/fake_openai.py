@@ -64,12 +64,14 @@ class FakeOpenAI:
     `supports` lists the structured-output types the server accepts; a request using another
     one gets the error (status `reject_status`) that servers without that feature answer.
     A server that ignores the format is played by a prose reply such as BARE_LABEL.
+    `by_text` answers a given customer message the same way every time, before the script.
     Every request body is kept in `requests`.
     """
 
     def __init__(self) -> None:
         self.default = VALID
         self.script: deque[Reply] = deque()
+        self.by_text: dict[str, Reply] = {}
         self.supports: set[str] = {"json_schema", "json_object"}
         self.reject_status = 400
         self.requests: list[dict[str, Any]] = []
@@ -110,7 +112,9 @@ class FakeOpenAI:
         if kind != "text" and kind not in self.supports:
             message = f"response_format type '{kind}' is not supported by this server"
             return _error(self.reject_status, message)
-        reply = self.script.popleft() if self.script else self.default
+        reply = self.by_text.get(customer_text(body))
+        if reply is None:
+            reply = self.script.popleft() if self.script else self.default
         if reply.hang:
             await self._release.wait()
         if reply.status != 200:
@@ -145,6 +149,18 @@ def _completion(body: dict[str, Any], content: str, reply: Reply) -> dict[str, A
 def user_text(body: dict[str, Any]) -> str:
     """The user message of a recorded request."""
     return str(next(m["content"] for m in body["messages"] if m["role"] == "user"))
+
+
+def customer_text(body: dict[str, Any]) -> str:
+    """The customer's message inside a recorded request (the line after "The customer wrote")."""
+    lines = user_text(body).splitlines()
+    found = (lines[i + 1] for i, line in enumerate(lines[:-1]) if line.startswith("The customer"))
+    return next(found, "")
+
+
+def label(intent: str) -> Reply:
+    """A valid answer naming this intent."""
+    return Reply(content=as_json({"intent": intent}))
 
 
 def as_json(value: object) -> str:

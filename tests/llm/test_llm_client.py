@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,11 +26,6 @@ async def ask(
 ) -> LlmResult | None:
     return await llm.classify(text, stage=stage, last_bot_message=last, lang="ru",
                               known_intents=KNOWN)  # fmt: skip
-
-
-def customer_text(body: dict[str, Any]) -> str:
-    lines = f.user_text(body).splitlines()
-    return next(lines[i + 1] for i, line in enumerate(lines) if line.startswith("The customer"))
 
 
 async def test_a_valid_answer_gives_the_intent_its_tokens_and_the_mode(
@@ -283,7 +277,7 @@ async def test_the_cache_is_bounded_and_keeps_no_failures(
     for text in ("раз", "два", "три", "раз"):
         await ask(llm, text)
     # "раз" failed first (not cached), then was answered, then evicted by "два" and "три"
-    assert [customer_text(r) for r in fake.requests] == ["раз", "раз", "два", "три", "раз"]
+    assert [f.customer_text(r) for r in fake.requests] == ["раз", "раз", "два", "три", "раз"]
 
 
 async def test_the_breaker_opens_skips_and_probes_again(
