@@ -31,6 +31,18 @@ class LlmStats:
         self.latency_sum = 0.0
         self.latency_counts = [0] * (len(LATENCY_BUCKETS) + 1)  # the last one is +Inf
 
+    def outcomes(self) -> dict[str, int]:
+        """How every classification ended, by outcome name (the labels of the metrics)."""
+        return {
+            "ok": self.ok,
+            "invalid": self.invalid,
+            "refused": self.refused,
+            "error": self.failures - self.timeouts,
+            "timeout": self.timeouts,
+            "skipped": self.skipped,  # the circuit breaker was open
+            "cached": self.cache_hits,
+        }
+
     def observe_latency(self, seconds: float) -> None:
         """Record the duration of one call sent to the server."""
         self.latencies.append(seconds)

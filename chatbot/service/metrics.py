@@ -79,16 +79,7 @@ class LlmCollector(Collector):
         s = self._llm.stats
         calls = CounterMetricFamily("chatbot_llm_calls", "LLM classifications by outcome",
                                     labels=["outcome"])  # fmt: skip
-        outcomes = {
-            "ok": s.ok,
-            "invalid": s.invalid,
-            "refused": s.refused,
-            "error": s.failures - s.timeouts,
-            "timeout": s.timeouts,
-            "skipped": s.skipped,  # the circuit breaker was open
-            "cached": s.cache_hits,
-        }
-        for outcome, count in outcomes.items():
+        for outcome, count in s.outcomes().items():
             calls.add_metric([outcome], count)
         yield calls
         tokens = CounterMetricFamily("chatbot_llm_tokens", "LLM tokens used", labels=["kind"])

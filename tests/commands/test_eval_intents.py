@@ -45,6 +45,9 @@ def test_json_output(labelled: Path, capsys: pytest.CaptureFixture[str]) -> None
         "support": 1,
     }
     assert body["files"][str(labelled)]["n"] == 3
+    assert body["would_call_llm"] == {"count": 1, "share": 0.3333}  # "хм" is unsure
+    assert body["files"][str(labelled)]["would_call_llm"]["count"] == 1
+    assert "columns" not in body
     assert body["errors"] == [
         {"file": str(labelled), "line": 3, "gold": "thanks", "predicted": "other", "text": "хм"}
     ]
@@ -61,6 +64,10 @@ def test_human_output_per_file_and_overall(
     assert f"== {other}" in out
     assert "== all files" in out
     assert "macro-F1" in out
+    assert "  would call the LLM for 1 of 3 (33.3%)" in out
+    assert "  would call the LLM for 0 of 1 (0.0%)" in out
+    assert "  would call the LLM for 1 of 4 (25.0%)" in out
+    assert "side by side" not in out
     assert "thanks -> other: 1" in out
     assert f"{labelled}:3: thanks -> other: хм" in out
 

@@ -26,6 +26,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     error: str = "error"
     hang: bool = False
+    delay: float = 0.0  # seconds to wait before answering
 
 
 VALID = Reply()
@@ -65,7 +66,7 @@ class FakeOpenAI:
     one gets the error (status `reject_status`) that servers without that feature answer.
     A server that ignores the format is played by a prose reply such as BARE_LABEL.
     `by_text` answers a given customer message the same way every time, before the script.
-    Every request body is kept in `requests`.
+    Every request body is kept in `requests`; `most_at_once` is the peak of requests in flight.
     """
 
     def __init__(self) -> None:
@@ -76,6 +77,8 @@ class FakeOpenAI:
         self.reject_status = 400
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.most_at_once = 0
+        self._in_flight = 0
         self._release = asyncio.Event()
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._completions)
@@ -105,6 +108,14 @@ class FakeOpenAI:
         await self._server.close()
 
     async def _completions(self, request: web.Request) -> web.StreamResponse:
+        self._in_flight += 1
+        self.most_at_once = max(self.most_at_once, self._in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self._in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.append(body)
         self.headers.append(dict(request.headers))
@@ -117,6 +128,8 @@ class FakeOpenAI:
             reply = self.script.popleft() if self.script else self.default
         if reply.hang:
             await self._release.wait()
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
         if reply.status != 200:
             return _error(reply.status, reply.error, reply.headers)
         content = reply.content(body) if callable(reply.content) else reply.content
