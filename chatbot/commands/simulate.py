@@ -1,4 +1,8 @@
-"""`chatbot simulate SCRIPT.yaml [--flows DIR] [--json]`: replay a conversation script."""
+"""`chatbot simulate SCRIPT.yaml [--flows DIR] [--json]`: replay a conversation script.
+
+When `LLM_MODEL` is set the pipeline asks that model whenever the rules are unsure, as the
+running bot does (DESIGN.md §3.2: the LLM only if one is configured).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,14 @@ from zoneinfo import ZoneInfo
 from chatbot.channels.console import describe
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
+from chatbot.core.intents import INTENTS
+from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, ScriptError
+from chatbot.intents.decision import RulesFn
+from chatbot.intents.rules_loader import load_rules
+from chatbot.llm import LlmClassifier
 from chatbot.service.app import load_admin_files
+from chatbot.service.rules_source import rules_dir
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate
 from chatbot.service.trace import TraceEntry
@@ -30,28 +40,54 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Run each script and print its trace."""
-    flows_dir = args.flows or Settings().flows_dir
+    settings = Settings()
+    flows_dir = args.flows or settings.flows_dir
+    # the prompts that are validated are the ones the LLM is given
+    prompts_dir = settings.prompts_dir if args.flows is None else flows_dir.parent / "prompts"
     try:
-        flows, rules = load_admin_files(flows_dir)
+        flows, rules = load_admin_files(flows_dir, prompts_dir)
     except FlowError as exc:
         print(f"the flows in {flows_dir} are invalid:\n{exc}", file=sys.stderr)
         return 1
+    return asyncio.run(_run_scripts(args, settings, flows, rules, flows_dir, prompts_dir))
+
+
+async def _run_scripts(
+    args: argparse.Namespace,
+    settings: Settings,
+    flows: FlowSet,
+    rules: RulesFn,
+    flows_dir: Path,
+    prompts_dir: Path,
+) -> int:
+    """Run the scripts in order on one event loop, sharing the LLM client when one is set."""
     tz = ZoneInfo(flows.shop.timezone)
-    for path in args.scripts:
-        try:
-            script = load_script(path)
-        except ScriptError as exc:
-            print(str(exc), file=sys.stderr)
-            return 2
-        today = SystemClock().now().astimezone(tz).date()
-        trace = asyncio.run(simulate(script, flows, rules, today))
-        if args.json:
-            for entry in trace:
-                print(json.dumps(entry.to_json(tz), ensure_ascii=False))
-        else:
-            print(f"# {script.name}")
-            for entry in trace:
-                print(render_line(entry, tz))
+    llm, known = None, frozenset(INTENTS)
+    if settings.llm_model:
+        template = (prompts_dir / "classify.md").read_text(encoding="utf-8")
+        llm = LlmClassifier.from_settings(settings, template=template, shop=flows.shop.name)
+        known = load_rules(rules_dir(flows_dir)).intent_names
+        print(f"simulate: the LLM {settings.llm_model} is asked when the rules are unsure",
+              file=sys.stderr)  # fmt: skip
+    try:
+        for path in args.scripts:
+            try:
+                script = load_script(path)
+            except ScriptError as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
+            today = SystemClock().now().astimezone(tz).date()
+            trace = await simulate(script, flows, rules, today, llm, known)
+            if args.json:
+                for entry in trace:
+                    print(json.dumps(entry.to_json(tz), ensure_ascii=False))
+            else:
+                print(f"# {script.name}")
+                for entry in trace:
+                    print(render_line(entry, tz))
+    finally:
+        if llm is not None:
+            await llm.aclose()
     return 0
 
 

@@ -17,6 +17,7 @@ from chatbot.core.events import (
     ManagerMessage,
     Unblocked,
 )
+from chatbot.core.intents import INTENTS
 from chatbot.db import reports
 from chatbot.db.database import Database
 from chatbot.db.dialogs import CustomerInfo
@@ -24,6 +25,7 @@ from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
 from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.service.llm_port import IntentLlm
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.scheduler import Scheduler, advance_clock
 from chatbot.service.script import Script, Step
@@ -111,22 +113,38 @@ class SimulationReport:
     skipped: int
 
 
-async def simulate(script: Script, flows: FlowSet, rules: RulesFn, today: date) -> list[TraceEntry]:
+async def simulate(
+    script: Script,
+    flows: FlowSet,
+    rules: RulesFn,
+    today: date,
+    llm: IntentLlm | None = None,
+    known_intents: frozenset[str] = frozenset(INTENTS),
+) -> list[TraceEntry]:
     """Run a script on a fresh temporary SQLite database and return its trace."""
-    trace, _ = await simulate_with_report(script, flows, rules, today)
+    trace, _ = await simulate_with_report(script, flows, rules, today, llm, known_intents)
     return trace
 
 
 async def simulate_with_report(
-    script: Script, flows: FlowSet, rules: RulesFn, today: date
+    script: Script,
+    flows: FlowSet,
+    rules: RulesFn,
+    today: date,
+    llm: IntentLlm | None = None,
+    known_intents: frozenset[str] = frozenset(INTENTS),
 ) -> tuple[list[TraceEntry], SimulationReport]:
-    """Run a script on a fresh temporary SQLite database; its trace and a report."""
+    """Run a script on a fresh temporary SQLite database; its trace and a report.
+
+    With `llm` the pipeline asks it when the rules are unsure, as the running bot does; the
+    model works in real time while the script's clock is virtual.
+    """
     with tempfile.TemporaryDirectory(prefix="chatbot-sim-") as folder:
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'sim.db'}")
         try:
             await upgrade(db)
             clock = VirtualClock(script.start or default_start(flows, today))
-            pipeline = Pipeline(db, flows, rules, clock)
+            pipeline = Pipeline(db, flows, rules, clock, llm, known_intents)
             sim = Simulation(script, pipeline, Scheduler(pipeline), clock, [])
             for step in script.steps:
                 await sim.run_step(step)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,24 +30,9 @@ LINES: list[tuple[str, str, f.Reply]] = [
 
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAI]:
-    """A fake server on its own loop in a thread: the command runs its own event loop."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-
-    async def start() -> FakeOpenAI:
-        server = FakeOpenAI()
-        await server.start()
-        return server
-
-    server = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
-    try:
+    """The fake server runs in a thread: the command runs its own event loop."""
+    with f.serve_in_thread() as server:
         yield server
-    finally:
-        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from chatbot.cli import main
 from chatbot.service.trace import TRACE_TYPES
 from tests.conftest import ROOT
+from tests.llm.fake_openai import label, serve_in_thread, user_text
 
 # The example of DESIGN.md §3.2, comments and all.
 DESIGN_EXAMPLE = """\
@@ -120,3 +121,29 @@ def test_invalid_flows_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err
     assert "dialog.yaml:" in err
     assert "unknown stage 'thinkng'" in err
+
+
+def test_a_configured_llm_is_asked_when_the_rules_are_unsure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "unsure.yaml"
+    script.write_text("steps:\n  - say: ну не знаю даже\n  - say: спасибо огромное\n")
+    with serve_in_thread() as fake:
+        fake.by_text = {"ну не знаю даже": label("thinking")}
+        monkeypatch.setenv("LLM_BASE_URL", fake.base_url)
+        monkeypatch.setenv("LLM_MODEL", "fake-model")
+        code = main(
+            ["simulate", str(script), str(script), "--json", "--flows", str(ROOT / "flows")]
+        )
+        requests = list(fake.requests)
+    assert code == 0
+    captured = capsys.readouterr()
+    intents = [json.loads(line) for line in captured.out.splitlines()]
+    intents = [line for line in intents if line["type"] == "intent"]
+    assert [(i["intent"], i["source"]) for i in intents] == [
+        ("thinking", "llm"),
+        ("thanks", "rules"),
+    ] * 2
+    assert len(requests) == 1  # the second script's identical message came from the cache
+    assert "Шарики и праздник" in user_text(requests[0])  # the shop's name from flows/shop.yaml
+    assert "fake-model" in captured.err

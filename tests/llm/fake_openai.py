@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,3 +181,25 @@ def label(intent: str) -> Reply:
 def as_json(value: object) -> str:
     """A reply content that is this value as JSON."""
     return json.dumps(value, ensure_ascii=False)
+
+
+@contextmanager
+def serve_in_thread() -> Iterator[FakeOpenAI]:
+    """A fake server on its own event loop in a thread, for commands that run their own loop."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    async def start() -> FakeOpenAI:
+        server = FakeOpenAI()
+        await server.start()
+        return server
+
+    server = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
