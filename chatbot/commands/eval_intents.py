@@ -104,12 +104,12 @@ def read_labelled(path: Path) -> list[Labelled]:
 
 def run(args: argparse.Namespace) -> int:
     """Score every file and all of them together."""
-    settings = Settings() if args.rules is None or args.llm else None
-    if args.llm and settings is not None and not settings.llm_model:
+    settings = Settings()
+    if args.llm and not settings.llm_model:
         print("eval-intents: --llm needs a model: set LLM_MODEL (and LLM_BASE_URL, LLM_API_KEY "
               "for your server), as for `chatbot run`", file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
-    folder = args.rules if args.rules is not None else _flows_dir(settings) / "intents"
+    folder = args.rules if args.rules is not None else settings.flows_dir / "intents"
     try:
         rules = load_rules(folder)
     except FlowError as exc:
@@ -129,7 +129,6 @@ def run(args: argparse.Namespace) -> int:
     errors = [everything[i] for i in total.errors]
     columns: tuple[Column, ...] = ()
     if args.llm:
-        assert settings is not None
         rows = [row for pairs in per_file.values() for row in pairs]
         try:
             columns = _compare(settings, rules, rows, args.concurrency)
@@ -139,8 +138,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         body: dict[str, Any] = total.to_json()
         body["would_call_llm"] = _share_json(sum(unsure.values()), total.n)
-        body["files"] = {name: report.to_json() | {"would_call_llm": _share_json(unsure[name],
-                         report.n)} for name, report in files.items()}  # fmt: skip
+        body["files"] = {
+            name: report.to_json() | {"would_call_llm": _share_json(unsure[name], report.n)}
+            for name, report in files.items()
+        }
         if args.errors:
             body["errors"] = [_error_json(r, g) for r, g in errors]
         if columns:
@@ -167,10 +168,6 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
-
-
-def _flows_dir(settings: Settings | None) -> Path:
-    return (settings or Settings()).flows_dir
 
 
 def _decide(rows: list[Labelled], rules: RuleSet) -> list[tuple[Labelled, Classification]]:
