@@ -15,14 +15,28 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Personalise:
+    """The LLM may rewrite a reply at the sending edge, within these bounds."""
+
+    lang: str
+    max_chars: int
+    recent_messages: int
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """Write to the customer; `template` is the WhatsApp template used outside the 24 h window."""
+    """Write to the customer; `template` is the WhatsApp template used outside the 24 h window.
+
+    With `personalise`, `text` is the fallback the sender keeps unless the LLM's rewrite passes
+    the guard.
+    """
 
     text: str
     key: str
     buttons: tuple[Button, ...] = ()
     template: str | None = None
     proactive: bool = False
+    personalise: Personalise | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from chatbot.core.effects import (
     Effect,
     Flag,
     Handoff,
+    Personalise,
     Reply,
     SetTimer,
     SkippedReply,
@@ -87,8 +88,15 @@ class ActionRunner:
     # --- actions -------------------------------------------------------------------------
 
     def _do_reply(self, action: Action) -> None:
-        assert action.reply is not None
-        self.send(action.reply)
+        spec = action.reply_spec
+        assert spec is not None
+        personalise = None
+        if spec.personalise:
+            limits = self.flows.shop.personalise
+            personalise = Personalise(
+                self.state.lang, spec.max_chars or limits.max_chars, limits.recent_messages
+            )
+        self.send(spec.text, personalise=personalise)
 
     def _do_menu(self, action: Action) -> None:
         assert action.menu is not None
@@ -193,7 +201,9 @@ class ActionRunner:
     def _values(self) -> dict[str, str]:
         return text_values(self.state, self.ctx)
 
-    def send(self, key: str, buttons: tuple[Button, ...] = ()) -> bool:
+    def send(
+        self, key: str, buttons: tuple[Button, ...] = (), personalise: Personalise | None = None
+    ) -> bool:
         """Write a text to the customer, honouring do_not_write and WhatsApp's window."""
         if "do_not_write" in self.state.flags:
             self.emit(SkippedReply(key, "the customer must not be written to"))
@@ -205,7 +215,9 @@ class ActionRunner:
             if template is None:
                 self.emit(SkippedReply(key, "outside the WhatsApp 24h window, no template"))
                 return False
-        self.emit(Reply(text, key, buttons, template, self.ctx.proactive))
+        if template is not None:
+            personalise = None  # an approved template is sent as approved, never rewritten
+        self.emit(Reply(text, key, buttons, template, self.ctx.proactive, personalise))
         self.state = replace(self.state, last_bot_key=key)
         return True
 

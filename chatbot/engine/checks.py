@@ -110,7 +110,7 @@ class _Checker:
                         stage,
                     )
         elif kind == "reply":
-            self._check_text_key((*path, "reply"), str(action.reply), stage)
+            self._check_reply((*path, "reply"), action, stage)
         elif kind == "close" and action.close not in CLOSE_REASONS:
             self.add(
                 (*path, "close"),
@@ -118,6 +118,28 @@ class _Checker:
                 f"use one of {', '.join(CLOSE_REASONS)}",
                 stage,
             )
+
+    def _check_reply(self, path: Path_, action: Action, stage: str) -> None:
+        spec = action.reply_spec
+        assert spec is not None
+        self._check_text_key(path, spec.text, stage)
+        if spec.max_chars is not None and not spec.personalise:
+            self.add(path, "max_chars has no effect without personalise: true",
+                     "add personalise: true or delete max_chars", stage, warn=True)  # fmt: skip
+        if not spec.personalise:
+            return
+        limit = spec.max_chars or self.flows.shop.personalise.max_chars
+        for lang, texts in self.flows.texts.items():
+            template = texts.get(spec.text, "")
+            if len(template) > limit:
+                self.add(
+                    path,
+                    f"the {lang} text {spec.text!r} is {len(template)} characters, longer than "
+                    f"the {limit} an LLM rewrite may have",
+                    "raise max_chars or shorten the text",
+                    stage,
+                    warn=True,
+                )
 
     def _check_condition(self, path: Path_, stage: str, cond: Condition) -> None:
         for intent in [*_as_list(cond.intent), *(cond.not_intent or ())]:
@@ -243,6 +265,15 @@ class _Checker:
                     yield from action.set
                 if action.set_date:
                     yield action.set_date.var
+
+
+def uses_personalise(flows: FlowSet) -> bool:
+    """True when some reply lets the LLM personalise its text."""
+    return any(
+        spec is not None and spec.personalise
+        for site in _sites(flows)
+        for spec in (a.reply_spec for a in site.actions)
+    )
 
 
 def _sites(flows: FlowSet) -> Iterator[_Site]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,10 +114,33 @@ def _validate(doc: YamlDoc, problems: list[Problem]) -> FlowFile | None:
     try:
         return FlowFile.model_validate(doc.data)
     except ValidationError as exc:
-        for err in exc.errors():
+        errors = exc.errors()
+        for err in errors:
+            if _losing_branch(doc.data, err, errors):
+                continue
             path = _data_path(doc.data, err["loc"])
             problems.append(_problem_from(doc, path, err))
         return None
+
+
+def _losing_branch(data: Any, err: Any, errors: Sequence[Any]) -> bool:
+    """A union member's type error (`reply.str`) while another member read further: noise."""
+    loc = tuple(err["loc"])
+    if not err["type"].endswith("_type") or not loc:
+        return False
+    node = data
+    for part in loc[:-1]:
+        found = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        )
+        if not found:
+            return False
+        node = node[part]
+    if not isinstance(node, dict) or loc[-1] in node:
+        return False  # the last part is real data, not the name of a union member
+    parent = loc[:-1]
+    return any(len(o["loc"]) > len(loc) and tuple(o["loc"][: len(parent)]) == parent
+               for o in errors if o is not err)  # fmt: skip
 
 
 def _problem_from(doc: YamlDoc, path: tuple[str | int, ...], err: Any) -> Problem:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 from pathlib import Path
 
 from chatbot.errors import Problem
 
 REQUIRED = ("classify.md",)
+NUDGE = "nudge.md"  # required when a flow lets the LLM personalise a reply
 SLOTS = frozenset({"stage", "last_bot_message", "text", "intents", "lang", "shop"})
+NUDGE_SLOTS = frozenset({"template", "dialog", "lang", "shop", "max_chars"})
+_SLOTS_OF = {"classify.md": SLOTS, NUDGE: NUDGE_SLOTS}
+_NEEDED = {NUDGE: "template"}  # without the text to rewrite, the model would invent one
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -18,20 +23,23 @@ def prompt_body(text: str) -> str:
     return _COMMENT.sub("", text).strip() + "\n"
 
 
-def check_prompts(directory: Path) -> list[Problem]:
+def check_prompts(directory: Path, required: Iterable[str] = REQUIRED) -> list[Problem]:
     """Every problem of the prompts folder, each with file, line and how to fix it."""
     if not directory.is_dir():
         hint = "set PROMPTS_DIR or pass --prompts to an existing folder"
         return [Problem(str(directory), 1, "the prompts folder does not exist", hint=hint)]
     problems: list[Problem] = []
-    for name in REQUIRED:
+    for name in required:
         if not (directory / name).exists():
+            hint = "copy it from the shipped prompts/ folder"
+            if name == NUDGE:
+                hint += ": a flow reply says personalise: true"
             problems.append(Problem(str(directory / name), 1, f"the prompt {name} is missing",
-                                    hint="copy it from the shipped prompts/ folder"))  # fmt: skip
+                                    hint=hint))  # fmt: skip
     for path in sorted(directory.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
-        problems.extend(_check_file(path))
+        problems.extend(_check_file(path, _SLOTS_OF.get(path.name, SLOTS | NUDGE_SLOTS)))
     return problems
 
 
@@ -40,7 +48,7 @@ def _blank_comments(text: str) -> str:
     return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def _check_file(path: Path) -> list[Problem]:
+def _check_file(path: Path, slots: frozenset[str]) -> list[Problem]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -55,6 +63,7 @@ def _check_file(path: Path) -> list[Problem]:
         return [Problem(str(path), opened, "a note opened with <!-- is never closed",
                         hint="end the note with -->")]  # fmt: skip
     problems = []
+    used: set[str] = set()
     for number, line in enumerate(body.splitlines(), start=1):
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(line) if f is not None]
@@ -62,8 +71,13 @@ def _check_file(path: Path) -> list[Problem]:
             problems.append(Problem(str(path), number, f"unbalanced braces: {exc}",
                                     hint="write {{ and }} for literal braces"))  # fmt: skip
             continue
+        used.update(fields)
         for field in fields:
-            if field and field not in SLOTS:
+            if field and field not in slots:
                 problems.append(Problem(str(path), number, f"unknown slot {{{field}}}",
-                                        hint=f"use one of {', '.join(sorted(SLOTS))}"))  # fmt: skip
+                                        hint=f"use one of {', '.join(sorted(slots))}"))  # fmt: skip
+    needed = _NEEDED.get(path.name)
+    if needed is not None and needed not in used and not problems:
+        hint = f"put {{{needed}}} where the model should read it"
+        problems.append(Problem(str(path), 1, f"the prompt never uses {{{needed}}}", hint=hint))
     return problems

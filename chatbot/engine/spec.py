@@ -58,6 +58,17 @@ class SlaSettings(_Strict):
     _check = field_validator("manager_answer")(_duration)
 
 
+class PersonaliseSettings(_Strict):
+    """Limits of replies the LLM may personalise (`reply: {text: ..., personalise: true}`)."""
+
+    max_chars: int = Field(
+        300, ge=20, le=4000, description="a longer LLM text is refused and the template is sent"
+    )
+    recent_messages: int = Field(
+        10, ge=0, le=50, description="how many of the dialog's last messages the LLM reads"
+    )
+
+
 class ShopSettings(_Strict):
     """Shop-wide settings: time zone, working hours, holidays, languages."""
 
@@ -81,6 +92,7 @@ class ShopSettings(_Strict):
     vars: dict[str, str] = Field(default_factory=dict, description="shop variables for texts")
     sla: SlaSettings = Field(default_factory=SlaSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
+    personalise: PersonaliseSettings = Field(default_factory=PersonaliseSettings)
 
     _check_silence = field_validator("close_after_silence")(_duration)
 
@@ -176,6 +188,18 @@ class AlertSpec(_Strict):
     reason: str = ""
 
 
+class ReplySpec(_Strict):
+    """A text to send that the LLM may rewrite for the customer; the text stays the fallback."""
+
+    text: str = Field(description="the text key to send")
+    personalise: bool = Field(
+        False, description="let the LLM rewrite the text using the dialog (needs LLM_MODEL)"
+    )
+    max_chars: int | None = Field(
+        None, ge=20, le=4000, description="longest LLM text accepted (default shop.personalise)"
+    )
+
+
 class SetDate(_Strict):
     """Set a variable to a date some time from now (shop time zone), e.g. a deadline."""
 
@@ -194,7 +218,9 @@ ACTION_KEYS = (
 class Action(_Strict):
     """One thing to do; exactly one key per list item."""
 
-    reply: str | None = Field(None, description="send this text key")
+    reply: str | ReplySpec | None = Field(
+        None, description="send this text key, or {text: key, personalise: true} for the LLM"
+    )
     menu: str | None = Field(None, description="send this menu and wait for a choice")
     goto: str | None = Field(None, description="move to this stage (runs its on_enter)")
     start: str | None = Field(None, description="start (or restart) this timer")
@@ -226,6 +252,13 @@ class Action(_Strict):
                     f"got {', '.join(map(str, data)) or 'nothing'}"
                 )
         return data
+
+    @property
+    def reply_spec(self) -> ReplySpec | None:
+        """The reply as a ReplySpec, whichever form the file used."""
+        if isinstance(self.reply, str):
+            return ReplySpec(text=self.reply)
+        return self.reply
 
     @property
     def kind(self) -> str:

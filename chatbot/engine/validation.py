@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.loader import check_flows
-from chatbot.engine.prompts_check import check_prompts
+from chatbot.engine.prompts_check import NUDGE, REQUIRED, check_prompts
 from chatbot.errors import Problem
 from chatbot.intents.rules import RuleSet
 from chatbot.intents.rules_loader import check_rules, load_rules
@@ -44,6 +45,7 @@ def validate_all(flows_dir: Path, prompts_dir: Path) -> Validation:
     extra = rules.intent_names if rules is not None else frozenset()
     loaded = check_flows(flows_dir, extra)
     problems.extend(loaded.problems)
-    problems.extend(check_prompts(prompts_dir))
+    personalised = loaded.flows is not None and uses_personalise(loaded.flows)
+    problems.extend(check_prompts(prompts_dir, (*REQUIRED, NUDGE) if personalised else REQUIRED))
     failed = any(p.severity == "error" for p in problems)
     return Validation(None if failed else loaded.flows, None if failed else rules, tuple(problems))

@@ -96,6 +96,20 @@ def test_prompt_problems_are_listed_with_the_flows(
     assert out.splitlines()[-1] == "3 errors, 0 warnings"
 
 
+def test_personalised_replies_need_the_nudge_prompt(
+    admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    flows, prompts = admin
+    (prompts / "nudge.md").unlink()
+    assert main(_validate(admin)) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{prompts / 'nudge.md'}:1: error: the prompt nudge.md is missing")
+    assert "a flow reply says personalise: true" in out[0]
+    for n in (1, 2):
+        _edit(flows / "dialog.yaml", f"{{text: nudge_{n}, personalise: true}}", f"nudge_{n}")
+    assert main(_validate(admin)) == 0  # without the option, no prompt is needed
+
+
 def test_missing_prompts_folder(
     admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

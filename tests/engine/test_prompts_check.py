@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chatbot.core.intents import INTENTS
-from chatbot.engine.prompts_check import check_prompts, prompt_body
+from chatbot.engine.prompts_check import NUDGE, NUDGE_SLOTS, REQUIRED, check_prompts, prompt_body
 from tests.conftest import ROOT
 
 
@@ -63,3 +63,34 @@ def test_classify_prompt_defines_every_intent() -> None:
     shipped = prompt_body((ROOT / "prompts" / "classify.md").read_text(encoding="utf-8"))
     for intent in INTENTS:
         assert f"\n- {intent}: " in shipped, intent
+
+
+def test_the_nudge_prompt_has_its_own_slots(tmp_path: Path) -> None:
+    (tmp_path / "classify.md").write_text("Sort {text}\n", encoding="utf-8")
+    text = "Rewrite {template}\nfor {shop} in {lang}, {max_chars} at most.\n{dialog}\n{text}\n"
+    (tmp_path / "nudge.md").write_text(text, encoding="utf-8")
+    problems = check_prompts(tmp_path, (*REQUIRED, NUDGE))
+    assert [(p.line, p.message) for p in problems] == [(4, "unknown slot {text}")]
+    assert "template" in problems[0].hint
+
+
+def test_the_nudge_prompt_must_show_the_template(tmp_path: Path) -> None:
+    (tmp_path / "classify.md").write_text("Sort {text}\n", encoding="utf-8")
+    (tmp_path / "nudge.md").write_text("<!-- {template} -->\nWrite to {shop}\n", encoding="utf-8")
+    problems = check_prompts(tmp_path)
+    assert [(p.line, p.message) for p in problems] == [(1, "the prompt never uses {template}")]
+
+
+def test_the_nudge_prompt_is_required_only_when_asked(tmp_path: Path) -> None:
+    (tmp_path / "classify.md").write_text("Sort {text}\n", encoding="utf-8")
+    assert check_prompts(tmp_path) == []
+    [problem] = check_prompts(tmp_path, (*REQUIRED, NUDGE))
+    assert problem.message == "the prompt nudge.md is missing"
+    assert "personalise: true" in problem.hint
+
+
+def test_shipped_nudge_prompt_fills_every_slot() -> None:
+    shipped = prompt_body((ROOT / "prompts" / "nudge.md").read_text(encoding="utf-8"))
+    assert "<!--" not in shipped
+    for slot in NUDGE_SLOTS:
+        assert "{" + slot + "}" in shipped, slot
