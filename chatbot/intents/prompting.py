@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from chatbot.engine.prompts_check import prompt_body
@@ -43,8 +43,12 @@ def render_prompt(template: str, context: PromptContext) -> str:
     Values are pasted in as they are and never parsed again, so braces or `{text}` inside a
     customer message stay plain text. An unknown slot is left as written (validation reports it).
     """
+    return fill_slots(template, context.slots())
+
+
+def fill_slots(template: str, values: Mapping[str, str]) -> str:
+    """Any prompt's text: admin notes dropped, `{{`/`}}` unescaped, slots filled verbatim."""
     parts: list[str] = []
-    values = context.slots()
     for literal, field, _spec, _conversion in _FORMATTER.parse(prompt_body(template)):
         parts.append(literal)
         if field is not None:
