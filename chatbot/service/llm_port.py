@@ -1,9 +1,11 @@
-"""The LLM port: what the pipeline needs from an intent-classifying model."""
+"""The LLM ports: what the pipeline needs from a classifying model, the outbox from a writer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from chatbot.engine.nudge_prompt import NudgeContext
 
 OutputMode = Literal["json_schema", "json_object", "text"]
 
@@ -33,4 +35,24 @@ class IntentLlm(Protocol):
         known_intents: frozenset[str],
     ) -> LlmResult | None:
         """The model's intent (always one of `known_intents`) or None."""
+        ...
+
+
+WriteFailure = Literal["unavailable", "timeout", "error", "garbage", "refused", "cut_off"]
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A model's text, or why there is none; the guard decides whether the text is sent."""
+
+    text: str | None
+    failure: WriteFailure | None = None
+    latency_s: float = 0.0
+
+
+class TextLlm(Protocol):
+    """Rewrites one flow text for a dialog (prompts/nudge.md); never raises."""
+
+    async def write(self, context: NudgeContext) -> Written:
+        """The model's text, or a Written with the failure."""
         ...

@@ -9,17 +9,19 @@ import pytest
 from openai import AsyncOpenAI
 
 from chatbot.core.clock import VirtualClock
-from chatbot.llm import LlmClassifier
+from chatbot.llm import LlmClassifier, LlmWriter
 from chatbot.service.breaker import CircuitBreaker
 from chatbot.service.llm_port import OutputMode
 from tests.conftest import ROOT
 from tests.llm.fake_openai import FakeOpenAI
 
 TEMPLATE = (ROOT / "prompts" / "classify.md").read_text(encoding="utf-8")
+NUDGE_TEMPLATE = (ROOT / "prompts" / "nudge.md").read_text(encoding="utf-8")
 DEADLINE = 1.2  # seconds; short so that failure tests stay fast, long enough for a loaded machine
 COOLDOWN = timedelta(seconds=30)
 
 MakeClassifier = Callable[..., Awaitable[LlmClassifier]]
+MakeWriter = Callable[..., Awaitable[LlmWriter]]
 
 
 @pytest.fixture
@@ -69,3 +71,27 @@ async def make_classifier(fake: FakeOpenAI, clock: VirtualClock) -> AsyncIterato
 async def llm(make_classifier: MakeClassifier) -> LlmClassifier:
     """A classifier with the default test settings."""
     return await make_classifier()
+
+
+@pytest.fixture
+async def make_writer(fake: FakeOpenAI, clock: VirtualClock) -> AsyncIterator[MakeWriter]:
+    """Builds rewriters against the fake server and closes them afterwards."""
+    made: list[LlmWriter] = []
+
+    async def make(
+        *,
+        deadline: float = DEADLINE,
+        request_timeout: float = DEADLINE,
+        breaker: CircuitBreaker | None = None,
+        base_url: str | None = None,
+    ) -> LlmWriter:
+        client = AsyncOpenAI(base_url=base_url or fake.base_url, api_key="test-key",
+                             max_retries=0, timeout=request_timeout)  # fmt: skip
+        writer = LlmWriter(client, model="fake-model", template=NUDGE_TEMPLATE, deadline=deadline,
+                           breaker=breaker or CircuitBreaker(clock, cooldown=COOLDOWN))  # fmt: skip
+        made.append(writer)
+        return writer
+
+    yield make
+    for writer in made:
+        await writer.aclose()

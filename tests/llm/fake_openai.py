@@ -44,6 +44,14 @@ RATE_LIMITED_LONG = Reply(status=429, headers={"Retry-After": "30"}, error="Rate
 SERVER_ERROR = Reply(status=500, error="The server had an error")
 UNAUTHORIZED = Reply(status=401, error="Incorrect API key provided")
 HANG = Reply(hang=True)
+EMPTY = Reply(content="")
+CUT_OFF = Reply(content="Анна, здравствуйте! Вы присматривались", finish_reason="length")
+
+
+def text(content: str) -> Reply:
+    """A reply whose content is this plain text (a rewrite)."""
+    return Reply(content=content)
+
 
 BEHAVIOURS: dict[str, Reply] = {
     "valid": VALID,
@@ -58,6 +66,8 @@ BEHAVIOURS: dict[str, Reply] = {
     "server_error": SERVER_ERROR,
     "unauthorized": UNAUTHORIZED,
     "hang": HANG,
+    "empty": EMPTY,
+    "cut_off": CUT_OFF,
 }
 
 
@@ -159,6 +169,11 @@ def _completion(body: dict[str, Any], content: str, reply: Reply) -> dict[str, A
         ],
         "usage": {"prompt_tokens": 120, "completion_tokens": 7, "total_tokens": 127},
     }
+
+
+def system_text(body: dict[str, Any]) -> str:
+    """The system message of a recorded request."""
+    return str(next(m["content"] for m in body["messages"] if m["role"] == "system"))
 
 
 def user_text(body: dict[str, Any]) -> str:
