@@ -53,7 +53,8 @@ class ChatSession:
         self.color = color
         self.tz = ZoneInfo(app.flows.shop.timezone)
         self.out: list[str] = []
-        self.sender = OutboxSender(app.db, {CHANNEL: ConsoleSender(self.out.append)}, clock)
+        self.sender = OutboxSender(app.db, {CHANNEL: ConsoleSender(self.out.append)}, clock,
+                                   composer=app.personaliser())  # fmt: skip
 
     async def handle(self, line: str) -> list[str]:
         """Process one line of input; returns what to print."""

@@ -9,11 +9,13 @@ from chatbot.config import Settings
 from chatbot.core.clock import Clock
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
+from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.validation import validate_all
 from chatbot.errors import FlowError
 from chatbot.intents.decision import RulesFn
-from chatbot.llm import LlmClassifier
+from chatbot.llm import LlmClassifier, LlmWriter
+from chatbot.service.personaliser import Personaliser
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.rules_source import bind_rules
 from chatbot.service.scheduler import Scheduler
@@ -30,11 +32,18 @@ class App:
     pipeline: Pipeline
     scheduler: Scheduler
     llm: LlmClassifier | None = None
+    writer: LlmWriter | None = None
+
+    def personaliser(self) -> Personaliser:
+        """The outbox's composer of personalised replies (the template while the LLM is off)."""
+        return Personaliser(self.db, self.writer, shop=self.flows.shop.name)
 
     async def close(self) -> None:
-        """Release the LLM client and the database."""
+        """Release the LLM clients and the database."""
         if self.llm is not None:
             await self.llm.aclose()
+        if self.writer is not None:
+            await self.writer.aclose()
         await self.db.dispose()
 
 
@@ -53,6 +62,10 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
         raise FlowError(result.errors)
     flows, rules = result.flows, bind_rules(result.rules, result.flows)
     llm = LlmClassifier.from_settings(settings, shop=flows.shop.name)
+    writer = None
+    if llm is not None and uses_personalise(flows):
+        # One server behind both: when it fails for one, the other skips it too.
+        writer = LlmWriter.from_settings(settings, breaker=llm.breaker)
     db = Database(settings.database_url)
     try:
         if migrate:
@@ -61,4 +74,4 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
         await db.dispose()
         raise
     pipeline = Pipeline(db, flows, rules, clock, llm, result.rules.intent_names)
-    return App(settings, flows, rules, db, pipeline, Scheduler(pipeline), llm)
+    return App(settings, flows, rules, db, pipeline, Scheduler(pipeline), llm, writer)

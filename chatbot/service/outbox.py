@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -57,6 +58,25 @@ class MessageSender(Protocol):
         ...
 
 
+class Composer(Protocol):
+    """Decides a message's final text right before it is sent (an LLM rewrite, say)."""
+
+    per_round: int  # how many messages one delivery round composes at most
+
+    def wants(self, message: OutgoingMessage) -> bool:
+        """True when the message still needs composing."""
+        ...
+
+    async def compose(
+        self, row_id: int, dialog_id: int, message: OutgoingMessage
+    ) -> OutgoingMessage:
+        """The message to send, its decision recorded on the row."""
+        ...
+
+
+_Item = tuple[int, int, str, OutgoingMessage, int]  # row id, dialog id, channel, message, attempts
+
+
 class OutboxSender:
     """Delivers pending outbox rows in order, per channel."""
 
@@ -66,11 +86,13 @@ class OutboxSender:
         senders: Mapping[str, MessageSender],
         clock: Clock,
         on_blocked: Callable[[str, str], Awaitable[object]] | None = None,
+        composer: Composer | None = None,
     ) -> None:
         self.db = db
         self.senders = senders
         self.clock = clock
         self.on_blocked = on_blocked
+        self.composer = composer
 
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
@@ -92,10 +114,13 @@ class OutboxSender:
                 .scalars()
                 .all()
             )
-            batch = [(r.id, r.dialog_id, r.channel, OutgoingMessage(r.idempotency_key, r.kind,
-                                                                    r.chat_id, dict(r.payload)),
-                      r.attempts)
-                     for r in rows]  # fmt: skip
+            batch: list[_Item] = [
+                (r.id, r.dialog_id, r.channel, OutgoingMessage(r.idempotency_key, r.kind,
+                                                               r.chat_id, dict(r.payload)),
+                 r.attempts)
+                for r in rows]  # fmt: skip
+        if self.composer is not None:
+            batch = await self._compose(self.composer, batch)
         sent = 0
         for row_id, dialog_id, channel, message, attempts in batch:
             values: dict[str, Any]
@@ -120,6 +145,29 @@ class OutboxSender:
                         session, dialog_id, channel, "out", author, text, self.clock.now()
                     )
         return sent
+
+    async def _compose(self, composer: Composer, batch: Sequence[_Item]) -> list[_Item]:
+        """Compose up to `per_round` rows that need it; a held-back chat's later rows wait too."""
+        kept: list[_Item] = []
+        chosen: list[int] = []
+        waiting: set[tuple[str, str]] = set()
+        for item in batch:
+            chat = (item[2], item[3].chat_id)
+            if chat in waiting:
+                continue
+            if composer.wants(item[3]):
+                if len(chosen) >= composer.per_round:
+                    waiting.add(chat)
+                    continue
+                chosen.append(len(kept))
+            kept.append(item)
+        # Outside any transaction: composing may wait for the LLM, bounded by its deadline.
+        done = await asyncio.gather(*(composer.compose(kept[i][0], kept[i][1], kept[i][3])
+                                      for i in chosen))  # fmt: skip
+        for i, message in zip(chosen, done, strict=True):
+            row_id, dialog_id, channel, _, attempts = kept[i]
+            kept[i] = (row_id, dialog_id, channel, message, attempts)
+        return kept
 
     def _failure(self, exc: SendFailed, attempts: int) -> dict[str, Any]:
         attempts += 1

@@ -49,6 +49,13 @@ async def persist_effects(
                 "buttons": [{"id": b.id, "label": b.label} for b in effect.buttons],
                 "template": effect.template,
             }
+            if effect.personalise is not None:
+                # The sender may swap the text for an LLM rewrite within these bounds.
+                payload["personalise"] = {
+                    "lang": effect.personalise.lang,
+                    "max_chars": effect.personalise.max_chars,
+                    "recent_messages": effect.personalise.recent_messages,
+                }
             outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id, payload))
         elif isinstance(effect, ManagerDelivered):
             payload = {"text": effect.text, "manager": effect.manager, "buttons": []}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -90,3 +91,40 @@ async def test_a_blocked_customer_is_reported_once(pipeline: Pipeline, clock: Vi
     await sender.deliver_pending()
     assert reported == [("telegram", "1")]
     assert await _statuses(pipeline) == [("failed", 1)]
+
+
+class UpperComposer:
+    """A composer that rewrites the main menu in capitals and remembers what it composed."""
+
+    def __init__(self, per_round: int) -> None:
+        self.per_round = per_round
+        self.composed: list[str] = []
+
+    def wants(self, message: OutgoingMessage) -> bool:
+        return message.payload.get("key") == "menu_main"
+
+    async def compose(
+        self, row_id: int, dialog_id: int, message: OutgoingMessage
+    ) -> OutgoingMessage:
+        self.composed.append(message.chat_id)
+        text = str(message.payload["text"]).upper()
+        return replace(message, payload={**message.payload, "text": text, "key": "composed"})
+
+
+async def test_composing_is_bounded_per_round_and_keeps_each_chats_order(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    for chat, body in (("a", "Здравствуйте"), ("b", "Здравствуйте"), ("b", "оплата"),
+                       ("c", "позовите менеджера")):  # fmt: skip
+        await pipeline.handle(Inbound("telegram", chat, IncomingText(body), f"{chat}-{body}"))
+    port = FlakySender([])
+    composer = UpperComposer(per_round=1)
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock, composer=composer)
+    assert await sender.deliver_pending() == 2  # a's menu (composed) and c's reply
+    assert [m.chat_id for m in port.delivered] == ["a", "c"]
+    assert port.delivered[0].payload["text"].startswith("ЗДРАВСТВУЙТЕ")
+    assert await sender.deliver_pending() == 2  # b's menu in its turn, then b's next reply
+    assert [(m.chat_id, m.payload["key"]) for m in port.delivered[2:]] == [
+        ("b", "composed"), ("b", "handoff_question")
+    ]  # fmt: skip
+    assert composer.composed == ["a", "b"]
