@@ -163,9 +163,15 @@ class OutboxSender:
             kept.append(item)
         # Outside any transaction: composing may wait for the LLM, bounded by its deadline.
         done = await asyncio.gather(*(composer.compose(kept[i][0], kept[i][1], kept[i][3])
-                                      for i in chosen))  # fmt: skip
+                                      for i in chosen), return_exceptions=True)  # fmt: skip
         for i, message in zip(chosen, done, strict=True):
             row_id, dialog_id, channel, _, attempts = kept[i]
+            if isinstance(message, Exception):
+                # The row as written is complete (a rewrite's fallback text): send it as it is.
+                log.error("outbox.compose_failed", extra={"row": row_id}, exc_info=message)
+                continue
+            if isinstance(message, BaseException):
+                raise message
             kept[i] = (row_id, dialog_id, channel, message, attempts)
         return kept
 

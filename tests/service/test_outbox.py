@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from chatbot.core.clock import VirtualClock
@@ -128,3 +129,23 @@ async def test_composing_is_bounded_per_round_and_keeps_each_chats_order(
         ("b", "composed"), ("b", "handoff_question")
     ]  # fmt: skip
     assert composer.composed == ["a", "b"]
+
+
+class BrokenComposer(UpperComposer):
+    """A composer whose every attempt fails."""
+
+    async def compose(
+        self, row_id: int, dialog_id: int, message: OutgoingMessage
+    ) -> OutgoingMessage:
+        raise RuntimeError("the composer's database is gone")
+
+
+async def test_a_failing_composer_lets_the_row_go_as_written(
+    pipeline: Pipeline, clock: VirtualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await pipeline.handle(Inbound("telegram", "a", IncomingText("Здравствуйте"), "a-1"))
+    port = FlakySender([])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock, composer=BrokenComposer(4))
+    assert await sender.deliver_pending() == 1
+    assert port.delivered[0].payload["key"] == "menu_main"
+    assert "outbox.compose_failed" in caplog.messages
