@@ -345,12 +345,17 @@ class LlmWriter:
                 text = await self._ask(prompt, context.max_chars, usage)
         except _Unusable as exc:
             failure = exc.failure
-            self.stats.invalid += 1
+            if failure == "refused":
+                self.stats.refused += 1
+            else:
+                self.stats.invalid += 1
             self._breaker.success()  # the server works; its answer was just unusable
         except Exception as exc:  # any failure of an optional helper means: the template is sent
             timeout = isinstance(exc, TimeoutError | openai.APITimeoutError)
             failure = "timeout" if timeout else "error"
             self.stats.failures += 1
+            if timeout:
+                self.stats.timeouts += 1
             self._breaker.failure()
             log.warning(
                 "llm.write_failed",
@@ -358,9 +363,10 @@ class LlmWriter:
             )
             log.debug("llm.write_failed.detail", exc_info=True)  # may quote the dialog
         else:
+            self.stats.ok += 1
             self._breaker.success()
         latency = time.monotonic() - started
-        self.stats.latencies.append(latency)
+        self.stats.observe_latency(latency)
         self.stats.prompt_tokens += usage.prompt
         self.stats.completion_tokens += usage.completion
         return Written(text, failure, latency)

@@ -42,7 +42,7 @@ async def test_a_text_comes_back_as_written(make_writer: MakeWriter, fake: FakeO
     assert "response_format" not in body  # plain text: any server can do it
     assert body["max_tokens"] == 280
     assert 0 < body["temperature"] < 1
-    assert writer.stats.calls == 1
+    assert (writer.stats.calls, writer.stats.ok) == (1, 1)
     assert writer.stats.completion_tokens == 7
 
 
@@ -87,7 +87,8 @@ async def test_unusable_answers(
     written = await writer.write(CONTEXT)
     assert (written.text, written.failure) == (None, failure)
     assert len(fake.requests) == requests
-    assert writer.stats.invalid == 1
+    outcome = "refused" if failure == "refused" else "invalid"
+    assert writer.stats.outcomes()[outcome] == 1
     assert breaker.state == "closed"  # the server answered: it is not failing
 
 
@@ -134,6 +135,7 @@ async def test_a_hanging_server_is_a_timeout_within_the_deadline(
     written = await writer.write(CONTEXT)
     assert time.monotonic() - started < DEADLINE + MARGIN
     assert (written.text, written.failure) == (None, "timeout")
+    assert writer.stats.outcomes()["timeout"] == 1
 
 
 async def test_requests_that_time_out_are_retried_then_given_up(
