@@ -108,6 +108,24 @@ class TaskRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Where the task's card was posted in the managers' chat (set once it is really sent).
+    card_chat_id: Mapped[str | None] = mapped_column(String(32))
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ManagerPostRow(Base):
+    """A bot message in a managers' chat tied to a dialog: a reply to it reaches the customer."""
+
+    __tablename__ = "manager_posts"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_manager_post"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    chat_id: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    dialog_id: Mapped[int] = mapped_column(ForeignKey("dialogs.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # card | sla | supervisor | relay | alert
+    buttons: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class OutboxRow(Base):
@@ -118,7 +136,7 @@ class OutboxRow(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     dialog_id: Mapped[int] = mapped_column(ForeignKey("dialogs.id"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(96), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))  # message | task | alert
+    kind: Mapped[str] = mapped_column(String(16))  # message | task | alert | card | relay
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, object]] = mapped_column(JSON)

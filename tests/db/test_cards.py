@@ -1,0 +1,134 @@
+"""Task cards and managers' posts on SQLite and PostgreSQL; the schema matches the migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from chatbot.db import cards, dialogs, inbox, records, reports
+from chatbot.db.cards import Post
+from chatbot.db.database import Database
+from chatbot.db.migrate import alembic_config, current_revision, head_revision, upgrade
+from chatbot.db.tables import Base
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
+
+
+async def _dialog(db: Database, chat: str = "1") -> dialogs.DialogRecord:
+    async with db.transaction() as s:
+        made = await dialogs.create_dialog(s, "telegram", chat, ANNA, NOW, "ru")
+    assert made is not None
+    return made
+
+
+async def test_the_tables_match_the_migrations(db: Database) -> None:
+    def diff(sync_conn: Any) -> list[Any]:
+        context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(diff) == []
+
+
+async def test_the_cards_revision_goes_down_and_up_again(db: Database) -> None:
+    def down(sync_conn: Any) -> None:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = sync_conn
+        command.downgrade(cfg, "0001")
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(down)
+    assert await current_revision(db) == "0001"
+    await upgrade(db)
+    assert await current_revision(db) == head_revision()
+
+
+async def test_a_card_knows_its_task_dialog_and_customer(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        task = await records.create_task(s, d.id, "lead", "Заказ", NOW)
+        await cards.remember_card(s, task, "-100", 55)
+    async with db.snapshot() as s:
+        card = await cards.task_card(s, task)
+        assert await cards.task_card(s, task + 1) is None
+        assert await cards.has_tasks(s, d.id)
+    assert card is not None
+    assert (card.kind, card.status, card.customer_name, card.phone, card.channel) == (
+        "lead", "open", "Анна", "+79990001122", "telegram")  # fmt: skip
+    assert (card.card_chat_id, card.card_message_id, card.stage) == ("-100", 55, "new")
+
+
+async def test_cards_filter_by_dialog_ids_and_status(db: Database) -> None:
+    first, second = await _dialog(db, "1"), await _dialog(db, "2")
+    async with db.transaction() as s:
+        a = await records.create_task(s, first.id, "lead", "", NOW)
+        b = await records.create_task(s, second.id, "question", "", NOW)
+        await records.update_open_tasks(s, second.id, "taken", "@olga", NOW)
+        c = await records.create_task(s, first.id, "human", "", NOW)
+        await records.update_open_tasks(s, first.id, "done", "@olga", NOW)
+    async with db.snapshot() as s:
+
+        async def ids(**where: Any) -> list[int]:
+            return [x.task_id for x in await cards.cards(s, **where)]
+
+        assert await ids() == [b]
+        assert await ids(statuses=("done",)) == [a, c]
+        assert await ids(dialog_id=first.id, statuses=("done",)) == [a, c]
+        assert await ids(task_ids=[a, b], statuses=("taken", "done")) == [a, b]
+        assert await cards.unfinished_task_ids(s, second.id) == [b]
+
+
+async def test_posts_are_found_by_chat_and_message_and_recorded_once(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        task = await records.create_task(s, d.id, "lead", "", NOW)
+        await cards.record_post(s, Post("-100", 1, d.id, task, "card", True), NOW)
+        await cards.record_post(s, Post("-100", 1, d.id, task, "card", True), NOW)
+        await cards.record_post(s, Post("-100", 2, d.id, task, "relay", False), NOW)
+        await cards.record_post(s, Post("9001", 1, d.id, task, "supervisor", True), NOW)
+    async with db.snapshot() as s:
+        assert await cards.find_post(s, "-100", 2) == Post("-100", 2, d.id, task, "relay", False)
+        assert await cards.find_post(s, "-100", 3) is None
+        assert [(p.chat_id, p.kind) for p in await cards.buttoned_posts(s, task)] == [
+            ("-100", "card"), ("9001", "supervisor")]  # fmt: skip
+        ref = await cards.dialog_ref(s, d.id)
+    assert ref == cards.DialogRef(d.id, "telegram", "1", "Анна", "+79990001122", "new")
+
+
+async def test_last_lines_are_the_customers_channel_only(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        for n in range(7):
+            await inbox.record_message(s, d.id, "telegram", "in", "customer", f"m{n}",
+                                       NOW + timedelta(seconds=n))  # fmt: skip
+        await inbox.record_inbound(s, d.id, "telegram:manager", "g:1", "[take]", NOW, author="x")
+    ref = cards.DialogRef(d.id, "telegram", "1", "Анна", None, "new")
+    async with db.snapshot() as s:
+        lines = await cards.last_lines(s, ref, 5)
+    assert [line.text for line in lines] == ["m2", "m3", "m4", "m5", "m6"]
+
+
+async def test_todays_figures(db: Database) -> None:
+    d = await _dialog(db)
+    async with db.transaction() as s:
+        await records.record_response(s, d.id, "@olga", 60, False, NOW)
+        await records.record_response(s, d.id, "@olga", 900, True, NOW)
+        await records.record_response(s, d.id, "@ivan", 30, False, NOW - timedelta(days=1))
+        task = await records.create_task(s, d.id, "lead", "", NOW)
+        await records.update_open_tasks(s, d.id, "taken", "@maria", NOW)
+        await records.enqueue(s, d.id, [records.OutboxItem("k1", "alert", "managers", "sla", {}),
+                                        records.OutboxItem("k2", "alert", "managers", "sla", {})],
+                              NOW)  # fmt: skip
+    assert task
+    async with db.snapshot() as s:
+        figures = await reports.responses_since(s, NOW - timedelta(hours=1))
+        alerts = await reports.alerts_since(s, NOW - timedelta(hours=1))
+        active = await reports.managers_active_since(s, NOW - timedelta(hours=1))
+    assert figures == [reports.ManagerFigures("@olga", 2, 480.0, 900.0, 1)]
+    assert alerts == {"sla": 2}
+    assert active == ["@maria", "@olga"]
