@@ -19,7 +19,7 @@ from chatbot.core.effects import (
     SkippedReply,
     UpdateTasks,
 )
-from chatbot.db import records, timers
+from chatbot.db import cards, records, timers
 from chatbot.db.dialogs import DialogRecord
 from chatbot.db.records import OutboxItem
 
@@ -72,7 +72,11 @@ async def persist_effects(
             }  # fmt: skip
             outbox.append(OutboxItem(key, "task", MANAGERS, "", card))
         elif isinstance(effect, UpdateTasks):
+            changed = await cards.unfinished_task_ids(session, dialog.id)
             await records.update_open_tasks(session, dialog.id, effect.status, effect.manager, now)
+            if changed:  # the cards of these tasks show their new status and buttons
+                update_: dict[str, object] = {"task_ids": changed, "dialog_id": dialog.id}
+                outbox.append(OutboxItem(key, "card", MANAGERS, "", update_))
         elif isinstance(effect, Alert):
             alert: dict[str, object] = {"kind": effect.kind, "reason": effect.reason,
                                         "dialog_id": dialog.id}  # fmt: skip
@@ -86,3 +90,12 @@ async def persist_effects(
     await timers.cancel_timers(session, dialog.id, cancelled)
     await timers.set_timers(session, dialog.id, kept)
     await records.enqueue(session, dialog.id, outbox, now)
+
+
+async def relay_to_managers(
+    session: AsyncSession, dialog: DialogRecord, version: int, text: str, now: datetime
+) -> None:
+    """A customer's message in a dialog a manager holds goes on to the managers' chat."""
+    payload: dict[str, object] = {"dialog_id": dialog.id, "text": text}
+    item = OutboxItem(f"{dialog.id}:{version}:relay", "relay", MANAGERS, "", payload)
+    await records.enqueue(session, dialog.id, [item], now)

@@ -18,7 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from chatbot.core.clock import Clock
-from chatbot.core.events import CrmEvent, CustomerMessage, Event, ManagerMessage, TimerFired
+from chatbot.core.events import (
+    CrmEvent,
+    CustomerMessage,
+    Event,
+    ManagerAction,
+    ManagerMessage,
+    TimerFired,
+)
 from chatbot.core.intents import INTENTS, Classification
 from chatbot.core.state import DialogState, Facts
 from chatbot.db import dialogs, inbox, timers
@@ -33,7 +40,7 @@ from chatbot.service.dialog_cache import DialogCache
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.llm_port import IntentLlm
 from chatbot.service.locks import DialogLocks
-from chatbot.service.persist import persist_effects
+from chatbot.service.persist import persist_effects, relay_to_managers
 from chatbot.service.trace import TraceEntry, trace_effect
 
 log = logging.getLogger(__name__)
@@ -155,6 +162,9 @@ class Pipeline:
                 if not await dialogs.save_state(session, snap.id, new_state, snap.version, now):
                     raise _StaleSnapshot
                 await persist_effects(session, snap, new_state.version, plan.result.effects, now)
+                held = snap.state.paused and new_state.paused  # a manager leads the dialog
+                if isinstance(plan.event, CustomerMessage) and held:
+                    await relay_to_managers(session, snap, new_state.version, plan.event.text, now)
                 if _news_about(snap, inbound):
                     await dialogs.learn_customer(session, snap.customer_id, inbound.customer)
         except _StaleSnapshot:
@@ -256,9 +266,10 @@ class Pipeline:
             if not await inbox.record_crm_event(session, snap.id, inbound.external_id,
                                                 event.type, dict(event.data), now):  # fmt: skip
                 return Outcome(snap.id, (seen,), duplicate=True)
-        elif isinstance(event, ManagerMessage) and inbound.external_id is not None:
+        elif isinstance(event, ManagerMessage | ManagerAction) and inbound.external_id is not None:
+            text = event.text if isinstance(event, ManagerMessage) else f"[{event.action}]"
             fresh = await inbox.record_inbound(session, snap.id, f"{inbound.channel}:manager",
-                                               inbound.external_id, event.text, now,
+                                               inbound.external_id, text, now,
                                                author=event.manager)  # fmt: skip
             if not fresh:
                 return Outcome(snap.id, (seen,), duplicate=True)
