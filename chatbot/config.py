@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///storage/chatbot.db"
 
@@ -33,6 +33,7 @@ class Settings(BaseSettings):
 
     managers_chat_id: int | None = Field(None, alias="MANAGERS_CHAT_ID")
     supervisor_chat_id: int | None = Field(None, alias="SUPERVISOR_CHAT_ID")
+    manager_ids: Annotated[tuple[int, ...], NoDecode] = Field((), alias="MANAGER_IDS")
 
     events_api_token: SecretStr | None = Field(None, alias="EVENTS_API_TOKEN")
 
@@ -49,6 +50,14 @@ class Settings(BaseSettings):
     http_port: int = Field(8080, alias="HTTP_PORT")
 
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    @field_validator("manager_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        """MANAGER_IDS is written as Telegram user ids separated by commas or spaces."""
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(",", " ").split())
+        return value
 
     @property
     def messenger_configured(self) -> bool:

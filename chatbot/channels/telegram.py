@@ -9,7 +9,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -21,7 +21,13 @@ from aiohttp import web
 
 from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram_sender import TelegramSender
-from chatbot.channels.telegram_updates import ALLOWED_UPDATES, CHANNEL, Incoming, read_update
+from chatbot.channels.telegram_updates import (
+    ALLOWED_UPDATES,
+    CHANNEL,
+    Incoming,
+    StaffWork,
+    read_update,
+)
 from chatbot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +48,14 @@ class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
     limit: int | None = None
     timeout: int | None = None
     allowed_updates: list[str] | None = None
+
+
+class StaffSide(Protocol):
+    """The managers' side of the bot: claims the updates that come from the managers' chats."""
+
+    def claim(self, data: Any) -> StaffWork | None:
+        """How to handle this update, or None when it is a customer's."""
+        ...
 
 
 class TelegramChannel:
@@ -66,6 +80,7 @@ class TelegramChannel:
         self.backoff = backoff
         self._sender = TelegramSender(bot)
         self._handle: InboundHandler | None = None
+        self.staff: StaffSide | None = None  # set when a managers' chat is configured
 
     def sender(self) -> TelegramSender:
         """Delivers outbox rows of the telegram channel."""
@@ -131,7 +146,7 @@ class TelegramChannel:
                 continue
             if batch is None:
                 return
-            incoming = [read_update(raw) for raw in batch]
+            incoming = [self._read(raw) for raw in batch]
             failed = await self._process(incoming, handle)
             ids = [i.update_id for i in incoming if i.update_id is not None]
             if failed is not None:
@@ -164,6 +179,14 @@ class TelegramChannel:
                     await request
         return None if request.cancelled() else request.result()
 
+    def _read(self, data: Any) -> Incoming:
+        """A managers' update goes to the staff side; everything else is a customer's."""
+        work = self.staff.claim(data) if self.staff is not None else None
+        if work is not None:
+            update_id = data.get("update_id") if isinstance(data, dict) else None
+            return Incoming(update_id if isinstance(update_id, int) else None, staff=work)
+        return read_update(data)
+
     async def _process(self, incoming: list[Incoming], handle: InboundHandler) -> int | None:
         """Handle a batch, chats in parallel and each chat in order; the first failed update id."""
         chains: dict[str, list[Incoming]] = {}
@@ -176,6 +199,12 @@ class TelegramChannel:
 
     async def _chain(self, chain: Iterable[Incoming], handle: InboundHandler) -> int | None:
         for item in chain:
+            if item.staff is not None:
+                try:
+                    await item.staff(handle)
+                except Exception:  # keep the update unacknowledged, as for customers
+                    log.exception("telegram.staff_failed", extra={"update_id": item.update_id})
+                    return item.update_id
             if item.inbound is not None:
                 try:
                     await handle(item.inbound)
@@ -210,7 +239,13 @@ class TelegramChannel:
             return web.json_response({"error": "body is not a JSON object"}, status=400)
         if self._handle is None:
             return web.json_response({"error": "starting"}, status=503)
-        item = read_update(data)
+        item = self._read(data)
+        if item.staff is not None:
+            try:
+                await item.staff(self._handle)
+            except Exception:  # Telegram must deliver the update again
+                log.exception("telegram.staff_failed", extra={"update_id": item.update_id})
+                return web.json_response({"error": "not processed"}, status=500)
         if item.inbound is not None:
             try:
                 await self._handle(item.inbound)

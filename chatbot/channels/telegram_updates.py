@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 from pydantic import ValidationError
 
+from chatbot.channels.port import InboundHandler
 from chatbot.core.events import Blocked, Unblocked
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound, IncomingText
@@ -25,13 +27,21 @@ _MEDIA: Final = ("photo", "video", "video_note", "animation", "voice", "audio", 
 LANGS: Final = ("ru", "en")
 
 
+StaffWork = Callable[[InboundHandler], Awaitable[None]]
+"""The handling of an update from a managers' chat, given the pipeline's handler."""
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """What one update asks of the bot: an event for the pipeline and a callback to answer."""
+    """What one update asks of the bot: an event for the pipeline and a callback to answer.
+
+    `staff` is set instead for updates from the managers' chats, which are not customers'.
+    """
 
     update_id: int | None
     inbound: Inbound | None = None
     callback_query_id: str | None = None
+    staff: StaffWork | None = None
 
 
 def read_update(data: Any) -> Incoming:
@@ -116,6 +126,9 @@ def _from_callback(update_id: int, query: CallbackQuery) -> Incoming:
 
 def _from_member(update_id: int, change: ChatMemberUpdated) -> Inbound | None:
     if change.chat.type != "private":
+        # At INFO too, so that an admin who adds the bot to a group can read its chat id.
+        joined = change.new_chat_member.status
+        log.info("telegram.group_membership", extra={"chat_id": change.chat.id, "status": joined})
         _ignore(update_id, "group_membership")
         return None
     status = change.new_chat_member.status

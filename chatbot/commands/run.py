@@ -13,7 +13,10 @@ from chatbot.channels.whatsapp import whatsapp_channel_from
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
 from chatbot.errors import FlowError
+from chatbot.managers.setup import attach_managers
 from chatbot.service.app import open_app
+from chatbot.service.outbox import MessageSender
+from chatbot.service.persist import MANAGERS
 from chatbot.service.runtime import Runtime
 
 
@@ -47,7 +50,14 @@ async def serve(settings: Settings) -> int:
         return 1
     whatsapp = whatsapp_channel_from(settings, lang=app.flows.shop.default_lang)
     channels: list[Channel] = [c for c in (telegram, whatsapp) if c is not None]
-    runtime = Runtime(app, senders={}, channels=channels)
+    senders: dict[str, MessageSender] = {}
+    managers = attach_managers(settings, telegram, app) if telegram is not None else None
+    if managers is not None:
+        senders[MANAGERS] = managers
+    elif settings.managers_chat_id is not None:
+        print("MANAGERS_CHAT_ID needs TELEGRAM_BOT_TOKEN: task cards stay unposted",
+              file=sys.stderr)  # fmt: skip
+    runtime = Runtime(app, senders=senders, channels=channels)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

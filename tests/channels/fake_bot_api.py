@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,8 @@ class FakeBotApi:
     poll_wait_cap: float = 0.5
     calls: list[Call] = field(default_factory=list)
     webhook: dict[str, Any] | None = None
+    chats: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    members: dict[int, str] = field(default_factory=dict)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -172,27 +175,97 @@ class FakeBotApi:
         self.webhook = None
         return True, 200
 
+    def sent(self, chat_id: int) -> list[dict[str, Any]]:
+        """Messages the bot has in a chat, oldest first, as they look now (after edits)."""
+        return list(self.chats.get(chat_id, {}).values())
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
+        """One message the bot sent, as it looks now."""
+        return self.chats[chat_id][message_id]
+
+    def member(self, user_id: int, status: str = "member") -> None:
+        """Make a user a member (or creator, left, kicked...) of every group getChatMember asks."""
+        self.members[user_id] = status
+
     async def _m_sendMessage(self, params: dict[str, Any]) -> tuple[Any, int]:
         text = str(params.get("text") or "")
         if not text or len(text.encode("utf-16-le")) // 2 > 4096:
             return "Bad Request: message text is empty or too long", 400
-        chat = {"id": int(params["chat_id"]), "type": "private", "first_name": "Customer"}
+        if params.get("parse_mode") == "HTML" and not _balanced(text):
+            return "Bad Request: can't parse entities", 400
+        chat_id = int(params["chat_id"])
+        chat = _chat(chat_id)
         message = {"message_id": next(self._message_ids), "date": 1767225600, "chat": chat,
                    "from": BOT_USER, "text": text}  # fmt: skip
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict) and reply.get("message_id") in self.chats.get(chat_id, {}):
+            message["reply_to_message"] = dict(self.chats[chat_id][reply["message_id"]])
+        self.chats.setdefault(chat_id, {})[message["message_id"]] = message
         return message, 200
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> tuple[Any, int]:
         return True, 200
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> tuple[Any, int]:
-        chat = {"id": int(params.get("chat_id") or 0), "type": "private"}
-        message = {"message_id": int(params.get("message_id") or 0), "date": 1767225600,
-                   "chat": chat, "from": BOT_USER, "text": "…"}  # fmt: skip
-        if "reply_markup" in params:
-            message["reply_markup"] = params["reply_markup"]
-        return message, 200
+        return self._edit(params, {"reply_markup": params.get("reply_markup")})
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> tuple[Any, int]:
+        if params.get("parse_mode") == "HTML" and not _balanced(str(params.get("text") or "")):
+            return "Bad Request: can't parse entities", 400
+        return self._edit(params, {"text": params.get("text"),
+                                   "reply_markup": params.get("reply_markup")})  # fmt: skip
+
+    def _edit(self, params: dict[str, Any], change: dict[str, Any]) -> tuple[Any, int]:
+        """Telegram refuses an edit that changes nothing, and one of a message it lacks."""
+        chat_id = int(params.get("chat_id") or 0)
+        found = self.chats.get(chat_id, {}).get(int(params.get("message_id") or 0))
+        if found is None:
+            return "Bad Request: message to edit not found", 400
+        markup = change.get("reply_markup") or None
+        if markup == {"inline_keyboard": []}:
+            markup = None  # an empty keyboard removes the buttons
+        edited = {**found, **{k: v for k, v in change.items() if k != "reply_markup"}}
+        edited.pop("reply_markup", None)
+        if markup is not None:
+            edited["reply_markup"] = markup
+        if edited == found:
+            return ("Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content"), 400  # fmt: skip
+        self.chats[chat_id][found["message_id"]] = edited
+        return edited, 200
+
+    async def _m_getChatMember(self, params: dict[str, Any]) -> tuple[Any, int]:
+        user_id = int(params["user_id"])
+        status = self.members.get(user_id, "left")
+        person = {"id": user_id, "is_bot": False, "first_name": "User"}
+        extra: dict[str, Any] = {"creator": {"is_anonymous": False},
+                                 "kicked": {"until_date": 0}}.get(status, {})  # fmt: skip
+        return {"status": status, "user": person, **extra}, 200
+
+
+def _chat(chat_id: int) -> dict[str, Any]:
+    """Private chats have positive ids (the user's), groups negative ones."""
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": "Customer"}
+    return {"id": chat_id, "type": "supergroup", "title": "Managers"}
+
+
+def _balanced(html: str) -> bool:
+    """A rough check of Telegram's HTML: only known tags, each closed, no bare < or &."""
+    stack: list[str] = []
+    for match in re.finditer(r"<(/?)([a-z]+)[^>]*>|<|&(?![a-z]+;|#\d+;)", html):
+        if match.group(2) is None:
+            return False  # a bare < or & that should have been escaped
+        closing, tag = match.group(1), match.group(2)
+        if tag not in {"b", "i", "u", "s", "a", "code", "pre", "blockquote"}:
+            return False
+        if not closing:
+            stack.append(tag)
+        elif not stack or stack.pop() != tag:
+            return False
+    return not stack
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

@@ -61,3 +61,39 @@ def _banned(status: str) -> dict[str, Any]:
 
 
 PHOTO = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}]
+
+
+GROUP_ID = -1001234567890
+MANAGER_ID = 501
+
+
+def manager(user_id: int = MANAGER_ID, username: str | None = "olga",
+            name: str = "Ольга") -> dict[str, Any]:  # fmt: skip
+    """A person in the managers' group."""
+    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": name}
+    if username is not None:
+        data["username"] = username
+    return data
+
+
+def group(chat_id: int = GROUP_ID) -> dict[str, Any]:
+    """The managers' supergroup."""
+    return {"id": chat_id, "type": "supergroup", "title": "Менеджеры"}
+
+
+def group_text(body: str, update_id: int, message_id: int, sender: dict[str, Any] | None = None,
+               reply_to: dict[str, Any] | None = None,
+               where: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """A message in the managers' group, maybe a reply to one of the bot's messages."""
+    content: dict[str, Any] = {"text": body}
+    if reply_to is not None:
+        content["reply_to_message"] = reply_to
+    return message(update_id, message_id, sender or manager(), where or group(), **content)
+
+
+def press(data: str, on: dict[str, Any], update_id: int, query_id: str,
+          sender: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """A button pressed under `on`, a message the bot sent (as the fake Bot API keeps it)."""
+    query = {"id": query_id, "from": sender or manager(), "chat_instance": "ci-g",
+             "message": on, "data": data}  # fmt: skip
+    return {"update_id": update_id, "callback_query": query}

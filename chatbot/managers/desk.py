@@ -1,0 +1,183 @@
+"""The managers' side of Telegram: card buttons, replies to customers, /tasks and /sla."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any, Final
+
+from aiogram import Bot
+from aiogram.exceptions import AiogramError
+from aiogram.types import LinkPreviewOptions, ReplyParameters
+
+from chatbot.channels.port import InboundHandler
+from chatbot.channels.telegram_updates import StaffWork
+from chatbot.core.clock import Clock
+from chatbot.core.events import ManagerAction, ManagerMessage
+from chatbot.db import cards, reports
+from chatbot.db.cards import TaskCard
+from chatbot.db.database import Database
+from chatbot.managers.auth import ManagerAuth
+from chatbot.managers.card import Pressed, read_button
+from chatbot.managers.commands import read_command, sla_text, start_of_day, tasks_text
+from chatbot.managers.sender import StaffChats
+from chatbot.managers.updates import (
+    Actor,
+    ButtonPress,
+    StaffMessage,
+    StaffUpdate,
+    read_staff_update,
+)
+from chatbot.service.envelope import Inbound
+
+log = logging.getLogger(__name__)
+_REMEMBERED: Final = 1_000
+
+
+class ManagersDesk:
+    """Turns managers' updates into pipeline events and answers them in their chat."""
+
+    def __init__(
+        self, bot: Bot, db: Database, auth: ManagerAuth, chats: StaffChats, clock: Clock
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.auth = auth
+        self.chats = chats
+        self.clock = clock
+        self.words = chats.words
+        ids = (chats.managers, chats.supervisor)
+        self.chat_ids = frozenset(i for i in ids if i is not None)
+        # Commands change nothing, so a redelivered one is only skipped from memory.
+        self._answered: OrderedDict[int, None] = OrderedDict()
+
+    def claim(self, data: Any) -> StaffWork | None:
+        """The work for an update from a managers' chat; None for customers' updates."""
+        update = read_staff_update(data, self.chat_ids, self.bot.id)
+        if update is None:
+            return None
+        return lambda handle: self.handle(update, handle)
+
+    async def handle(self, update: StaffUpdate, handle: InboundHandler) -> None:
+        """Act on one update; returns once any event it caused is committed."""
+        if isinstance(update, ButtonPress):
+            await self._press(update, handle)
+        elif isinstance(update, StaffMessage) and not update.actor.is_bot:
+            await self._message(update, handle)
+
+    async def _press(self, press: ButtonPress, handle: InboundHandler) -> None:
+        pressed = read_button(press.data)
+        if pressed is None:
+            await self._answer(press.query_id, self.words.stale_button)
+            return
+        if not await self._allowed(press.actor, press.chat_id):
+            log.info("managers.refused", extra={"kind": "button", "user": press.actor.user_id})
+            await self._answer(press.query_id, self.words.refuse_button, alert=True)
+            return
+        async with self.db.snapshot() as session:
+            card = await cards.task_card(session, pressed.task_id)
+        if card is None:
+            await self._answer(press.query_id, self.words.not_found)
+            return
+        refusal = self._precheck(card, pressed, press.actor)
+        if refusal is not None:
+            await self._answer(press.query_id, refusal)
+            return
+        event = ManagerAction(pressed.action, press.actor.name)
+        await handle(Inbound(card.channel, card.chat_id, event, f"callback:{press.query_id}"))
+        log.info("managers.action", extra={"action": pressed.action, "task": card.task_id})
+        done = {"take": self.words.took.format(id=card.task_id),
+                "done": self.words.closed_done,
+                "return_to_bot": self.words.closed_back}  # fmt: skip
+        await self._answer(press.query_id, done[pressed.action])
+
+    def _precheck(self, card: TaskCard, pressed: Pressed, actor: Actor) -> str | None:
+        """Why a press must not reach the dialog (the task moved on), or None."""
+        if card.status not in cards.UNFINISHED:
+            return self.words.already_closed
+        if pressed.action == "take" and card.status == "taken":
+            if card.manager == actor.name:
+                return self.words.yours_already
+            return self.words.taken_by.format(manager=card.manager or "—")
+        return None
+
+    async def _message(self, message: StaffMessage, handle: InboundHandler) -> None:
+        command = read_command(message.text, await self._username())
+        if command is None and message.reply_to is None:
+            return  # managers talking among themselves
+        if message.update_id in self._answered:
+            return
+        if not await self._allowed(message.actor, message.chat_id):
+            log.info("managers.refused", extra={"kind": "message", "user": message.actor.user_id})
+            await self._reply(message, self.words.refuse_message)
+        elif command is not None:
+            await self._reply(message, await self._command(command))
+        else:
+            await self._pass_on(message, handle)
+            return
+        self._remember(message.update_id)
+
+    async def _pass_on(self, message: StaffMessage, handle: InboundHandler) -> None:
+        """A reply to a card (or a relayed message) goes to that card's customer."""
+        assert message.reply_to is not None
+        async with self.db.snapshot() as session:
+            post = await cards.find_post(session, str(message.chat_id), message.reply_to)
+            dialog = await cards.dialog_ref(session, post.dialog_id) if post else None
+        if dialog is None:
+            await self._reply(message, self.words.which_dialog)
+            return
+        if not message.text:
+            await self._reply(message, self.words.text_only)
+            return
+        event = ManagerMessage(message.text, message.actor.name)
+        key = f"{message.chat_id}:{message.message_id}"
+        outcome = await handle(Inbound(dialog.channel, dialog.chat_id, event, key))
+        log.info("managers.reply", extra={"dialog": dialog.dialog_id})
+        if not outcome.duplicate and outcome.state and "do_not_write" in outcome.state.flags:
+            await self._reply(message, self.words.not_delivered)
+
+    async def _command(self, name: str) -> str:
+        now = self.clock.now()
+        since = start_of_day(now, self.chats.tz)
+        async with self.db.snapshot() as session:
+            unfinished = await cards.cards(session)
+            if name == "tasks":
+                return tasks_text(unfinished, now, self.words)
+            figures = await reports.responses_since(session, since)
+            alerts = await reports.alerts_since(session, since)
+        untaken = sum(1 for c in unfinished if c.status == "open")
+        return sla_text(figures, alerts, untaken, since.date(), self.words)
+
+    async def _allowed(self, actor: Actor, chat_id: int | None) -> bool:
+        if actor.user_id is None:
+            return chat_id in self.chat_ids  # the group itself (an anonymous admin)
+        return not actor.is_bot and await self.auth.allows(actor.user_id)
+
+    async def _username(self) -> str | None:
+        try:
+            return (await self.bot.me()).username
+        except AiogramError:
+            return None  # "/tasks" still works; only "/tasks@name" needs the name
+
+    async def _answer(self, query_id: str, text: str, alert: bool = False) -> None:
+        """Stop the button's spinner with a short text; a failure here loses nothing."""
+        try:
+            await self.bot.answer_callback_query(query_id, text=text, show_alert=alert)
+        except AiogramError as exc:
+            log.warning("managers.answer_failed", extra={"error": type(exc).__name__})
+
+    async def _reply(self, message: StaffMessage, text: str) -> None:
+        try:
+            await self.bot.send_message(
+                chat_id=message.chat_id, text=text, parse_mode="HTML",
+                reply_parameters=ReplyParameters(message_id=message.message_id,
+                                                 allow_sending_without_reply=True),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )  # fmt: skip
+        except AiogramError as exc:
+            log.warning("managers.reply_failed", extra={"error": type(exc).__name__})
+
+    def _remember(self, update_id: int) -> None:
+        self._answered[update_id] = None
+        if len(self._answered) > _REMEMBERED:
+            self._answered.popitem(last=False)

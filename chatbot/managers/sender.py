@@ -1,0 +1,263 @@
+"""The managers' outbox sender: task cards, SLA alerts, card updates and relayed messages."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import tzinfo
+from html import escape
+from typing import Any, Final
+
+from aiogram import Bot
+from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramMigrateToChat
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
+
+from chatbot.channels.telegram_sender import send_failure
+from chatbot.core.clock import Clock
+from chatbot.db import cards, reports
+from chatbot.db.cards import DialogRef, Post, TaskCard
+from chatbot.db.database import Database
+from chatbot.managers.card import (
+    CardButton,
+    buttons,
+    card_text,
+    customer_label,
+    relay_text,
+    sla_text,
+    supervisor_text,
+)
+from chatbot.managers.commands import start_of_day
+from chatbot.managers.wording import Wording
+from chatbot.service.outbox import OutgoingMessage, SendFailed
+
+log = logging.getLogger(__name__)
+RECENT: Final = 5
+_REMEMBERED: Final = 10_000
+_UNCHANGED: Final = "message is not modified"
+_GONE: Final = ("message to edit not found", "message can't be edited")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffChats:
+    """Where managers' posts go, and the words and time zone they are written in."""
+
+    managers: int
+    supervisor: int | None
+    words: Wording
+    tz: tzinfo
+
+
+class ManagersSender:
+    """Delivers the outbox rows of the `managers` channel to Telegram chats."""
+
+    def __init__(self, bot: Bot, db: Database, chats: StaffChats, clock: Clock) -> None:
+        self.bot = bot
+        self.db = db
+        self.chats = chats
+        self.clock = clock
+        # Posts already made per outbox row: a retry after a partial alert resumes after them
+        # (cards are guarded by the database instead; a restart may repeat an alert).
+        self._posted: OrderedDict[str, None] = OrderedDict()
+        self._moved: dict[int, int] = {}  # groups that became supergroups: old id -> new id
+
+    async def send(self, message: OutgoingMessage) -> None:
+        """Deliver one row or raise SendFailed."""
+        payload = message.payload
+        if message.kind == "task":
+            await self._post_card(int(payload["task_id"]))
+        elif message.kind == "card":
+            for task_id in payload.get("task_ids") or ():
+                await self._refresh(int(task_id))
+        elif message.kind == "alert":
+            await self._alert(message.idempotency_key, message.chat_id, payload)
+        elif message.kind == "relay":
+            await self._relay(message.idempotency_key, payload)
+        else:
+            raise SendFailed(f"the managers' chat cannot take {message.kind!r} rows", final=True)
+
+    async def _post_card(self, task_id: int) -> None:
+        """Post a task's card once: a card already remembered on the task is not posted again."""
+        async with self.db.snapshot() as session:
+            card = await cards.task_card(session, task_id)
+        if card is None or card.card_message_id is not None or card.status not in cards.UNFINISHED:
+            return
+        text = await self._card_text(card)
+        sent = await self._send(self.chats.managers, text, self._markup(card))
+        async with self.db.transaction() as session:
+            await cards.remember_card(session, task_id, str(sent[0]), sent[1])
+            await cards.record_post(session, Post(str(sent[0]), sent[1], card.dialog_id, task_id,
+                                                  "card", True), self.clock.now())  # fmt: skip
+
+    async def _refresh(self, task_id: int) -> None:
+        """Show a task's new status on its card and its other buttoned posts."""
+        async with self.db.snapshot() as session:
+            card = await cards.task_card(session, task_id)
+            posts = await cards.buttoned_posts(session, task_id)
+        if card is None or card.card_message_id is None or card.card_chat_id is None:
+            return  # not posted yet: the card will show the status it has when it is posted
+        text = await self._card_text(card)
+        markup = self._markup(card)
+        await self._edit(int(card.card_chat_id), card.card_message_id, text, markup)
+        for post in posts:
+            if post.kind != "card":
+                await self._edit(int(post.chat_id), post.message_id, None, markup)
+
+    async def _alert(self, key: str, kind: str, payload: Any) -> None:
+        """Re-announce untaken cards to managers (sla) or escalate them (supervisor)."""
+        dialog_id = int(payload["dialog_id"])
+        reason = str(payload.get("reason") or "")
+        async with self.db.snapshot() as session:
+            waiting = await cards.cards(session, dialog_id=dialog_id, statuses=("open",))
+            dialog = await cards.dialog_ref(session, dialog_id)
+            since = start_of_day(self.clock.now(), self.chats.tz)
+            on_duty = await reports.managers_active_since(session, since)
+            tasks = await cards.has_tasks(session, dialog_id)
+        if dialog is None:
+            return
+        if not tasks:
+            await self._plain_alert(key, kind, reason, dialog)
+            return
+        # Only untaken tasks: one taken or closed meanwhile needs no reminder.
+        for card in waiting:
+            done = f"{key}:{card.task_id}"
+            if done in self._posted:
+                continue
+            if kind == "supervisor":
+                body = supervisor_text(reason, await self._card_text(card), self.chats.words)
+                chat = self.chats.supervisor or self.chats.managers
+                sent = await self._send(chat, body, self._markup(card))
+            elif card.card_message_id is None:
+                await self._post_card(card.task_id)  # the card never went out: post it now
+                self._remember(done)
+                continue
+            else:
+                body = sla_text(card, reason, on_duty, self.chats.words)
+                sent = await self._send(int(card.card_chat_id or self.chats.managers), body,
+                                        self._markup(card), card.card_message_id)  # fmt: skip
+            await self._record(sent, dialog_id, card.task_id, kind, True)
+            self._remember(done)
+
+    async def _plain_alert(self, key: str, kind: str, reason: str, dialog: DialogRef) -> None:
+        """An alert about a dialog without tasks: the reason and who the customer is."""
+        if key in self._posted:
+            return
+        words = self.chats.words
+        head = supervisor_text(reason, "", words).strip()
+        if kind != "supervisor":
+            head = f"⏰ {escape(reason)}"
+        who = customer_label(dialog.customer_name, dialog.phone)
+        text = f"{head}\n{words.customer}: {who}"
+        chat = (self.chats.supervisor if kind == "supervisor" else None) or self.chats.managers
+        await self._record(await self._send(chat, text, None), dialog.dialog_id, None, kind, False)
+        self._remember(key)
+
+    async def _relay(self, key: str, payload: Any) -> None:
+        """Pass a customer's message on, as a reply to the dialog's latest card."""
+        if key in self._posted:
+            return
+        dialog_id = int(payload["dialog_id"])
+        async with self.db.snapshot() as session:
+            dialog = await cards.dialog_ref(session, dialog_id)
+            held = await cards.cards(session, dialog_id=dialog_id)
+        if dialog is None:
+            return
+        posted = [c for c in held if c.card_message_id is not None]
+        card = posted[-1] if posted else (held[-1] if held else None)
+        text = relay_text(dialog.customer_name, card.task_id if card else None,
+                          str(payload.get("text") or ""), self.chats.words)  # fmt: skip
+        chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
+        reply_to = card.card_message_id if card else None
+        sent = await self._send(chat, text, None, reply_to)
+        await self._record(sent, dialog_id, card.task_id if card else None, "relay", False)
+        self._remember(key)
+
+    async def _card_text(self, card: TaskCard) -> str:
+        dialog = DialogRef(card.dialog_id, card.channel, card.chat_id, card.customer_name,
+                           card.phone, card.stage)  # fmt: skip
+        async with self.db.snapshot() as session:
+            lines = await cards.last_lines(session, dialog, RECENT)
+        return card_text(card, lines, self.chats.words, self.chats.tz)
+
+    def _markup(self, card: TaskCard) -> InlineKeyboardMarkup:
+        rows = buttons(card.task_id, card.status, self.chats.words)
+        return keyboard(rows)
+
+    async def _record(
+        self, sent: tuple[int, int], dialog_id: int, task_id: int | None, kind: str, keys: bool
+    ) -> None:
+        post = Post(str(sent[0]), sent[1], dialog_id, task_id, kind, keys)
+        async with self.db.transaction() as session:
+            await cards.record_post(session, post, self.clock.now())
+
+    async def _send(
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        reply_to: int | None = None,
+    ) -> tuple[int, int]:
+        """Send an HTML message; (chat id, message id). Follows a group that moved."""
+        chat_id = self._moved.get(chat_id, chat_id)
+        reply = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        for _ in range(2):
+            try:
+                sent = await self.bot.send_message(
+                    chat_id=chat_id, text=text, parse_mode="HTML", reply_markup=markup,
+                    reply_parameters=reply if reply_to is not None else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )  # fmt: skip
+            except TelegramMigrateToChat as exc:
+                # The group became a supergroup with a new id: follow it, and say so once.
+                log.warning(
+                    "managers.chat_moved", extra={"old": chat_id, "new": exc.migrate_to_chat_id}
+                )
+                self._moved[chat_id] = chat_id = exc.migrate_to_chat_id
+                continue
+            except AiogramError as exc:
+                raise send_failure(exc) from exc
+            return sent.chat.id, sent.message_id
+        raise SendFailed("the managers' chat keeps moving", final=True)
+
+    async def _edit(
+        self, chat_id: int, message_id: int, text: str | None, markup: InlineKeyboardMarkup
+    ) -> None:
+        """Edit a post's text and buttons (or only the buttons); unchanged or gone is fine."""
+        try:
+            if text is not None:
+                await self.bot.edit_message_text(
+                    text=text, chat_id=chat_id, message_id=message_id, parse_mode="HTML",
+                    reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )  # fmt: skip
+            else:
+                await self.bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=message_id, reply_markup=markup
+                )
+        except TelegramBadRequest as exc:
+            reason = str(exc).lower()
+            if _UNCHANGED in reason:
+                return
+            if any(gone in reason for gone in _GONE):
+                log.warning("managers.edit_skipped", extra={"message_id": message_id})
+                return
+            raise send_failure(exc) from exc
+        except AiogramError as exc:
+            raise send_failure(exc) from exc
+
+    def _remember(self, key: str) -> None:
+        self._posted[key] = None
+        if len(self._posted) > _REMEMBERED:
+            self._posted.popitem(last=False)
+
+
+def keyboard(rows: Sequence[Sequence[CardButton]]) -> InlineKeyboardMarkup:
+    """Card buttons as an inline keyboard (an empty one removes the buttons)."""
+    keys = [[InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row] for row in rows]
+    return InlineKeyboardMarkup(inline_keyboard=keys)

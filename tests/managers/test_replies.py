@@ -1,0 +1,99 @@
+"""A manager's reply in the group reaches the customer on their own channel."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from chatbot.db.tables import ManagerResponseRow
+from tests.channels import updates as u
+from tests.managers.conftest import WA_ID, Shop, minutes
+
+CALL = "Позовите менеджера, пожалуйста"
+
+
+async def test_a_reply_to_the_card_reaches_the_telegram_customer(shop: Shop) -> None:
+    await shop.customer(CALL)
+    [card] = shop.cards()
+    await shop.wait(minutes(3))
+    await shop.say_in_group("Добрый день! Набор из 15 шаров — 2500 ₽", reply_to=card)
+    assert shop.to_customer()[-1] == "Добрый день! Набор из 15 шаров — 2500 ₽"
+    columns = (ManagerResponseRow.manager, ManagerResponseRow.seconds, ManagerResponseRow.breach)
+    async with shop.runtime.app.db.snapshot() as session:
+        [(manager, seconds, breach)] = (await session.execute(select(*columns))).all()
+    assert (manager, seconds, breach) == ("@olga", 180.0, False)
+
+
+async def test_a_reply_to_a_relayed_message_reaches_the_customer_and_is_sent_once(
+    shop: Shop,
+) -> None:
+    await shop.customer(CALL)
+    await shop.press("take", shop.cards()[0])
+    await shop.customer("Нужны шары на день рождения")
+    relayed = shop.group()[-1]
+    assert relayed["text"].startswith("💬 <b>Анна</b> (#1):")
+    raw = u.group_text("Какого цвета?", shop.next_id(), shop.next_id(), reply_to=relayed)
+    assert await shop.update(raw) == 200
+    assert await shop.update(raw) == 200  # a redelivery
+    await shop.deliver()
+    assert shop.to_customer().count("Какого цвета?") == 1
+
+
+async def test_a_reply_reaches_a_whatsapp_customer(shop: Shop) -> None:
+    await shop.whatsapp_customer(CALL)
+    [card] = shop.cards()
+    assert "WhatsApp" in card["text"]
+    assert "+7999*****22" in card["text"]  # the phone, masked
+    assert WA_ID not in card["text"]
+    await shop.say_in_group("Здравствуйте, Вера! Чем помочь?", reply_to=card)
+    last = shop.graph.calls[-1].body
+    assert (last["to"], last["text"]["body"]) == (WA_ID, "Здравствуйте, Вера! Чем помочь?")
+
+
+async def test_an_anonymous_admin_may_reply_as_the_group(shop: Shop) -> None:
+    await shop.customer(CALL)
+    [card] = shop.cards()
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                 "username": "GroupAnonymousBot"}  # fmt: skip
+    raw = u.group_text("Сейчас подберём!", shop.next_id(), shop.next_id(), anonymous, card)
+    raw["message"]["sender_chat"] = u.group()
+    raw["message"]["author_signature"] = "Мария"
+    assert await shop.update(raw) == 200
+    await shop.deliver()
+    assert shop.to_customer()[-1] == "Сейчас подберём!"
+
+
+async def test_a_strangers_reply_is_refused_and_not_passed_on(shop: Shop) -> None:
+    await shop.customer(CALL)
+    [card] = shop.cards()
+    before = shop.to_customer()
+    stranger = u.manager(666, "stranger", "Незнакомец")
+    await shop.say_in_group("Привет!", reply_to=card, sender=stranger)
+    assert shop.to_customer() == before
+    refusal = shop.group()[-1]
+    assert refusal["text"].startswith("Извините, отвечать клиентам")
+
+
+async def test_messages_between_managers_are_not_passed_on(shop: Shop) -> None:
+    await shop.customer(CALL)
+    before = (len(shop.to_customer()), len(shop.group()))
+    await shop.say_in_group("Кто возьмёт?")
+    await shop.say_in_group("Ответ на своё", reply_to=None)
+    assert (len(shop.to_customer()), len(shop.group())) == before
+
+
+async def test_a_reply_to_an_unknown_bot_message_asks_which_customer(shop: Shop) -> None:
+    await shop.customer(CALL)
+    await shop.say_in_group("/tasks")
+    listing = shop.group()[-1]
+    await shop.say_in_group("Это кому?", reply_to=listing)
+    assert shop.group()[-1]["text"].startswith("Не понял, кому ответ")
+
+
+async def test_a_blocked_customer_is_reported_to_the_manager(shop: Shop) -> None:
+    await shop.customer(CALL)
+    [card] = shop.cards()
+    assert await shop.update(u.member("member", "kicked", update_id=shop.next_id())) == 200
+    await shop.deliver()
+    assert "Отменена" in shop.cards()[0]["text"]  # the task went with the dialog
+    await shop.say_in_group("Вы тут?", reply_to=card)
+    assert shop.group()[-1]["text"] == "⚠️ Не доставлено: клиент заблокировал бота."
