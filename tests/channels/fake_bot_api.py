@@ -29,6 +29,13 @@ class Failure:
     description: str = ""
     retry_after: int | None = None
     stall: float = 0.0
+    migrate_to: int | None = None
+
+
+def upgraded_to(chat_id: int) -> Failure:
+    """400 with `parameters.migrate_to_chat_id`: the group became a supergroup."""
+    return Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                   migrate_to=chat_id)  # fmt: skip
 
 
 def too_many_requests(retry_after: int = 3) -> Failure:
@@ -132,7 +139,8 @@ class FakeBotApi:
                 await asyncio.wait_for(self._closing.wait(), failure.stall)
         if failure is not None and failure.status != 200:
             call.status = failure.status
-            return _error(failure.status, failure.description, failure.retry_after)
+            return _error(failure.status, failure.description, failure.retry_after,
+                          failure.migrate_to)  # fmt: skip
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             call.status = 404
@@ -281,8 +289,11 @@ async def _params(request: web.Request) -> dict[str, Any]:
     return params
 
 
-def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+def _error(status: int, description: str, retry_after: int | None = None,
+           migrate_to: int | None = None) -> web.Response:  # fmt: skip
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}
+    if migrate_to is not None:
+        body["parameters"] = {"migrate_to_chat_id": migrate_to}
     return web.json_response(body, status=status)
