@@ -38,6 +38,10 @@ async def test_an_untaken_card_is_announced_again_then_escalated(shop: Shop) -> 
     assert "Взял(а) @boss" in shop.cards()[0]["text"]
     for post in (shop.cards()[0], shop.group()[1], shop.api.sent(SUPERVISOR_ID)[0]):
         assert shop.buttons(post) == ["mgr:done:1", "mgr:return_to_bot:1"]
+    # Their private chat is staff: a reply there goes to the customer, not into a dialog.
+    private = u.chat(SUPERVISOR_ID)
+    await shop.say_in_group("Извините за ожидание!", escalation, boss, where=private)
+    assert shop.to_customer()[-1] == "Извините за ожидание!"
 
 
 async def test_a_card_taken_in_time_raises_no_alert(shop: Shop) -> None:
