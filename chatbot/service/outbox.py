@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
 
 from chatbot.core.clock import Clock
 from chatbot.db import inbox
@@ -78,7 +79,7 @@ _Item = tuple[int, int, str, OutgoingMessage, int]  # row id, dialog id, channel
 
 
 class OutboxSender:
-    """Delivers pending outbox rows in order, per channel."""
+    """Delivers pending outbox rows in order: a chat's row waits for its earlier rows."""
 
     def __init__(
         self,
@@ -97,6 +98,20 @@ class OutboxSender:
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
         now = self.clock.now()
+        earlier = aliased(OutboxRow)
+        # A row whose chat has an earlier row waiting for a retry waits too: the customer must
+        # not get the answer before the menu because the menu met a 429 or a 5xx.
+        behind = (
+            select(earlier.id)
+            .where(
+                earlier.channel == OutboxRow.channel,
+                earlier.chat_id == OutboxRow.chat_id,
+                earlier.status == "pending",
+                earlier.next_attempt_at > now,
+                earlier.id < OutboxRow.id,
+            )
+            .exists()
+        )
         async with self.db.transaction() as session:
             rows = (
                 (
@@ -106,6 +121,7 @@ class OutboxSender:
                             OutboxRow.status == "pending",
                             OutboxRow.next_attempt_at <= now,
                             OutboxRow.channel.in_(list(self.senders)),
+                            ~behind,
                         )
                         .order_by(OutboxRow.id)
                         .limit(limit)
@@ -122,7 +138,10 @@ class OutboxSender:
         if self.composer is not None:
             batch = await self._compose(self.composer, batch)
         sent = 0
+        retrying: set[tuple[str, str]] = set()
         for row_id, dialog_id, channel, message, attempts in batch:
+            if (channel, message.chat_id) in retrying:
+                continue  # behind a row of the same chat that failed just now
             values: dict[str, Any]
             try:
                 await self.senders[channel].send(message)
@@ -130,6 +149,8 @@ class OutboxSender:
                 sent += 1
             except SendFailed as exc:
                 values = self._failure(exc, attempts)
+                if not exc.final:
+                    retrying.add((channel, message.chat_id))
                 log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
                 if exc.blocked and self.on_blocked is not None and message.kind == "message":
                     await self.on_blocked(channel, message.chat_id)
@@ -176,6 +197,11 @@ class OutboxSender:
         return kept
 
     def _failure(self, exc: SendFailed, attempts: int) -> dict[str, Any]:
+        if exc.retry_after is not None and not exc.final:
+            # Flood control says when to come back. Waiting is not a failed attempt, so a long
+            # 429 storm cannot use up the attempts and drop the message.
+            later = self.clock.now() + timedelta(seconds=exc.retry_after)
+            return {"error": str(exc), "next_attempt_at": later}
         attempts += 1
         if exc.final or attempts >= MAX_ATTEMPTS:
             return {"status": "failed", "attempts": attempts, "error": str(exc)}

@@ -54,7 +54,37 @@ async def test_retry_after_is_honoured(pipeline: Pipeline, clock: VirtualClock) 
     assert await sender.deliver_pending() == 0  # still waiting for retry_after
     clock.advance(timedelta(seconds=21))
     assert await sender.deliver_pending() == 1
-    assert await _statuses(pipeline) == [("sent", 2)]
+    assert await _statuses(pipeline) == [("sent", 1)]  # waiting was not a failed attempt
+
+
+async def test_a_flood_control_storm_does_not_use_up_the_attempts(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    storm = [SendFailed("429", retry_after=1) for _ in range(MAX_ATTEMPTS * 2)]
+    port = FlakySender(storm)
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    for _ in range(MAX_ATTEMPTS * 2 + 1):
+        await sender.deliver_pending()
+        clock.advance(timedelta(seconds=1))
+    assert len(port.delivered) == 1
+    assert await _statuses(pipeline) == [("sent", 1)]
+
+
+async def test_a_chat_s_later_rows_wait_for_an_earlier_one_being_retried(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("оплата"), "b"))
+    await pipeline.handle(Inbound("telegram", "2", IncomingText("Здравствуйте"), "c"))
+    port = FlakySender([SendFailed("502 Bad Gateway")])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    assert await sender.deliver_pending() == 1  # chat 2 goes; chat 1's answer waits for its menu
+    assert await sender.deliver_pending() == 0
+    clock.advance(timedelta(seconds=2))
+    assert await sender.deliver_pending() == 2
+    order = [(m.chat_id, m.payload["key"]) for m in port.delivered]
+    assert order == [("2", "menu_main"), ("1", "menu_main"), ("1", "handoff_question")]
 
 
 async def test_final_failure_stops_retrying(pipeline: Pipeline, clock: VirtualClock) -> None:
