@@ -30,6 +30,8 @@ class Failure:
     retry_after: int | None = None
     stall: float = 0.0
     migrate_to: int | None = None
+    hold: bool = False  # accept the request and never answer it
+    delivered: bool = False  # with hold: the message reaches the customer before the silence
 
 
 def upgraded_to(chat_id: int) -> Failure:
@@ -47,6 +49,12 @@ PASS = Failure()
 """Answered normally: lets the next injected failure hit a later call."""
 BLOCKED = Failure(403, "Forbidden: bot was blocked by the user")
 SERVER_ERROR = Failure(502, "Bad Gateway")
+
+
+HOLD = Failure(hold=True)
+"""Accepted and never answered, and nothing delivered: the request was lost on the way."""
+HOLD_AFTER_DELIVERY = Failure(hold=True, delivered=True)
+"""The customer gets the message, but the answer never comes back to the sender."""
 
 
 def stall(seconds: float) -> Failure:
@@ -72,6 +80,7 @@ class FakeBotApi:
     webhook: dict[str, Any] | None = None
     chats: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
     members: dict[int, str] = field(default_factory=dict)
+    held: list[Call] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -120,6 +129,10 @@ class FakeBotApi:
         """Parameters of the successful calls of `method`."""
         return [c.params for c in self.calls if c.method == method and c.status == 200]
 
+    def requested(self, method: str) -> list[dict[str, Any]]:
+        """Parameters of every call of `method`, answered or not."""
+        return [c.params for c in self.calls if c.method == method]
+
     @property
     def pending(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by a getUpdates offset."""
@@ -134,6 +147,8 @@ class FakeBotApi:
         self.calls.append(call)
         queued = self._failures.get(method)
         failure = queued.popleft() if queued else None
+        if failure is not None and failure.hold:
+            return await self._hold(call, failure)
         if failure is not None and failure.stall:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), failure.stall)
@@ -150,6 +165,15 @@ class FakeBotApi:
         if status != 200:
             return _error(status, str(result))
         return web.json_response({"ok": True, "result": result})
+
+    async def _hold(self, call: Call, failure: Failure) -> web.Response:
+        """Keep the request unanswered until the fake closes (status 0: no answer yet)."""
+        call.status = 0
+        if failure.delivered:
+            _, call.status = await getattr(self, f"_m_{call.method}")(call.params)
+        self.held.append(call)
+        await self._closing.wait()
+        return _error(503, "Service Unavailable: the server is closing")
 
     async def _m_getMe(self, params: dict[str, Any]) -> tuple[Any, int]:
         return BOT_USER, 200
