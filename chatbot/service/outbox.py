@@ -19,6 +19,7 @@ from chatbot.db.tables import OutboxRow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+PARALLEL_CHATS = 16  # chats sent to at once; a chat's own rows always go one after another
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,34 +138,24 @@ class OutboxSender:
                 for r in rows]  # fmt: skip
         if self.composer is not None:
             batch = await self._compose(self.composer, batch)
+        chats: dict[tuple[str, str], list[_Item]] = {}
+        for item in batch:
+            chats.setdefault((item[2], item[3].chat_id), []).append(item)
+        # Chats in parallel: one slow answer (Telegram's round trip is tens of milliseconds)
+        # must not hold every other customer's reply behind it.
+        slots = asyncio.Semaphore(PARALLEL_CHATS)
+        done = await asyncio.gather(*(self._deliver_chat(chat, slots) for chat in chats.values()))
+        return sum(done)
+
+    async def _deliver_chat(self, rows: list[_Item], slots: asyncio.Semaphore) -> int:
+        """Send one chat's rows in order; stop at a failure that will be retried."""
         sent = 0
-        retrying: set[tuple[str, str]] = set()
-        for row_id, dialog_id, channel, message, attempts in batch:
-            if (channel, message.chat_id) in retrying:
-                continue  # behind a row of the same chat that failed just now
-            values: dict[str, Any]
-            try:
-                await self.senders[channel].send(message)
-                values = {"status": "sent", "sent_at": self.clock.now(), "attempts": attempts + 1}
-                sent += 1
-            except SendFailed as exc:
-                values = self._failure(exc, attempts)
-                if not exc.final:
-                    retrying.add((channel, message.chat_id))
-                log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
-                if exc.blocked and self.on_blocked is not None and message.kind == "message":
-                    await self.on_blocked(channel, message.chat_id)
-            async with self.db.transaction() as session:
-                await session.execute(
-                    update(OutboxRow).where(OutboxRow.id == row_id).values(values)
-                )
-                if values.get("status") == "sent" and message.kind == "message":
-                    # Outbound messages are recorded once really sent, not when planned.
-                    author = str(message.payload.get("manager") or "bot")
-                    text = str(message.payload.get("text", ""))
-                    await inbox.record_message(
-                        session, dialog_id, channel, "out", author, text, self.clock.now()
-                    )
+        async with slots:
+            for row in rows:
+                delivered, retry = await self._deliver(row)
+                sent += delivered
+                if retry:
+                    break  # the chat's later rows wait behind this one
         return sent
 
     async def _compose(self, composer: Composer, batch: Sequence[_Item]) -> list[_Item]:
@@ -195,6 +186,31 @@ class OutboxSender:
                 raise message
             kept[i] = (row_id, dialog_id, channel, message, attempts)
         return kept
+
+    async def _deliver(self, row: _Item) -> tuple[bool, bool]:
+        """Send one row and record the outcome: (delivered, to be retried)."""
+        row_id, dialog_id, channel, message, attempts = row
+        values: dict[str, Any]
+        retry = False
+        try:
+            await self.senders[channel].send(message)
+            values = {"status": "sent", "sent_at": self.clock.now(), "attempts": attempts + 1}
+        except SendFailed as exc:
+            values = self._failure(exc, attempts)
+            retry = not exc.final
+            log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
+            if exc.blocked and self.on_blocked is not None and message.kind == "message":
+                await self.on_blocked(channel, message.chat_id)
+        async with self.db.transaction() as session:
+            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(values))
+            if values.get("status") == "sent" and message.kind == "message":
+                # Outbound messages are recorded once really sent, not when planned.
+                author = str(message.payload.get("manager") or "bot")
+                text = str(message.payload.get("text", ""))
+                await inbox.record_message(
+                    session, dialog_id, channel, "out", author, text, self.clock.now()
+                )
+        return values.get("status") == "sent", retry
 
     def _failure(self, exc: SendFailed, attempts: int) -> dict[str, Any]:
         if exc.retry_after is not None and not exc.final:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -179,3 +180,30 @@ async def test_a_failing_composer_lets_the_row_go_as_written(
     assert await sender.deliver_pending() == 1
     assert port.delivered[0].payload["key"] == "menu_main"
     assert "outbox.compose_failed" in caplog.messages
+
+
+class OneSlowChat:
+    """Chat 1's send answers only after chat 2's message went out."""
+
+    def __init__(self) -> None:
+        self.other_sent = asyncio.Event()
+        self.delivered: list[str] = []
+
+    async def send(self, message: OutgoingMessage) -> None:
+        if message.chat_id == "1":
+            async with asyncio.timeout(10):  # a serial sender would wait here for nothing
+                await self.other_sent.wait()
+        else:
+            self.other_sent.set()
+        self.delivered.append(message.chat_id)
+
+
+async def test_a_slow_chat_does_not_hold_the_others(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    await pipeline.handle(Inbound("telegram", "2", IncomingText("Здравствуйте"), "b"))
+    port = OneSlowChat()
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    assert await sender.deliver_pending() == 2
+    assert port.delivered == ["2", "1"]
