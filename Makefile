@@ -26,6 +26,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/engine_rules.py
 	$(BIN)/python bench/pipeline_sqlite.py
+	$(BIN)/python bench/e2e_webhook.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

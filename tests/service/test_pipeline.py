@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from chatbot.core.clock import VirtualClock
 from chatbot.core.events import CrmEvent
+from chatbot.db import timers
 from chatbot.db.tables import MessageRow, OutboxRow, TimerRow
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
@@ -96,6 +97,26 @@ async def test_two_schedulers_fire_every_timer_exactly_once(
         )
     assert nudges == len(chats)
     assert left == 0
+
+
+async def test_a_timer_claimed_by_a_scheduler_that_died_fires_once_after_the_lease(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(text("1", "подумаю", "u-1"))
+    clock.advance(timedelta(hours=25))
+    dead = Scheduler(pipeline)
+    async with pipeline.db.transaction() as s:  # claimed, then the process died before firing
+        claimed = await timers.claim_due(s, clock.now(), dead.batch, dead.lease)
+    assert [t.name for t in claimed] == ["nudge_1"]
+    restarted = Scheduler(pipeline)
+    assert await restarted.run_due() == []  # still leased to the dead scheduler
+    clock.advance(dead.lease + timedelta(seconds=1))
+    [fired] = await restarted.run_due()
+    assert [t.type for t in fired.trace].count("reply") == 1
+    assert await restarted.run_due() == []
+    is_nudge = OutboxRow.payload["key"].as_string() == "nudge_1"
+    async with pipeline.db.transaction() as s:
+        assert await s.scalar(select(func.count()).select_from(OutboxRow).where(is_nudge)) == 1
 
 
 async def test_a_write_behind_the_cache_is_detected_and_recomputed(pipeline: Pipeline) -> None:
