@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
 from aiogram import Bot
+from aiogram.methods.base import Response
+from aiogram.types import Message
 
-from chatbot.channels.telegram_sender import TelegramSender, split_text
+from chatbot.channels.telegram_sender import RESPONSE_TYPES, TelegramSender, split_text
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 from tests.channels.fake_bot_api import (
     BLOCKED,
@@ -139,3 +142,8 @@ def test_split_prefers_paragraphs_then_lines_then_words() -> None:
 def test_split_counts_emoji_as_telegram_does() -> None:
     parts = split_text("🎈" * 3000)  # 6000 UTF-16 units
     assert [len(p) for p in parts] == [2048, 952]
+
+
+def test_the_answer_type_of_sendmessage_outlives_garbage_collection() -> None:
+    gc.collect()
+    assert Response[Message] is RESPONSE_TYPES[0]  # not rebuilt for every message
