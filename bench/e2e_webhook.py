@@ -354,7 +354,7 @@ async def measure(
                 spy = await asyncio.create_subprocess_exec(
                     str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
                     str(process.pid), "--output", args.py_spy, "--format", kind,
-                    "--nonblocking", stdout=asyncio.subprocess.DEVNULL,
+                    "--gil", "--nonblocking", stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.DEVNULL,
                 )  # fmt: skip
             before = cpu_seconds(process.pid)
