@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench llama clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,12 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# The optional llama.cpp server and tiny model that tests/llm/test_llama_cpp.py runs against.
+# A portable build: the CPU-tuned (native) one crashed on generation on the CI machine.
+# The first build compiles llama.cpp (minutes); pip's wheel cache makes later installs quick.
+llama: $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e '.[dev,llama]'
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine_rules.py
