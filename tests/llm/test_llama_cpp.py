@@ -31,10 +31,10 @@ from tests.llm.llama_server import MODEL_ALIAS, REQUIRE_ENV, LlamaServer, missin
 
 KNOWN = frozenset(INTENTS)
 # A classification is one prompt of about 700 tokens and up to two grammar-constrained answers
-# of 64 tokens (an unusable first answer is asked once more): 30 to 70 s on two CPU cores that
-# other work kept busy. The deadline leaves that 2.5 times over so that a busy machine stays
-# green; the bot's own default (4 s) is for real servers, and a deadline that failed here would
-# test the machine, not the wiring.
+# of 64 tokens (an unusable first answer is asked once more): 12 to 20 s on two quiet CPU cores,
+# up to 70 s while other work kept them busy. The deadline leaves the worst of that 2.5 times
+# over so that a busy machine stays green; the bot's own default (4 s) is for real servers, and
+# a deadline that failed here would test the machine, not the wiring.
 DEADLINE = 180.0
 TOO_SHORT = 0.2  # seconds; one answer of this model takes seconds here, even on an idle machine
 MARGIN = 1.0  # seconds the pipeline (a SQLite write) and the client may add, machine busy
