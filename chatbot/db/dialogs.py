@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState
 from chatbot.db.tables import CustomerRow, DialogRow
 from chatbot.db.upsert import core, insert_for
@@ -102,6 +103,7 @@ async def create_dialog(
     default_lang: str,
 ) -> DialogRecord | None:
     """Insert a new dialog (and its customer, matched by phone); None if it exists already."""
+    customer = replace(customer, phone=normalize_phone(customer.phone))
     customer_id, other_last = await _customer_for(session, customer, now)
     state = DialogState(channel=channel, lang=customer.lang or default_lang)
     stmt = (
@@ -149,13 +151,45 @@ async def lock_dialog(session: AsyncSession, dialog_id: int) -> int | None:
     return version
 
 
-async def learn_customer(session: AsyncSession, customer_id: int, info: CustomerInfo) -> None:
-    """Remember a phone or name the channel told us (e.g. a shared contact)."""
-    values = {k: v for k, v in (("phone", info.phone), ("name", info.name)) if v}
+async def learn_customer(session: AsyncSession, customer_id: int, info: CustomerInfo) -> int:
+    """Remember a phone or name the channel told us (e.g. a shared contact).
+
+    When the phone already belongs to another customer, this is the same person writing from
+    another channel: their dialogs join that customer, so rules that look at "other dialogs"
+    and the reports see one person. Returns the customer id the dialog belongs to now.
+    """
+    phone = normalize_phone(info.phone)
+    if phone is not None:
+        other = await session.scalar(
+            select(CustomerRow.id)
+            .where(CustomerRow.phone == phone, CustomerRow.id != customer_id)
+            .order_by(CustomerRow.id)
+            .limit(1)
+        )
+        if other is not None:
+            await _merge_customer(session, customer_id, int(other), info.name)
+            return int(other)
+    values = {k: v for k, v in (("phone", phone), ("name", info.name)) if v}
     if values:
         await session.execute(
             update(CustomerRow).where(CustomerRow.id == customer_id).values(values)
         )
+    return customer_id
+
+
+async def _merge_customer(session: AsyncSession, source: int, target: int, name: str) -> None:
+    """Move every dialog of `source` to `target` and drop `source` (kept: the older row)."""
+    await session.execute(
+        update(DialogRow).where(DialogRow.customer_id == source).values(customer_id=target)
+    )
+    if name:
+        # The person's name from the channel fills a gap, never overwrites a known one.
+        await session.execute(
+            update(CustomerRow)
+            .where(CustomerRow.id == target, CustomerRow.name == "")
+            .values(name=name)
+        )
+    await session.execute(delete(CustomerRow).where(CustomerRow.id == source))
 
 
 async def save_state(
@@ -184,6 +218,7 @@ async def save_state(
 
 async def find_dialogs_by_phone(session: AsyncSession, phone: str) -> list[tuple[str, str]]:
     """(channel, chat_id) of the dialogs of the customer with this phone, newest first."""
+    phone = normalize_phone(phone) or phone
     rows = await session.execute(
         select(DialogRow.channel, DialogRow.chat_id)
         .join(CustomerRow, CustomerRow.id == DialogRow.customer_id)

@@ -42,6 +42,11 @@ class DialogCache:
         if old is not None:
             self._forget(key, old.customer_id)
 
+    def drop_customer(self, customer_id: int) -> None:
+        """Forget every dialog of a customer (their dialogs moved to another customer)."""
+        for key in list(self._by_customer.get(customer_id, ())):
+            self.drop(key)
+
     def note_inbound(self, customer_id: int, key: Key, at: datetime) -> None:
         """The customer wrote in dialog `key`: their other cached dialogs learn it."""
         for other in self._by_customer.get(customer_id, set()) - {key}:

@@ -27,6 +27,7 @@ from chatbot.core.events import (
     TimerFired,
 )
 from chatbot.core.intents import INTENTS, Classification
+from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState, Facts
 from chatbot.db import dialogs, inbox, timers
 from chatbot.db.database import Database
@@ -165,15 +166,24 @@ class Pipeline:
                 held = snap.state.paused and new_state.paused  # a manager leads the dialog
                 if isinstance(plan.event, CustomerMessage) and held:
                     await relay_to_managers(session, snap, new_state.version, plan.event.text, now)
+                customer_id = snap.customer_id
                 if _news_about(snap, inbound):
-                    await dialogs.learn_customer(session, snap.customer_id, inbound.customer)
+                    customer_id = await dialogs.learn_customer(session, snap.customer_id,
+                                                               inbound.customer)  # fmt: skip
         except _StaleSnapshot:
             return None
-        name = inbound.customer.name or snap.customer_name
-        self.cache.put(replace(snap, state=new_state, version=new_state.version,
-                               customer_name=name))  # fmt: skip
+        if customer_id != snap.customer_id:
+            # Two customers became one: every snapshot of either knows the wrong "other dialogs".
+            self.cache.drop_customer(snap.customer_id)
+            self.cache.drop_customer(customer_id)
+            self.cache.drop(key)
+        else:
+            name = inbound.customer.name or snap.customer_name
+            phone = normalize_phone(inbound.customer.phone) or snap.phone
+            self.cache.put(replace(snap, state=new_state, version=new_state.version,
+                                   customer_name=name, phone=phone))  # fmt: skip
         if isinstance(plan.event, CustomerMessage):
-            self.cache.note_inbound(snap.customer_id, key, now)
+            self.cache.note_inbound(customer_id, key, now)
         trace = [*plan.head]
         trace.extend(t for e in plan.result.effects if (t := trace_effect(now, e)) is not None)
         return Outcome(snap.id, tuple(trace), state=new_state)
@@ -279,7 +289,8 @@ class Pipeline:
 def _news_about(snap: DialogRecord, inbound: Inbound) -> bool:
     """Whether the channel told us a phone or name we did not have."""
     info = inbound.customer
-    return bool((info.phone and info.phone != snap.phone)
+    phone = normalize_phone(info.phone)
+    return bool((phone and phone != snap.phone)
                 or (info.name and info.name != snap.customer_name))  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from chatbot.core.events import CrmEvent
 from chatbot.db import timers
 from chatbot.db.tables import MessageRow, OutboxRow, TimerRow
 from chatbot.service.envelope import Inbound, IncomingText
-from chatbot.service.pipeline import Pipeline
+from chatbot.service.pipeline import Outcome, Pipeline
 from chatbot.service.scheduler import Scheduler
 
 
@@ -145,3 +145,44 @@ async def test_a_known_customer_in_a_new_channel_is_one_person(pipeline: Pipelin
     # she wrote in Telegram moments ago, so the one-off discount is not offered here
     assert not [t for t in outcome.trace if t.type == "reply" and "скидку" in t.fields["text"]]
     assert [t for t in outcome.trace if t.type == "task"]
+
+
+def _discount_offered(outcome: Outcome) -> bool:
+    return any(t.type == "reply" and "скидку" in t.fields["text"] for t in outcome.trace)
+
+
+async def test_a_shared_contact_joins_the_customer_of_that_phone(pipeline: Pipeline) -> None:
+    from chatbot.db.dialogs import CustomerInfo
+    from chatbot.db.tables import CustomerRow, DialogRow
+
+    # Anna writes on WhatsApp (the channel gives her phone), then from a Telegram account
+    # that knows nothing about her until she shares her contact in Telegram's own form.
+    anna = CustomerInfo(name="Анна", phone="+79990001122")
+    await pipeline.handle(Inbound("whatsapp", "79990001122", IncomingText("Здравствуйте"), "w1",
+                                  anna))  # fmt: skip
+    await pipeline.handle(Inbound("telegram", "501", IncomingText("Здравствуйте"), "t1",
+                                  CustomerInfo(name="Anna")))  # fmt: skip
+    assert await count(pipeline, CustomerRow) == 2
+    contact = CustomerInfo(name="Anna", phone="79990001122")
+    await pipeline.handle(Inbound("telegram", "501", IncomingText("[contact: own phone shared]"),
+                                  "t2", contact))  # fmt: skip
+    async with pipeline.db.transaction() as s:
+        owners = set((await s.scalars(select(DialogRow.customer_id))).all())
+        people = (await s.execute(select(CustomerRow.name, CustomerRow.phone))).all()
+    assert len(owners) == 1
+    assert [tuple(p) for p in people] == [("Анна", "+79990001122")]  # the older row is kept
+    # From now on the Telegram dialog knows she wrote on WhatsApp: no one-off discount there.
+    outcome = await pipeline.handle(text("501", "дорого", "t3"))
+    assert not _discount_offered(outcome)
+
+
+async def test_without_a_shared_contact_the_two_accounts_stay_apart(pipeline: Pipeline) -> None:
+    from chatbot.db.dialogs import CustomerInfo
+
+    anna = CustomerInfo(name="Анна", phone="+79990001122")
+    await pipeline.handle(Inbound("whatsapp", "79990001122", IncomingText("Здравствуйте"), "w1",
+                                  anna))  # fmt: skip
+    await pipeline.handle(Inbound("telegram", "501", IncomingText("Здравствуйте"), "t1",
+                                  CustomerInfo(name="Anna")))  # fmt: skip
+    outcome = await pipeline.handle(text("501", "дорого", "t3"))
+    assert _discount_offered(outcome)  # the control: the rule itself would offer it
