@@ -37,6 +37,12 @@ class Settings(BaseSettings):
 
     events_api_token: SecretStr | None = Field(None, alias="EVENTS_API_TOKEN")
 
+    crm_webhook_url: str | None = Field(None, alias="CRM_WEBHOOK_URL")
+    crm_webhook_secret: SecretStr | None = Field(None, alias="CRM_WEBHOOK_SECRET")
+    crm_webhook_events: str = Field(
+        "dialog_closed,task_created,stage_changed", alias="CRM_WEBHOOK_EVENTS"
+    )
+
     llm_base_url: str | None = Field(None, alias="LLM_BASE_URL")
     llm_api_key: SecretStr | None = Field(None, alias="LLM_API_KEY")
     llm_model: str | None = Field(None, alias="LLM_MODEL")
@@ -63,6 +69,13 @@ class Settings(BaseSettings):
     def messenger_configured(self) -> bool:
         """True when a Telegram or WhatsApp channel has credentials."""
         return self.telegram_bot_token is not None or self.whatsapp_token is not None
+
+    @property
+    def crm_events(self) -> frozenset[str]:
+        """The events posted to the CRM webhook; none when no URL is set."""
+        if not self.crm_webhook_url:
+            return frozenset()
+        return frozenset(e.strip() for e in self.crm_webhook_events.split(",") if e.strip())
 
     @property
     def llm_enabled(self) -> bool:

@@ -12,9 +12,11 @@ from chatbot.channels.telegram import telegram_channel_from
 from chatbot.channels.whatsapp import whatsapp_channel_from
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
-from chatbot.errors import FlowError
+from chatbot.errors import ConfigError, FlowError
 from chatbot.managers.setup import attach_managers
 from chatbot.service.app import open_app
+from chatbot.service.crm_notices import CRM
+from chatbot.service.crm_webhooks import crm_sender_from
 from chatbot.service.outbox import MessageSender
 from chatbot.service.persist import MANAGERS
 from chatbot.service.runtime import Runtime
@@ -38,7 +40,8 @@ async def serve(settings: Settings) -> int:
     try:
         # Before anything else, so a webhook without its secret stops start-up at once.
         telegram = telegram_channel_from(settings)
-    except ValueError as exc:
+        crm = crm_sender_from(settings)
+    except (ValueError, ConfigError) as exc:
         print(f"refusing to start: {exc}", file=sys.stderr)
         return 1
     try:
@@ -50,7 +53,7 @@ async def serve(settings: Settings) -> int:
         return 1
     whatsapp = whatsapp_channel_from(settings, lang=app.flows.shop.default_lang)
     channels: list[Channel] = [c for c in (telegram, whatsapp) if c is not None]
-    senders: dict[str, MessageSender] = {}
+    senders: dict[str, MessageSender] = {CRM: crm} if crm is not None else {}
     managers = attach_managers(settings, telegram, app) if telegram is not None else None
     if managers is not None:
         senders[MANAGERS] = managers
@@ -71,5 +74,7 @@ async def serve(settings: Settings) -> int:
             await telegram.close()
         if whatsapp is not None:
             await whatsapp.close()
+        if crm is not None:
+            await crm.close()
         await app.close()
     return 0

@@ -73,5 +73,6 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
     except Exception:
         await db.dispose()
         raise
-    pipeline = Pipeline(db, flows, rules, clock, llm, result.rules.intent_names)
+    pipeline = Pipeline(db, flows, rules, clock, llm, result.rules.intent_names,
+                        settings.crm_events)  # fmt: skip
     return App(settings, flows, rules, db, pipeline, Scheduler(pipeline), llm, writer)

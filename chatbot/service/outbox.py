@@ -20,6 +20,7 @@ from chatbot.db.tables import OutboxRow
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 PARALLEL_CHATS = 16  # chats sent to at once; a chat's own rows always go one after another
+MAX_BACKOFF_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +197,9 @@ class OutboxSender:
             await self.senders[channel].send(message)
             values = {"status": "sent", "sent_at": self.clock.now(), "attempts": attempts + 1}
         except SendFailed as exc:
-            values = self._failure(exc, attempts)
-            retry = not exc.final
+            limit = getattr(self.senders[channel], "max_attempts", MAX_ATTEMPTS)
+            values = self._failure(exc, attempts, limit)
+            retry = values.get("status") != "failed"
             log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
             if exc.blocked and self.on_blocked is not None and message.kind == "message":
                 await self.on_blocked(channel, message.chat_id)
@@ -212,16 +214,17 @@ class OutboxSender:
                 )
         return values.get("status") == "sent", retry
 
-    def _failure(self, exc: SendFailed, attempts: int) -> dict[str, Any]:
+    def _failure(self, exc: SendFailed, attempts: int, limit: int) -> dict[str, Any]:
         if exc.retry_after is not None and not exc.final:
             # Flood control says when to come back. Waiting is not a failed attempt, so a long
             # 429 storm cannot use up the attempts and drop the message.
             later = self.clock.now() + timedelta(seconds=exc.retry_after)
             return {"error": str(exc), "next_attempt_at": later}
         attempts += 1
-        if exc.final or attempts >= MAX_ATTEMPTS:
+        if exc.final or attempts >= limit:
             return {"status": "failed", "attempts": attempts, "error": str(exc)}
-        delay = exc.retry_after if exc.retry_after is not None else 2.0**attempts
+        backoff = min(2.0**attempts, MAX_BACKOFF_SECONDS)
+        delay = exc.retry_after if exc.retry_after is not None else backoff
         return {
             "attempts": attempts,
             "error": str(exc),

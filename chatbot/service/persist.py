@@ -22,6 +22,7 @@ from chatbot.core.effects import (
 from chatbot.db import cards, records, timers
 from chatbot.db.dialogs import DialogRecord
 from chatbot.db.records import OutboxItem
+from chatbot.service.crm_notices import crm_notice
 
 MANAGERS = "managers"  # the outbox channel of task cards and alerts
 
@@ -32,12 +33,14 @@ async def persist_effects(
     version: int,
     effects: Sequence[Effect],
     now: datetime,
+    crm_events: frozenset[str] = frozenset(),
 ) -> None:
     """Write every effect that outlives the step; keys make a replay idempotent."""
     final_timers: dict[str, SetTimer | None] = {}
     outbox: list[OutboxItem] = []
     for index, effect in enumerate(effects):
         key = f"{dialog.id}:{version}:{index}"
+        task_id: int | None = None
         if isinstance(effect, SetTimer):
             final_timers[effect.name] = effect
         elif isinstance(effect, CancelTimer):
@@ -84,6 +87,8 @@ async def persist_effects(
         elif isinstance(effect, ManagerResponse):
             await records.record_response(session, dialog.id, effect.manager, effect.seconds,
                                           effect.breach, now)  # fmt: skip
+        if crm_events and (notice := crm_notice(dialog, key, effect, now, crm_events, task_id)):
+            outbox.append(notice)
     cancelled = [name for name, t in final_timers.items() if t is None]
     kept = [timers.TimerSpec(t.name, t.token, t.due, t.keep_after_close)
             for t in final_timers.values() if t is not None]  # fmt: skip

@@ -91,8 +91,10 @@ class Pipeline:
         clock: Clock,
         llm: IntentLlm | None = None,
         known_intents: frozenset[str] = frozenset(INTENTS),
+        crm_events: frozenset[str] = frozenset(),
     ) -> None:
         self.db = db
+        self.crm_events = crm_events  # which changes are announced to the CRM (none: off)
         self.flows = flows
         self.rules = rules
         self.clock = clock
@@ -162,7 +164,8 @@ class Pipeline:
                 new_state = replace(plan.result.state, version=snap.version + 1)
                 if not await dialogs.save_state(session, snap.id, new_state, snap.version, now):
                     raise _StaleSnapshot
-                await persist_effects(session, snap, new_state.version, plan.result.effects, now)
+                await persist_effects(session, snap, new_state.version, plan.result.effects, now,
+                                      self.crm_events)  # fmt: skip
                 held = snap.state.paused and new_state.paused  # a manager leads the dialog
                 if isinstance(plan.event, CustomerMessage) and held:
                     await relay_to_managers(session, snap, new_state.version, plan.event.text, now)

@@ -62,3 +62,14 @@ def test_start_refuses_invalid_flows(tmp_path: Path) -> None:
     assert "refusing to start" in done.stderr
     assert "dialog.yaml:" in done.stderr
     assert "bad duration" in done.stderr
+
+
+def test_run_refuses_a_crm_webhook_without_its_secret(tmp_path: Path) -> None:
+    base = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
+            "FLOWS_DIR": str(ROOT / "flows"), "PROMPTS_DIR": str(ROOT / "prompts"),
+            "PYTHONPATH": str(ROOT), "CRM_WEBHOOK_URL": "https://crm.example/hooks"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "chatbot.cli", "run"], capture_output=True,
+                          text=True, env=base, timeout=60, cwd=tmp_path, check=False)  # fmt: skip
+    assert done.returncode == 1
+    assert "refusing to start" in done.stderr
+    assert "CRM_WEBHOOK_SECRET" in done.stderr

@@ -1,0 +1,20 @@
+"""Every setting is documented in .env.example and in the README's settings table."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.config import Settings
+from tests.conftest import ROOT
+
+NAMES = sorted(str(f.alias) for f in Settings.model_fields.values() if f.alias)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_env_example_documents_the_setting(name: str) -> None:
+    assert f"{name}=" in (ROOT / ".env.example").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_readme_lists_the_setting(name: str) -> None:
+    assert f"`{name}`" in (ROOT / "README.md").read_text(encoding="utf-8")
