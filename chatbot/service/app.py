@@ -11,7 +11,7 @@ from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.validation import validate_all
+from chatbot.engine.validation import Validation, validate_all
 from chatbot.errors import FlowError
 from chatbot.intents.decision import RulesFn
 from chatbot.llm import LlmClassifier, LlmWriter
@@ -37,6 +37,25 @@ class App:
     def personaliser(self) -> Personaliser:
         """The outbox's composer of personalised replies (the template while the LLM is off)."""
         return Personaliser(self.db, self.writer, shop=self.flows.shop.name)
+
+    def read_admin_files(self) -> Validation:
+        """Validate the admin files on disk again (file IO: call it off the event loop)."""
+        return validate_all(self.settings.flows_dir, self.settings.prompts_dir)
+
+    def apply(self, result: Validation) -> bool:
+        """Switch to freshly validated files; False (the running ones stay) when they are invalid.
+
+        Dialog states are kept as they are: a dialog in a stage the new flows no longer have
+        is handled by the flows' global handlers only, so rename stages with care.
+        """
+        if result.errors or result.flows is None or result.rules is None:
+            return False
+        flows, rules = result.flows, bind_rules(result.rules, result.flows)
+        # Plain attribute swaps: an event in flight finishes on the files it started with.
+        self.flows, self.rules = flows, rules
+        self.pipeline.flows, self.pipeline.rules = flows, rules
+        self.pipeline.known_intents = result.rules.intent_names
+        return True
 
     async def close(self) -> None:
         """Release the LLM clients and the database."""

@@ -55,6 +55,18 @@ class Runtime:
         self._wake.set()
         return outcome
 
+    async def reload(self) -> bool:
+        """Apply edited admin files; invalid ones are refused with every problem logged."""
+        result = await asyncio.to_thread(self.app.read_admin_files)
+        if not self.app.apply(result):
+            self.metrics.errors.labels("reload").inc()
+            for problem in result.errors:
+                log.error("runtime.reload_refused", extra={"problem": str(problem)})
+            log.error("runtime.reload_kept_running_files", extra={"errors": len(result.errors)})
+            return False
+        log.info("runtime.reloaded", extra={"warnings": len(result.problems)})
+        return True
+
     async def _blocked(self, channel: str, chat_id: str) -> None:
         """A send found the customer unreachable: the dialog gets a bot_blocked event."""
         await self.handle(Inbound(channel, chat_id, Blocked(reason="send_refused")))
