@@ -13,6 +13,8 @@ from alembic.script import ScriptDirectory
 from chatbot.db.database import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Any fixed number: instances starting together on one PostgreSQL database take turns on it.
+MIGRATION_LOCK_KEY = 0x63686174
 
 
 def alembic_config() -> Config:
@@ -27,6 +29,9 @@ async def upgrade(db: Database, revision: str = "head") -> None:
     cfg = alembic_config()
 
     def _run(sync_conn: Any) -> None:
+        if sync_conn.dialect.name == "postgresql":
+            # Held until this transaction ends; the next instance then finds the head applied.
+            sync_conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, revision)
 
