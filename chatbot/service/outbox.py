@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import update
 
 from chatbot.core.clock import Clock
 from chatbot.db import inbox
 from chatbot.db.database import Database
+from chatbot.db.outbox_claims import claim_due
 from chatbot.db.tables import OutboxRow
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 PARALLEL_CHATS = 16  # chats sent to at once; a chat's own rows always go one after another
 MAX_BACKOFF_SECONDS = 600.0
+# How long a claimed row stays out of other instances' view while this one sends it.
+CLAIM_LEASE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,64 +102,52 @@ class OutboxSender:
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
         now = self.clock.now()
-        earlier = aliased(OutboxRow)
-        # A row whose chat has an earlier row waiting for a retry waits too: the customer must
-        # not get the answer before the menu because the menu met a 429 or a 5xx.
-        behind = (
-            select(earlier.id)
-            .where(
-                earlier.channel == OutboxRow.channel,
-                earlier.chat_id == OutboxRow.chat_id,
-                earlier.status == "pending",
-                earlier.next_attempt_at > now,
-                earlier.id < OutboxRow.id,
-            )
-            .exists()
-        )
+        # Several instances share a PostgreSQL outbox; SQLite has one instance by design.
+        lease = None if self.db.is_sqlite else CLAIM_LEASE
         async with self.db.transaction() as session:
-            rows = (
-                (
-                    await session.execute(
-                        select(OutboxRow)
-                        .where(
-                            OutboxRow.status == "pending",
-                            OutboxRow.next_attempt_at <= now,
-                            OutboxRow.channel.in_(list(self.senders)),
-                            ~behind,
-                        )
-                        .order_by(OutboxRow.id)
-                        .limit(limit)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            batch: list[_Item] = [
-                (r.id, r.dialog_id, r.channel, OutgoingMessage(r.idempotency_key, r.kind,
-                                                               r.chat_id, dict(r.payload)),
-                 r.attempts)
-                for r in rows]  # fmt: skip
+            rows = await claim_due(session, list(self.senders), now, limit, lease)
+        batch: list[_Item] = [
+            (r.id, r.dialog_id, r.channel,
+             OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload), r.attempts)
+            for r in rows]  # fmt: skip
         if self.composer is not None:
+            claimed = [item[0] for item in batch]
             batch = await self._compose(self.composer, batch)
+            kept = {item[0] for item in batch}
+            if lease is not None:
+                await self._release([i for i in claimed if i not in kept])
         chats: dict[tuple[str, str], list[_Item]] = {}
         for item in batch:
             chats.setdefault((item[2], item[3].chat_id), []).append(item)
         # Chats in parallel: one slow answer (Telegram's round trip is tens of milliseconds)
         # must not hold every other customer's reply behind it.
         slots = asyncio.Semaphore(PARALLEL_CHATS)
-        done = await asyncio.gather(*(self._deliver_chat(chat, slots) for chat in chats.values()))
+        done = await asyncio.gather(
+            *(self._deliver_chat(chat, slots, lease is not None) for chat in chats.values())
+        )
         return sum(done)
 
-    async def _deliver_chat(self, rows: list[_Item], slots: asyncio.Semaphore) -> int:
+    async def _deliver_chat(self, rows: list[_Item], slots: asyncio.Semaphore, leased: bool) -> int:
         """Send one chat's rows in order; stop at a failure that will be retried."""
         sent = 0
         async with slots:
-            for row in rows:
+            for index, row in enumerate(rows):
                 delivered, retry = await self._deliver(row)
                 sent += delivered
                 if retry:
-                    break  # the chat's later rows wait behind this one
+                    # The chat's later rows wait behind this one; leased ones are given back
+                    # at once rather than at the lease's end.
+                    if leased:
+                        await self._release([r[0] for r in rows[index + 1 :]])
+                    break
         return sent
+
+    async def _release(self, row_ids: list[int]) -> None:
+        """Give claimed but unsent rows back to every sender at once."""
+        if row_ids:
+            async with self.db.transaction() as session:
+                await session.execute(update(OutboxRow).where(OutboxRow.id.in_(row_ids))
+                                      .values(next_attempt_at=self.clock.now()))  # fmt: skip
 
     async def _compose(self, composer: Composer, batch: Sequence[_Item]) -> list[_Item]:
         """Compose up to `per_round` rows that need it; a held-back chat's later rows wait too."""

@@ -107,7 +107,7 @@ async def test_a_failing_crm_gets_the_same_notice_again_later(
     assert await outbox.deliver_pending() == 0  # not due yet: backing off
     clock.advance(timedelta(seconds=3))
     assert await outbox.deliver_pending() == 0
-    assert await crm_rows(db) == [("pending", 2, "crm rate limit")]
+    assert await crm_rows(db) == [("pending", 1, "crm rate limit")]  # waiting is no attempt
     clock.advance(timedelta(seconds=31))  # the CRM's Retry-After
     assert await outbox.deliver_pending() == 1
     assert [r.headers[EVENT_ID_HEADER] for r in crm.received].count(

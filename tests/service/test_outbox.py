@@ -207,3 +207,57 @@ async def test_a_slow_chat_does_not_hold_the_others(
     sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
     assert await sender.deliver_pending() == 2
     assert port.delivered == ["2", "1"]
+
+
+class SlowSender:
+    """A channel port that takes a moment per message and records what it sent."""
+
+    def __init__(self, log: list[OutgoingMessage]) -> None:
+        self.delivered: list[OutgoingMessage] = []
+        self.log = log  # shared by every instance: the order the customers saw
+
+    async def send(self, message: OutgoingMessage) -> None:
+        await asyncio.sleep(0.005)
+        self.delivered.append(message)
+        self.log.append(message)
+
+
+async def test_a_chat_waits_for_its_older_pending_message(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("оплата"), "b"))
+    await pipeline.handle(Inbound("telegram", "2", IncomingText("Здравствуйте"), "c"))
+    port = FlakySender([SendFailed("429 too many requests", retry_after=30)])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    await sender.deliver_pending()
+    # chat 1's menu waits for its retry, so its second message waits too; chat 2 is not held
+    assert [(m.chat_id, m.payload["key"]) for m in port.delivered] == [("2", "menu_main")]
+    clock.advance(timedelta(seconds=31))
+    await sender.deliver_pending()
+    assert [(m.chat_id, m.payload["key"]) for m in port.delivered[1:]] == [
+        ("1", "menu_main"), ("1", "handoff_question")
+    ]  # fmt: skip
+
+
+async def test_two_instances_send_every_row_once_and_each_chat_in_order(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    if pipeline.db.is_sqlite:
+        pytest.skip("SQLite runs one instance by design, so one outbox sender")
+    for chat in range(12):
+        await pipeline.handle(Inbound("telegram", str(chat), IncomingText("Здравствуйте"),
+                                      f"{chat}a"))  # fmt: skip
+        await pipeline.handle(Inbound("telegram", str(chat), IncomingText("оплата"), f"{chat}b"))
+    seen: list[OutgoingMessage] = []
+    ports = [SlowSender(seen), SlowSender(seen)]
+    senders = [OutboxSender(pipeline.db, {"telegram": p}, clock) for p in ports]
+    for _ in range(4):  # rounds: a chat's second row goes once its first one is sent
+        await asyncio.gather(*(s.deliver_pending(limit=5) for s in senders))
+    keys = [m.idempotency_key for m in seen]
+    assert len(keys) == len(set(keys)) == 24  # every row once
+    assert all(p.delivered for p in ports)  # both instances took a share
+    for chat in range(12):
+        in_order = [m.payload["key"] for m in seen if m.chat_id == str(chat)]
+        assert in_order == ["menu_main", "handoff_question"]
+    assert await _statuses(pipeline) == [("sent", 1)] * 24
