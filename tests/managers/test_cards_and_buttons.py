@@ -35,10 +35,14 @@ async def test_a_card_is_posted_once_even_when_the_sender_retries(shop: Shop) ->
     assert shop.cards() == []
     await shop.wait(minutes(1))  # its retry comes due (well before the SLA alert)
     assert len(shop.cards()) == 1
-    # A sender that crashed after posting but before marking its row sent tries it again.
+    # A sender that crashed after posting but before marking its row sent: once the row's
+    # claim lease (PostgreSQL) has run out, it is tried again.
+    now = shop.runtime.app.pipeline.clock.now()
     async with shop.runtime.app.db.transaction() as session:
         await session.execute(
-            OutboxRow.__table__.update().where(OutboxRow.kind == "task").values(status="pending")
+            OutboxRow.__table__.update()
+            .where(OutboxRow.kind == "task")
+            .values(status="pending", next_attempt_at=now)
         )
     assert await shop.deliver() == 1
     assert len(shop.cards()) == 1
