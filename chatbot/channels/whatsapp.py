@@ -33,6 +33,7 @@ from chatbot.channels.whatsapp_webhook import (
 )
 from chatbot.config import Settings
 from chatbot.core.events import Blocked
+from chatbot.core.phones import normalize_phone
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound
 
@@ -190,7 +191,7 @@ class WhatsAppChannel:
 
 def _blocked(status: StatusUpdate) -> Inbound:
     """Error 131026: the customer cannot receive our messages (blocked us, no WhatsApp, ...)."""
-    phone = "+" + status.chat_id if status.chat_id.isdigit() else None
+    phone = normalize_phone(status.chat_id) if status.chat_id.isdigit() else None
     return Inbound(CHANNEL, status.chat_id, Blocked(reason="undeliverable"),
                    f"failed:{status.wamid}", CustomerInfo(phone=phone))  # fmt: skip
 

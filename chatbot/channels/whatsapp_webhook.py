@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chatbot.core.phones import normalize_phone
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound, IncomingText
 
@@ -198,7 +199,9 @@ def _messages(value: _Value) -> Iterable[Inbound]:
             # wa_id is the customer's phone number in digits; anything else cannot be a chat.
             _skip("sender", message.type)
             continue
-        customer = CustomerInfo(name=names.get(message.sender, ""), phone="+" + message.sender)
+        customer = CustomerInfo(
+            name=names.get(message.sender, ""), phone=normalize_phone(message.sender)
+        )
         yield Inbound(CHANNEL, message.sender, payload, message.id, customer)
 
 
