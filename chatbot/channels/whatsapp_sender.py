@@ -10,13 +10,12 @@ next proactive message as a template anyway.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import aiohttp
 
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.service.outbox import OutgoingMessage, SendFailed, retry_after_seconds
 
 log = logging.getLogger(__name__)
 MAX_TEXT: Final = 4096
@@ -124,7 +123,10 @@ def send_failure(status: int, answer: Mapping[str, Any], retry_after: str | None
         return SendFailed(f"{reason} (undeliverable)", blocked=True)
     if code in THROUGHPUT_WAIT or status == 429:
         default = THROUGHPUT_WAIT.get(code or 0, 5.0)
-        return SendFailed(f"{reason} (throughput)", retry_after=_seconds(retry_after, default))
+        return SendFailed(
+            f"{reason} (throughput)",
+            retry_after=retry_after_seconds(retry_after, default, MAX_WAIT),
+        )
     if status >= 500 or code in TRANSIENT:
         return SendFailed(reason)
     # A bad request, a bad token or a recipient we may not write to: the same call fails again.
@@ -153,14 +155,6 @@ def _row(button: Mapping[str, Any]) -> dict[str, Any]:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _seconds(header: str | None, default: float) -> float:
-    try:
-        seconds = float(header) if header else default
-    except ValueError:
-        return default
-    return min(max(seconds, 0.0), MAX_WAIT) if math.isfinite(seconds) else default
 
 
 async def _json(resp: aiohttp.ClientResponse) -> Mapping[str, Any]:

@@ -12,7 +12,12 @@ import aiohttp
 from chatbot.config import Settings
 from chatbot.errors import ConfigError
 from chatbot.service.crm_notices import CRM_EVENTS
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.service.outbox import (
+    MAX_BACKOFF_SECONDS,
+    OutgoingMessage,
+    SendFailed,
+    retry_after_seconds,
+)
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Chatbot-Signature-256"
@@ -63,7 +68,10 @@ class CrmWebhookSender:
         if 200 <= status < 300:
             return
         if status == 429:
-            raise SendFailed("crm rate limit", retry_after=_seconds(retry_after))
+            raise SendFailed(
+                "crm rate limit",
+                retry_after=retry_after_seconds(retry_after, None, MAX_BACKOFF_SECONDS),
+            )
         if status == 408 or status >= 500:
             raise SendFailed(f"crm answered {status}")
         # Any other 4xx will not change on retry: the CRM refuses this notice.
@@ -73,13 +81,6 @@ class CrmWebhookSender:
         """Close the HTTP session."""
         if self._session is not None:
             await self._session.close()
-
-
-def _seconds(value: str) -> float | None:
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
 
 
 def crm_sender_from(settings: Settings) -> CrmWebhookSender | None:

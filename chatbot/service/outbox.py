@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -53,6 +54,17 @@ class SendFailed(Exception):
         self.retry_after = retry_after
         self.final = final or blocked
         self.blocked = blocked
+
+
+def retry_after_seconds(header: str | None, default: float | None, cap: float) -> float | None:
+    """A Retry-After header in seconds, within [0, cap]; `default` when absent or not a number."""
+    try:
+        seconds = float(header) if header else None
+    except ValueError:
+        return default
+    if seconds is None or not math.isfinite(seconds):
+        return default
+    return min(max(seconds, 0.0), cap)
 
 
 class MessageSender(Protocol):

@@ -12,7 +12,13 @@ from sqlalchemy import select
 from chatbot.core.clock import VirtualClock
 from chatbot.db.tables import OutboxRow
 from chatbot.service.envelope import Inbound, IncomingText
-from chatbot.service.outbox import MAX_ATTEMPTS, OutboxSender, OutgoingMessage, SendFailed
+from chatbot.service.outbox import (
+    MAX_ATTEMPTS,
+    OutboxSender,
+    OutgoingMessage,
+    SendFailed,
+    retry_after_seconds,
+)
 from chatbot.service.pipeline import Pipeline
 
 
@@ -261,3 +267,14 @@ async def test_two_instances_send_every_row_once_and_each_chat_in_order(
         in_order = [m.payload["key"] for m in seen if m.chat_id == str(chat)]
         assert in_order == ["menu_main", "handoff_question"]
     assert await _statuses(pipeline) == [("sent", 1)] * 24
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("30", 30.0), ("2.5", 2.5), ("-5", 0.0), ("99999", 600.0), (None, None), ("", None),
+     ("soon", None), ("inf", None), ("nan", None)],
+)  # fmt: skip
+def test_retry_after_headers_become_bounded_seconds(
+    header: str | None, expected: float | None
+) -> None:
+    assert retry_after_seconds(header, None, 600.0) == expected
