@@ -1,8 +1,10 @@
 """Benchmark (b): the full pipeline on SQLite (LLM off) beside its practical ceiling.
 
 Many dialogs at once: `--dialogs` chats, `--inflight` events being processed concurrently.
-The ceiling is a bare loop of one-insert transactions through the same driver, same pragmas,
-same concurrency, in the same run. Prints JSON lines.
+The ceiling is a bare loop of one-insert transactions through the pipeline's own write path
+(`Database.write`: same driver, pragmas, writer thread and concurrency), in the same run. For
+context it also prints the same loop through an async-driver session and on bare aiosqlite.
+Prints JSON lines.
 Run: .venv/bin/python bench/pipeline_sqlite.py [--events N] [--dialogs D] [--inflight K]
 """
 
@@ -17,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sample_messages import MESSAGES
@@ -69,8 +71,15 @@ async def run_pipeline(db: Database, events: int, dialogs: int, inflight: int) -
     }
 
 
-async def run_bare(db: Database, events: int, inflight: int) -> dict[str, float]:
-    """One INSERT per transaction through the same Database (driver, pragmas, BEGIN IMMEDIATE)."""
+_PROBE = text("INSERT INTO bench_probe (body) VALUES (:b)")
+
+
+def _insert(conn: Connection, i: int) -> None:
+    conn.execute(_PROBE, {"b": f"row {i}"})
+
+
+async def run_bare(db: Database, events: int, inflight: int, session: bool) -> dict[str, float]:
+    """One INSERT per transaction: through `Database.write`, or an async session if `session`."""
     async with db.transaction() as s:
         await s.execute(
             text("CREATE TABLE IF NOT EXISTS bench_probe (id INTEGER PRIMARY KEY, body TEXT)")
@@ -81,10 +90,11 @@ async def run_bare(db: Database, events: int, inflight: int) -> dict[str, float]
     async def worker() -> None:
         for i in counter:
             t0 = time.perf_counter()
-            async with db.transaction() as s:
-                await s.execute(
-                    text("INSERT INTO bench_probe (body) VALUES (:b)"), {"b": f"row {i}"}
-                )
+            if session:
+                async with db.transaction() as s:
+                    await s.execute(_PROBE, {"b": f"row {i}"})
+            else:
+                await db.write(_insert, i)
             latencies.append(time.perf_counter() - t0)
 
     start = time.perf_counter()
@@ -133,8 +143,9 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         bare_db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bare.db'}")
         await upgrade(bare_db)
-        await run_bare(bare_db, 200, args.inflight)  # warm-up
-        bare = await run_bare(bare_db, args.events, args.inflight)
+        await run_bare(bare_db, 200, args.inflight, session=False)  # warm-up
+        bare = await run_bare(bare_db, args.events, args.inflight, session=False)
+        via_session = await run_bare(bare_db, args.events, args.inflight, session=True)
         await bare_db.dispose()
         raw = await run_raw_driver(Path(folder) / "raw.db", args.events)
         db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'pipeline.db'}")
@@ -142,14 +153,17 @@ async def main() -> None:
         pipe = await run_pipeline(db, args.events, args.dialogs, args.inflight)
         await db.dispose()
     common = {"events": args.events, "dialogs": args.dialogs, "inflight": args.inflight}
-    print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "sqlalchemy+aiosqlite",
+    print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "database_write",
                       **common, **bare}))  # fmt: skip
+    print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "async_session",
+                      **common, **via_session}))  # fmt: skip
     print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "aiosqlite",
                       "events": args.events, "inflight": 1, **raw}))  # fmt: skip
     print(json.dumps({"bench": "pipeline_sqlite_rules_only", **common, **pipe}))
     rate = pipe["events_per_second"]
     ratios = {
         "throughput_ratio": round(rate / bare["events_per_second"], 3),
+        "throughput_ratio_vs_async_session": round(rate / via_session["events_per_second"], 3),
         "throughput_ratio_vs_raw_driver": round(rate / raw["events_per_second"], 3),
     }
     print(json.dumps({"bench": "pipeline_vs_bare", **ratios}))

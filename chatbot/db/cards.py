@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chatbot.db.records import UNFINISHED as UNFINISHED  # cards show these statuses' buttons
 from chatbot.db.tables import CustomerRow, DialogRow, ManagerPostRow, MessageRow, TaskRow
 from chatbot.db.upsert import core, prebuilt
-
-UNFINISHED = ("open", "taken")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,16 +103,6 @@ async def cards(
     if task_ids is not None:
         stmt = stmt.where(TaskRow.id.in_(list(task_ids)))
     return [_card(r) for r in await session.execute(stmt)]
-
-
-async def unfinished_task_ids(session: AsyncSession, dialog_id: int) -> list[int]:
-    """Ids of the dialog's open or taken tasks."""
-    rows = await session.execute(
-        select(TaskRow.id)
-        .where(TaskRow.dialog_id == dialog_id, TaskRow.status.in_(UNFINISHED))
-        .order_by(TaskRow.id)
-    )
-    return [int(r[0]) for r in rows]
 
 
 async def has_tasks(session: AsyncSession, dialog_id: int) -> bool:

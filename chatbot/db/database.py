@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,9 +17,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from chatbot.db.sqlite_writer import SqliteWriter
 from chatbot.errors import StorageError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Database:
@@ -38,8 +41,13 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self._writer: SqliteWriter | None = None
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            configure_sqlite(self.engine.sync_engine)
+            if _is_file(parsed.database):
+                self._writer = SqliteWriter(
+                    parsed.set(drivername="sqlite"), SQLITE_BUSY_TIMEOUT_MS / 1000, configure_sqlite
+                )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: queue writers here rather than in its busy handler,
         # which sleeps in coarse steps and would add milliseconds to every contended event.
@@ -57,10 +65,33 @@ class Database:
             async with self.sessions() as session, session.begin():
                 yield session
             return
+        async with self._sqlite_gate(), self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def _sqlite_gate(self) -> AsyncIterator[None]:
+        """Hold this process's SQLite write turn (both write paths queue here)."""
         if self._gate is None:
             self._gate = asyncio.Lock()
-        async with self._gate, self.sessions() as session, session.begin():
-            yield session
+        async with self._gate:
+            yield
+
+    async def write(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work(connection, ...)` in one write transaction: committed when it returns.
+
+        On a SQLite file the whole transaction runs in the writer thread, one hand-over per
+        transaction instead of several per statement; elsewhere it runs on the async driver.
+        """
+        if self._writer is None:
+            if not self.is_sqlite:
+                async with self.engine.begin() as conn:
+                    return await conn.run_sync(work, *args, **kwargs)
+            async with self._sqlite_gate(), self.engine.begin() as conn:
+                return await conn.run_sync(work, *args, **kwargs)
+        async with self._sqlite_gate():
+            return await self._writer.run(work, *args, **kwargs)
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[AsyncSession]:
@@ -74,19 +105,26 @@ class Database:
                 await session.rollback()
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection and the writer thread."""
+        if self._writer is not None:
+            await self._writer.close()
         await self.engine.dispose()
 
 
+def _is_file(database: str | None) -> bool:
+    """Whether the SQLite database is a plain file (not in memory, not a URI)."""
+    return bool(database) and database != ":memory:" and not str(database).startswith("file:")
+
+
 def _ensure_sqlite_folder(database: str | None) -> None:
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    if _is_file(database):
+        Path(str(database)).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def configure_sqlite(engine: Engine) -> None:
     """WAL, busy_timeout, foreign keys, and BEGIN IMMEDIATE for read-then-write transactions."""
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us emit BEGIN ourselves (the driver would otherwise defer it to the first write).
         dbapi_connection.isolation_level = None
@@ -97,7 +135,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front: no deadlock when a reader later writes.
         # Read-only snapshots use a plain BEGIN so they neither wait for nor block writers.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -94,8 +94,8 @@ async def load_dialog(session: AsyncSession, channel: str, chat_id: str) -> Dial
     )
 
 
-async def create_dialog(
-    session: AsyncSession,
+def create_dialog(
+    conn: Connection,
     channel: str,
     chat_id: str,
     customer: CustomerInfo,
@@ -104,10 +104,10 @@ async def create_dialog(
 ) -> DialogRecord | None:
     """Insert a new dialog (and its customer, matched by phone); None if it exists already."""
     customer = replace(customer, phone=normalize_phone(customer.phone))
-    customer_id, other_last = await _customer_for(session, customer, now)
+    customer_id, other_last = _customer_for(conn, customer, now)
     state = DialogState(channel=channel, lang=customer.lang or default_lang)
     stmt = (
-        insert_for(session, DialogRow)
+        insert_for(conn, DialogRow)
         .values(
             customer_id=customer_id, channel=channel, chat_id=chat_id, stage=state.stage,
             closed=False, paused=False, flags="", lang=state.lang, state=state.to_json(),
@@ -116,42 +116,40 @@ async def create_dialog(
         .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
         .returning(DialogRow.id)
     )  # fmt: skip
-    new_id = (await (await core(session)).execute(stmt)).scalar_one_or_none()
+    new_id = conn.execute(stmt).scalar_one_or_none()
     if new_id is None:
         return None
     return DialogRecord(new_id, customer_id, channel, chat_id, state, 0, customer.name,
                         customer.phone, other_last)  # fmt: skip
 
 
-async def _customer_for(
-    session: AsyncSession, info: CustomerInfo, now: datetime
+def _customer_for(
+    conn: Connection, info: CustomerInfo, now: datetime
 ) -> tuple[int, datetime | None]:
     """The customer with this phone (and when they last wrote anywhere), or a new one."""
     if info.phone:
-        found = await session.scalar(
-            select(CustomerRow.id).where(CustomerRow.phone == info.phone).limit(1)
-        )
+        found = conn.scalar(select(CustomerRow.id).where(CustomerRow.phone == info.phone).limit(1))
         if found is not None:
-            last = await session.scalar(
+            last = conn.scalar(
                 select(func.max(DialogRow.last_inbound_at)).where(DialogRow.customer_id == found)
             )
             return int(found), last
     stmt = (
-        insert_for(session, CustomerRow)
+        insert_for(conn, CustomerRow)
         .values(phone=info.phone, name=info.name, lang=info.lang, created_at=now)
         .returning(CustomerRow.id)
     )
-    return int((await (await core(session)).execute(stmt)).scalar_one()), None
+    return int(conn.execute(stmt).scalar_one()), None
 
 
-async def lock_dialog(session: AsyncSession, dialog_id: int) -> int | None:
+def lock_dialog(conn: Connection, dialog_id: int) -> int | None:
     """Lock the dialog's row until the transaction ends; returns its version."""
     stmt = select(DialogRow.version).where(DialogRow.id == dialog_id).with_for_update()
-    version: int | None = await session.scalar(stmt)
+    version: int | None = conn.scalar(stmt)
     return version
 
 
-async def learn_customer(session: AsyncSession, customer_id: int, info: CustomerInfo) -> int:
+def learn_customer(conn: Connection, customer_id: int, info: CustomerInfo) -> int:
     """Remember a phone or name the channel told us (e.g. a shared contact).
 
     When the phone already belongs to another customer, this is the same person writing from
@@ -160,43 +158,41 @@ async def learn_customer(session: AsyncSession, customer_id: int, info: Customer
     """
     phone = normalize_phone(info.phone)
     if phone is not None:
-        other = await session.scalar(
+        other = conn.scalar(
             select(CustomerRow.id)
             .where(CustomerRow.phone == phone, CustomerRow.id != customer_id)
             .order_by(CustomerRow.id)
             .limit(1)
         )
         if other is not None:
-            await _merge_customer(session, customer_id, int(other), info.name)
+            _merge_customer(conn, customer_id, int(other), info.name)
             return int(other)
     values = {k: v for k, v in (("phone", phone), ("name", info.name)) if v}
     if values:
-        await session.execute(
-            update(CustomerRow).where(CustomerRow.id == customer_id).values(values)
-        )
+        conn.execute(update(CustomerRow).where(CustomerRow.id == customer_id).values(values))
     return customer_id
 
 
-async def _merge_customer(session: AsyncSession, source: int, target: int, name: str) -> None:
+def _merge_customer(conn: Connection, source: int, target: int, name: str) -> None:
     """Move every dialog of `source` to `target` and drop `source` (kept: the older row)."""
-    await session.execute(
+    conn.execute(
         update(DialogRow).where(DialogRow.customer_id == source).values(customer_id=target)
     )
     if name:
         # The person's name from the channel fills a gap, never overwrites a known one.
-        await session.execute(
+        conn.execute(
             update(CustomerRow)
             .where(CustomerRow.id == target, CustomerRow.name == "")
             .values(name=name)
         )
-    await session.execute(delete(CustomerRow).where(CustomerRow.id == source))
+    conn.execute(delete(CustomerRow).where(CustomerRow.id == source))
 
 
-async def save_state(
-    session: AsyncSession, dialog_id: int, state: DialogState, expected: int, now: datetime
+def save_state(
+    conn: Connection, dialog_id: int, state: DialogState, expected: int, now: datetime
 ) -> bool:
     """Write the new state if the dialog is still at version `expected`."""
-    result = await (await core(session)).execute(
+    result = conn.execute(
         _SAVE,
         {
             "dialog_id": dialog_id,
@@ -213,7 +209,7 @@ async def save_state(
             "now": now,
         },
     )
-    return bool(getattr(result, "rowcount", 0))
+    return bool(result.rowcount)
 
 
 async def find_dialogs_by_phone(session: AsyncSession, phone: str) -> list[tuple[str, str]]:

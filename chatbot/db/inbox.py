@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Connection, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatbot.db.tables import CrmEventRow, MessageRow
-from chatbot.db.upsert import core, prebuilt
+from chatbot.db.upsert import prebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +34,8 @@ _INBOUND_COLUMNS = ("dialog_id", "channel", "external_id", "direction", "author"
                     "created_at", "intent", "source", "confidence")  # fmt: skip
 
 
-async def record_inbound(
-    session: AsyncSession,
+def record_inbound(
+    conn: Connection,
     dialog_id: int,
     channel: str,
     external_id: str | None,
@@ -45,8 +45,8 @@ async def record_inbound(
     author: str = "customer",
 ) -> bool:
     """Insert an inbound message; False when (channel, external_id) was seen before."""
-    stmt = prebuilt(session, "inbound", _build_inbound)
-    result = await (await core(session)).execute(
+    stmt = prebuilt(conn, "inbound", _build_inbound)
+    result = conn.execute(
         stmt,
         {
             "dialog_id": dialog_id, "channel": channel, "external_id": external_id,
@@ -56,7 +56,7 @@ async def record_inbound(
             "confidence": decision.confidence if decision else None,
         },
     )  # fmt: skip
-    return bool(getattr(result, "rowcount", 0))
+    return bool(result.rowcount)
 
 
 async def record_message(
@@ -82,8 +82,8 @@ def _build_crm(insert: Any) -> Any:
     )  # fmt: skip
 
 
-async def record_crm_event(
-    session: AsyncSession,
+def record_crm_event(
+    conn: Connection,
     dialog_id: int,
     external_id: str | None,
     type_: str,
@@ -91,9 +91,9 @@ async def record_crm_event(
     now: datetime,
 ) -> bool:
     """Insert a CRM event; False when its external id was applied before."""
-    result = await (await core(session)).execute(
-        prebuilt(session, "crm_event", _build_crm),
+    result = conn.execute(
+        prebuilt(conn, "crm_event", _build_crm),
         {"external_id": external_id, "dialog_id": dialog_id, "type": type_, "data": data,
          "created_at": now},
     )  # fmt: skip
-    return bool(getattr(result, "rowcount", 0))
+    return bool(result.rowcount)

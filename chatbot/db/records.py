@@ -7,25 +7,37 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatbot.db.tables import ManagerResponseRow, OutboxRow, TaskRow
-from chatbot.db.upsert import core, prebuilt
+from chatbot.db.upsert import prebuilt
+
+UNFINISHED = ("open", "taken")
 
 
-async def create_task(
-    session: AsyncSession, dialog_id: int, kind: str, reason: str, now: datetime
-) -> int:
+def create_task(conn: Connection, dialog_id: int, kind: str, reason: str, now: datetime) -> int:
     """Create a task for managers and return its id."""
-    row = TaskRow(dialog_id=dialog_id, kind=kind, reason=reason, status="open", created_at=now)
-    session.add(row)
-    await session.flush()
-    return row.id
+    stmt = (
+        insert(TaskRow)
+        .values(dialog_id=dialog_id, kind=kind, reason=reason, status="open", created_at=now)
+        .returning(TaskRow.id)
+    )
+    return int(conn.execute(stmt).scalar_one())
 
 
-async def update_open_tasks(
-    session: AsyncSession, dialog_id: int, status: str, manager: str | None, now: datetime
+def unfinished_task_ids(conn: Connection, dialog_id: int) -> list[int]:
+    """Ids of the dialog's open or taken tasks."""
+    rows = conn.execute(
+        select(TaskRow.id)
+        .where(TaskRow.dialog_id == dialog_id, TaskRow.status.in_(UNFINISHED))
+        .order_by(TaskRow.id)
+    )
+    return [int(r[0]) for r in rows]
+
+
+def update_open_tasks(
+    conn: Connection, dialog_id: int, status: str, manager: str | None, now: datetime
 ) -> int:
     """Move the dialog's unfinished tasks to `status`; returns how many changed."""
     values: dict[str, object] = {"status": status}
@@ -37,12 +49,12 @@ async def update_open_tasks(
         current = ("open", "taken")
     if manager is not None:
         values["manager"] = manager
-    result = await session.execute(
+    result = conn.execute(
         update(TaskRow)
         .where(TaskRow.dialog_id == dialog_id, TaskRow.status.in_(current))
         .values(values)
     )
-    return int(getattr(result, "rowcount", 0))
+    return int(result.rowcount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +70,17 @@ class OutboxItem:
     error: str | None = None
 
 
-async def enqueue(
-    session: AsyncSession, dialog_id: int, items: Sequence[OutboxItem], now: datetime
-) -> None:
+def enqueue(conn: Connection, dialog_id: int, items: Sequence[OutboxItem], now: datetime) -> None:
     """Add outbox rows (one statement for all of them)."""
     if not items:
         return
-    stmt = prebuilt(session, "outbox", _build_outbox)
+    stmt = prebuilt(conn, "outbox", _build_outbox)
     rows = [{"dialog_id": dialog_id, "idempotency_key": i.key, "kind": i.kind,
              "channel": i.channel, "chat_id": i.chat_id, "payload": i.payload,
              "status": i.status, "error": i.error, "attempts": 0, "next_attempt_at": now,
              "created_at": now}
             for i in items]  # fmt: skip
-    await (await core(session)).execute(stmt, rows[0] if len(rows) == 1 else rows)
+    conn.execute(stmt, rows[0] if len(rows) == 1 else rows)
 
 
 def _build_outbox(insert: Any) -> Any:
@@ -83,12 +93,13 @@ def _build_outbox(insert: Any) -> Any:
     )
 
 
-async def record_response(
-    session: AsyncSession, dialog_id: int, manager: str, seconds: float, breach: bool, now: datetime
+def record_response(
+    conn: Connection, dialog_id: int, manager: str, seconds: float, breach: bool, now: datetime
 ) -> None:
     """Record how long a manager took to answer."""
-    session.add(ManagerResponseRow(dialog_id=dialog_id, manager=manager, seconds=seconds,
-                                   breach=breach, created_at=now))  # fmt: skip
+    conn.execute(insert(ManagerResponseRow).values(dialog_id=dialog_id, manager=manager,
+                                                   seconds=seconds, breach=breach,
+                                                   created_at=now))  # fmt: skip
 
 
 async def open_tasks(session: AsyncSession) -> list[tuple[int, int, str, str, str]]:

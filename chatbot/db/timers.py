@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatbot.db.tables import DialogRow, TimerRow
-from chatbot.db.upsert import core, insert_for
+from chatbot.db.upsert import insert_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +35,11 @@ class TimerSpec:
     keep_after_close: bool = False
 
 
-async def set_timers(session: AsyncSession, dialog_id: int, specs: Sequence[TimerSpec]) -> None:
+def set_timers(conn: Connection, dialog_id: int, specs: Sequence[TimerSpec]) -> None:
     """Create or replace the dialog's timers (one statement for all of them)."""
     if not specs:
         return
-    stmt = insert_for(session, TimerRow)
+    stmt = insert_for(conn, TimerRow)
     stmt = stmt.on_conflict_do_update(
         index_elements=["dialog_id", "name"],
         set_={"token": stmt.excluded.token, "due_at": stmt.excluded.due_at,
@@ -48,25 +48,25 @@ async def set_timers(session: AsyncSession, dialog_id: int, specs: Sequence[Time
     rows = [{"dialog_id": dialog_id, "name": t.name, "token": t.token, "due_at": t.due_at,
              "keep_after_close": t.keep_after_close, "claimed_until": None}
             for t in specs]  # fmt: skip
-    await (await core(session)).execute(stmt, rows[0] if len(rows) == 1 else rows)
+    conn.execute(stmt, rows[0] if len(rows) == 1 else rows)
 
 
-async def cancel_timers(session: AsyncSession, dialog_id: int, names: Sequence[str]) -> None:
+def cancel_timers(conn: Connection, dialog_id: int, names: Sequence[str]) -> None:
     """Delete the dialog's timers with these names."""
     if names:
-        await session.execute(
+        conn.execute(
             delete(TimerRow).where(TimerRow.dialog_id == dialog_id, TimerRow.name.in_(names))
         )
 
 
-async def consume_timer(session: AsyncSession, dialog_id: int, name: str, token: int) -> bool:
+def consume_timer(conn: Connection, dialog_id: int, name: str, token: int) -> bool:
     """Delete the row of a firing timer; False when it was already consumed or replaced."""
-    result = await (await core(session)).execute(
+    result = conn.execute(
         delete(TimerRow).where(
             TimerRow.dialog_id == dialog_id, TimerRow.name == name, TimerRow.token == token
         )
     )
-    return bool(getattr(result, "rowcount", 0))
+    return bool(result.rowcount)
 
 
 async def claim_due(

@@ -5,24 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 _BUILT: dict[tuple[str, str], Any] = {}
 
 
-def dialect_of(session: AsyncSession) -> str:
-    """The session's dialect name."""
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
+def dialect_of(bind: Connection | AsyncSession) -> str:
+    """The dialect name of a connection or session."""
+    if isinstance(bind, Connection):
+        return bind.dialect.name
+    return bind.bind.dialect.name if bind.bind is not None else "sqlite"
 
 
-def insert_for(session: AsyncSession, table: Any) -> Any:
+def insert_for(session: Connection | AsyncSession, table: Any) -> Any:
     """The dialect's INSERT construct (it has on_conflict_do_nothing/do_update)."""
     module = postgresql if dialect_of(session) == "postgresql" else sqlite
     return module.insert(table)
 
 
-def prebuilt(session: AsyncSession, name: str, build: Callable[[Any], Any]) -> Any:
+def prebuilt(session: Connection | AsyncSession, name: str, build: Callable[[Any], Any]) -> Any:
     """A statement built once per dialect: `build(insert_function)` returns it."""
     dialect = dialect_of(session)
     key = (dialect, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from chatbot.core.effects import (
     Alert,
@@ -19,7 +19,7 @@ from chatbot.core.effects import (
     SkippedReply,
     UpdateTasks,
 )
-from chatbot.db import cards, records, timers
+from chatbot.db import records, timers
 from chatbot.db.dialogs import DialogRecord
 from chatbot.db.records import OutboxItem
 from chatbot.service.crm_notices import crm_notice
@@ -27,8 +27,8 @@ from chatbot.service.crm_notices import crm_notice
 MANAGERS = "managers"  # the outbox channel of task cards and alerts
 
 
-async def persist_effects(
-    session: AsyncSession,
+def persist_effects(
+    conn: Connection,
     dialog: DialogRecord,
     version: int,
     effects: Sequence[Effect],
@@ -67,16 +67,15 @@ async def persist_effects(
             outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id,
                                      {"key": effect.key}, "skipped", effect.reason))  # fmt: skip
         elif isinstance(effect, CreateTask):
-            task_id = await records.create_task(session, dialog.id, effect.kind, effect.reason,
-                                                now)  # fmt: skip
+            task_id = records.create_task(conn, dialog.id, effect.kind, effect.reason, now)
             card: dict[str, object] = {
                 "task_id": task_id, "kind": effect.kind, "reason": effect.reason,
                 "dialog_id": dialog.id, "channel": dialog.channel, "chat_id": dialog.chat_id,
             }  # fmt: skip
             outbox.append(OutboxItem(key, "task", MANAGERS, "", card))
         elif isinstance(effect, UpdateTasks):
-            changed = await cards.unfinished_task_ids(session, dialog.id)
-            await records.update_open_tasks(session, dialog.id, effect.status, effect.manager, now)
+            changed = records.unfinished_task_ids(conn, dialog.id)
+            records.update_open_tasks(conn, dialog.id, effect.status, effect.manager, now)
             if changed:  # the cards of these tasks show their new status and buttons
                 update_: dict[str, object] = {"task_ids": changed, "dialog_id": dialog.id}
                 outbox.append(OutboxItem(key, "card", MANAGERS, "", update_))
@@ -85,22 +84,22 @@ async def persist_effects(
                                         "dialog_id": dialog.id}  # fmt: skip
             outbox.append(OutboxItem(key, "alert", MANAGERS, effect.kind, alert))
         elif isinstance(effect, ManagerResponse):
-            await records.record_response(session, dialog.id, effect.manager, effect.seconds,
-                                          effect.breach, now)  # fmt: skip
+            records.record_response(conn, dialog.id, effect.manager, effect.seconds, effect.breach,
+                                    now)  # fmt: skip
         if crm_events and (notice := crm_notice(dialog, key, effect, now, crm_events, task_id)):
             outbox.append(notice)
     cancelled = [name for name, t in final_timers.items() if t is None]
     kept = [timers.TimerSpec(t.name, t.token, t.due, t.keep_after_close)
             for t in final_timers.values() if t is not None]  # fmt: skip
-    await timers.cancel_timers(session, dialog.id, cancelled)
-    await timers.set_timers(session, dialog.id, kept)
-    await records.enqueue(session, dialog.id, outbox, now)
+    timers.cancel_timers(conn, dialog.id, cancelled)
+    timers.set_timers(conn, dialog.id, kept)
+    records.enqueue(conn, dialog.id, outbox, now)
 
 
-async def relay_to_managers(
-    session: AsyncSession, dialog: DialogRecord, version: int, text: str, now: datetime
+def relay_to_managers(
+    conn: Connection, dialog: DialogRecord, version: int, text: str, now: datetime
 ) -> None:
     """A customer's message in a dialog a manager holds goes on to the managers' chat."""
     payload: dict[str, object] = {"dialog_id": dialog.id, "text": text}
     item = OutboxItem(f"{dialog.id}:{version}:relay", "relay", MANAGERS, "", payload)
-    await records.enqueue(session, dialog.id, [item], now)
+    records.enqueue(conn, dialog.id, [item], now)

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from chatbot.core.clock import Clock
@@ -70,6 +70,10 @@ class _Plan:
     decision: inbox.Decision | None
     result: StepResult
     head: tuple[TraceEntry, ...]
+
+
+# What a write did: the snapshot it wrote on, the plan, the new state, the customer now.
+_Applied = tuple[DialogRecord, _Plan, DialogState, int]
 
 
 class _StaleSnapshot(Exception):
@@ -142,39 +146,12 @@ class Pipeline:
         decision = await self._classify(snap, inbound)
         plan = self._compute(snap, inbound, now, decision)
         try:
-            async with self.db.transaction() as session:
-                if snap.version == NEW:
-                    # A first message: the dialog is created in the event's own transaction.
-                    created = await dialogs.create_dialog(
-                        session, inbound.channel, inbound.chat_id, inbound.customer, now,
-                        self.flows.shop.default_lang,
-                    )  # fmt: skip
-                    if created is None:
-                        raise _StaleSnapshot  # another process created it meanwhile: reload
-                    if created.other_last_inbound_at is not None:
-                        plan = self._compute(created, inbound, now, decision)  # known customer
-                    snap = created
-                elif not self.db.is_sqlite and await dialogs.lock_dialog(session, snap.id) != (
-                    snap.version
-                ):
-                    raise _StaleSnapshot
-                duplicate = await self._record(session, snap, inbound, plan, now)
-                if duplicate is not None:
-                    return duplicate
-                new_state = replace(plan.result.state, version=snap.version + 1)
-                if not await dialogs.save_state(session, snap.id, new_state, snap.version, now):
-                    raise _StaleSnapshot
-                await persist_effects(session, snap, new_state.version, plan.result.effects, now,
-                                      self.crm_events)  # fmt: skip
-                held = snap.state.paused and new_state.paused  # a manager leads the dialog
-                if isinstance(plan.event, CustomerMessage) and held:
-                    await relay_to_managers(session, snap, new_state.version, plan.event.text, now)
-                customer_id = snap.customer_id
-                if _news_about(snap, inbound):
-                    customer_id = await dialogs.learn_customer(session, snap.customer_id,
-                                                               inbound.customer)  # fmt: skip
+            applied = await self.db.write(self._apply, snap, inbound, plan, decision, now)
         except _StaleSnapshot:
             return None
+        if isinstance(applied, Outcome):
+            return applied
+        snap, plan, new_state, customer_id = applied
         if customer_id != snap.customer_id:
             # Two customers became one: every snapshot of either knows the wrong "other dialogs".
             self.cache.drop_customer(snap.customer_id)
@@ -190,6 +167,43 @@ class Pipeline:
         trace = [*plan.head]
         trace.extend(t for e in plan.result.effects if (t := trace_effect(now, e)) is not None)
         return Outcome(snap.id, tuple(trace), state=new_state)
+
+    def _apply(
+        self,
+        conn: Connection,
+        snap: DialogRecord,
+        inbound: Inbound,
+        plan: _Plan,
+        decision: Classification | None,
+        now: datetime,
+    ) -> _Applied | Outcome:
+        """The event's write transaction (runs on the writer); raises _StaleSnapshot."""
+        if snap.version == NEW:
+            # A first message: the dialog is created in the event's own transaction.
+            created = dialogs.create_dialog(conn, inbound.channel, inbound.chat_id,
+                                            inbound.customer, now,
+                                            self.flows.shop.default_lang)  # fmt: skip
+            if created is None:
+                raise _StaleSnapshot  # another process created it meanwhile: reload
+            if created.other_last_inbound_at is not None:
+                plan = self._compute(created, inbound, now, decision)  # a known customer
+            snap = created
+        elif not self.db.is_sqlite and dialogs.lock_dialog(conn, snap.id) != snap.version:
+            raise _StaleSnapshot
+        duplicate = self._record(conn, snap, inbound, plan, now)
+        if duplicate is not None:
+            return duplicate
+        new_state = replace(plan.result.state, version=snap.version + 1)
+        if not dialogs.save_state(conn, snap.id, new_state, snap.version, now):
+            raise _StaleSnapshot
+        persist_effects(conn, snap, new_state.version, plan.result.effects, now, self.crm_events)
+        held = snap.state.paused and new_state.paused  # a manager leads the dialog
+        if isinstance(plan.event, CustomerMessage) and held:
+            relay_to_managers(conn, snap, new_state.version, plan.event.text, now)
+        customer_id = snap.customer_id
+        if _news_about(snap, inbound):
+            customer_id = dialogs.learn_customer(conn, snap.customer_id, inbound.customer)
+        return snap, plan, new_state, customer_id
 
     async def _load(self, inbound: Inbound) -> DialogRecord:
         """The dialog's snapshot, or a provisional one (version NEW) for a new dialog."""
@@ -254,9 +268,9 @@ class Pipeline:
         )
         return _Plan(event, decision, step(state, event, self.flows, now, facts), tuple(head))
 
-    async def _record(
+    def _record(
         self,
-        session: AsyncSession,
+        conn: Connection,
         snap: DialogRecord,
         inbound: Inbound,
         plan: _Plan,
@@ -266,24 +280,23 @@ class Pipeline:
         event = plan.event
         seen = TraceEntry(now, "duplicate", {"id": inbound.external_id})
         if isinstance(event, CustomerMessage):
-            fresh = await inbox.record_inbound(session, snap.id, inbound.channel,
-                                               inbound.external_id, event.text, now,
-                                               plan.decision)  # fmt: skip
+            fresh = inbox.record_inbound(conn, snap.id, inbound.channel, inbound.external_id,
+                                         event.text, now, plan.decision)  # fmt: skip
             if not fresh:
                 log.info("pipeline.duplicate", extra={"dialog": snap.id})
                 return Outcome(snap.id, (seen,), duplicate=True)
         elif isinstance(event, TimerFired):
-            if not await timers.consume_timer(session, snap.id, event.name, event.token):
+            if not timers.consume_timer(conn, snap.id, event.name, event.token):
                 return Outcome(snap.id, (), stale=True)
         elif isinstance(event, CrmEvent):
-            if not await inbox.record_crm_event(session, snap.id, inbound.external_id,
-                                                event.type, dict(event.data), now):  # fmt: skip
+            if not inbox.record_crm_event(conn, snap.id, inbound.external_id, event.type,
+                                          dict(event.data), now):  # fmt: skip
                 return Outcome(snap.id, (seen,), duplicate=True)
         elif isinstance(event, ManagerMessage | ManagerAction) and inbound.external_id is not None:
             text = event.text if isinstance(event, ManagerMessage) else f"[{event.action}]"
-            fresh = await inbox.record_inbound(session, snap.id, f"{inbound.channel}:manager",
-                                               inbound.external_id, text, now,
-                                               author=event.manager)  # fmt: skip
+            fresh = inbox.record_inbound(conn, snap.id, f"{inbound.channel}:manager",
+                                         inbound.external_id, text, now,
+                                         author=event.manager)  # fmt: skip
             if not fresh:
                 return Outcome(snap.id, (seen,), duplicate=True)
         return None

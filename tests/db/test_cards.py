@@ -8,6 +8,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection
 
 from chatbot.db import cards, dialogs, inbox, records, reports
 from chatbot.db.cards import Post
@@ -20,8 +21,7 @@ ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
 
 
 async def _dialog(db: Database, chat: str = "1") -> dialogs.DialogRecord:
-    async with db.transaction() as s:
-        made = await dialogs.create_dialog(s, "telegram", chat, ANNA, NOW, "ru")
+    made = await db.write(dialogs.create_dialog, "telegram", chat, ANNA, NOW, "ru")
     assert made is not None
     return made
 
@@ -50,8 +50,8 @@ async def test_the_cards_revision_goes_down_and_up_again(db: Database) -> None:
 
 async def test_a_card_knows_its_task_dialog_and_customer(db: Database) -> None:
     d = await _dialog(db)
+    task = await db.write(records.create_task, d.id, "lead", "Заказ", NOW)
     async with db.transaction() as s:
-        task = await records.create_task(s, d.id, "lead", "Заказ", NOW)
         await cards.remember_card(s, task, "-100", 55)
     async with db.snapshot() as s:
         card = await cards.task_card(s, task)
@@ -65,12 +65,17 @@ async def test_a_card_knows_its_task_dialog_and_customer(db: Database) -> None:
 
 async def test_cards_filter_by_dialog_ids_and_status(db: Database) -> None:
     first, second = await _dialog(db, "1"), await _dialog(db, "2")
-    async with db.transaction() as s:
-        a = await records.create_task(s, first.id, "lead", "", NOW)
-        b = await records.create_task(s, second.id, "question", "", NOW)
-        await records.update_open_tasks(s, second.id, "taken", "@olga", NOW)
-        c = await records.create_task(s, first.id, "human", "", NOW)
-        await records.update_open_tasks(s, first.id, "done", "@olga", NOW)
+
+    def make(conn: Connection) -> tuple[int, int, int]:
+        a = records.create_task(conn, first.id, "lead", "", NOW)
+        b = records.create_task(conn, second.id, "question", "", NOW)
+        records.update_open_tasks(conn, second.id, "taken", "@olga", NOW)
+        c = records.create_task(conn, first.id, "human", "", NOW)
+        records.update_open_tasks(conn, first.id, "done", "@olga", NOW)
+        return a, b, c
+
+    a, b, c = await db.write(make)
+    assert await db.write(records.unfinished_task_ids, second.id) == [b]
     async with db.snapshot() as s:
 
         async def ids(**where: Any) -> list[int]:
@@ -80,13 +85,12 @@ async def test_cards_filter_by_dialog_ids_and_status(db: Database) -> None:
         assert await ids(statuses=("done",)) == [a, c]
         assert await ids(dialog_id=first.id, statuses=("done",)) == [a, c]
         assert await ids(task_ids=[a, b], statuses=("taken", "done")) == [a, b]
-        assert await cards.unfinished_task_ids(s, second.id) == [b]
 
 
 async def test_posts_are_found_by_chat_and_message_and_recorded_once(db: Database) -> None:
     d = await _dialog(db)
+    task = await db.write(records.create_task, d.id, "lead", "", NOW)
     async with db.transaction() as s:
-        task = await records.create_task(s, d.id, "lead", "", NOW)
         await cards.record_post(s, Post("-100", 1, d.id, task, "card", True), NOW)
         await cards.record_post(s, Post("-100", 1, d.id, task, "card", True), NOW)
         await cards.record_post(s, Post("-100", 2, d.id, task, "relay", False), NOW)
@@ -106,7 +110,7 @@ async def test_last_lines_are_the_customers_channel_only(db: Database) -> None:
         for n in range(7):
             await inbox.record_message(s, d.id, "telegram", "in", "customer", f"m{n}",
                                        NOW + timedelta(seconds=n))  # fmt: skip
-        await inbox.record_inbound(s, d.id, "telegram:manager", "g:1", "[take]", NOW, author="x")
+    await db.write(inbox.record_inbound, d.id, "telegram:manager", "g:1", "[take]", NOW, author="x")
     ref = cards.DialogRef(d.id, "telegram", "1", "Анна", None, "new")
     async with db.snapshot() as s:
         lines = await cards.last_lines(s, ref, 5)
@@ -115,15 +119,19 @@ async def test_last_lines_are_the_customers_channel_only(db: Database) -> None:
 
 async def test_todays_figures(db: Database) -> None:
     d = await _dialog(db)
-    async with db.transaction() as s:
-        await records.record_response(s, d.id, "@olga", 60, False, NOW)
-        await records.record_response(s, d.id, "@olga", 900, True, NOW)
-        await records.record_response(s, d.id, "@ivan", 30, False, NOW - timedelta(days=1))
-        task = await records.create_task(s, d.id, "lead", "", NOW)
-        await records.update_open_tasks(s, d.id, "taken", "@maria", NOW)
-        await records.enqueue(s, d.id, [records.OutboxItem("k1", "alert", "managers", "sla", {}),
-                                        records.OutboxItem("k2", "alert", "managers", "sla", {})],
-                              NOW)  # fmt: skip
+
+    def day(conn: Connection) -> int:
+        records.record_response(conn, d.id, "@olga", 60, False, NOW)
+        records.record_response(conn, d.id, "@olga", 900, True, NOW)
+        records.record_response(conn, d.id, "@ivan", 30, False, NOW - timedelta(days=1))
+        task = records.create_task(conn, d.id, "lead", "", NOW)
+        records.update_open_tasks(conn, d.id, "taken", "@maria", NOW)
+        records.enqueue(conn, d.id, [records.OutboxItem("k1", "alert", "managers", "sla", {}),
+                                     records.OutboxItem("k2", "alert", "managers", "sla", {})],
+                        NOW)  # fmt: skip
+        return task
+
+    task = await db.write(day)
     assert task
     async with db.snapshot() as s:
         figures = await reports.responses_since(s, NOW - timedelta(hours=1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from chatbot.core.state import DialogState
 from chatbot.db import dialogs, inbox, records, timers
@@ -18,12 +18,12 @@ ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
 
 
 async def _dialog(db: Database, channel: str = "telegram", chat: str = "1") -> dialogs.DialogRecord:
-    async with db.transaction() as s:
+    async with db.snapshot() as s:
         found = await dialogs.load_dialog(s, channel, chat)
-        if found is None:
-            found = await dialogs.create_dialog(s, channel, chat, ANNA, NOW, "ru")
-        assert found is not None
-        return found
+    if found is None:
+        found = await db.write(dialogs.create_dialog, channel, chat, ANNA, NOW, "ru")
+    assert found is not None
+    return found
 
 
 async def test_migrated_to_head(db: Database) -> None:
@@ -37,10 +37,8 @@ async def test_dialog_created_once_and_state_round_trips(db: Database) -> None:
     assert first.state == DialogState(channel="telegram", lang="ru")
     state = DialogState(channel="telegram", stage="thinking", vars={"amount": "2500"},
                         last_inbound_at=NOW, version=1)  # fmt: skip
-    async with db.transaction() as s:
-        assert await dialogs.save_state(s, first.id, state, 0, NOW)
-    async with db.transaction() as s:
-        assert not await dialogs.save_state(s, first.id, state, 0, NOW)  # version moved on
+    assert await db.write(dialogs.save_state, first.id, state, 0, NOW)
+    assert not await db.write(dialogs.save_state, first.id, state, 0, NOW)  # version moved on
     saved = await _dialog(db)
     assert saved.state == state
     assert saved.version == 1
@@ -50,8 +48,7 @@ async def test_same_phone_is_one_customer_across_channels(db: Database) -> None:
     tg = await _dialog(db, "telegram", "1")
     wa = await _dialog(db, "whatsapp", "79990001122")
     assert tg.customer_id == wa.customer_id
-    async with db.transaction() as s:
-        await dialogs.save_state(s, tg.id, DialogState(last_inbound_at=NOW, version=1), 0, NOW)
+    await db.write(dialogs.save_state, tg.id, DialogState(last_inbound_at=NOW, version=1), 0, NOW)
     seen = (await _dialog(db, "whatsapp", "79990001122")).other_last_inbound_at
     assert seen == NOW
     assert seen.tzinfo is not None
@@ -59,12 +56,14 @@ async def test_same_phone_is_one_customer_across_channels(db: Database) -> None:
 
 async def test_inbound_dedupe_by_unique_key(db: Database) -> None:
     d = await _dialog(db)
-    async with db.transaction() as s:
-        decision = inbox.Decision("greeting", "rules", 0.9)
-        first = await inbox.record_inbound(s, d.id, "telegram", "u-1", "hi", NOW, decision)
-    async with db.transaction() as s:
-        second = await inbox.record_inbound(s, d.id, "telegram", "u-1", "hi", NOW)
-        other_channel = await inbox.record_inbound(s, d.id, "whatsapp", "u-1", "hi", NOW)
+    decision = inbox.Decision("greeting", "rules", 0.9)
+    first = await db.write(inbox.record_inbound, d.id, "telegram", "u-1", "hi", NOW, decision)
+
+    def again(conn: Connection) -> tuple[bool, bool]:
+        return (inbox.record_inbound(conn, d.id, "telegram", "u-1", "hi", NOW),
+                inbox.record_inbound(conn, d.id, "whatsapp", "u-1", "hi", NOW))  # fmt: skip
+
+    second, other_channel = await db.write(again)
     assert first
     assert not second
     assert other_channel
@@ -72,30 +71,29 @@ async def test_inbound_dedupe_by_unique_key(db: Database) -> None:
 
 async def test_crm_event_applies_once(db: Database) -> None:
     d = await _dialog(db)
-    async with db.transaction() as s:
-        assert await inbox.record_crm_event(s, d.id, "crm-1", "order_paid", {}, NOW)
-    async with db.transaction() as s:
-        assert not await inbox.record_crm_event(s, d.id, "crm-1", "order_paid", {}, NOW)
+    assert await db.write(inbox.record_crm_event, d.id, "crm-1", "order_paid", {}, NOW)
+    assert not await db.write(inbox.record_crm_event, d.id, "crm-1", "order_paid", {}, NOW)
 
 
 async def test_timer_consumed_exactly_once(db: Database) -> None:
     d = await _dialog(db)
-    async with db.transaction() as s:
-        await timers.set_timers(s, d.id, [timers.TimerSpec("nudge_1", 1, NOW)])
-        await timers.set_timers(s, d.id, [timers.TimerSpec("nudge_1", 2, NOW + timedelta(hours=1))])
-    async with db.transaction() as s:
-        assert await timers.next_due(s, NOW) == NOW + timedelta(hours=1)
-        assert not await timers.consume_timer(s, d.id, "nudge_1", 1)  # replaced token
-        assert await timers.consume_timer(s, d.id, "nudge_1", 2)
-        assert not await timers.consume_timer(s, d.id, "nudge_1", 2)
+    await db.write(timers.set_timers, d.id, [timers.TimerSpec("nudge_1", 1, NOW)])
+    later = NOW + timedelta(hours=1)
+    await db.write(timers.set_timers, d.id, [timers.TimerSpec("nudge_1", 2, later)])
+    async with db.snapshot() as s:
+        assert await timers.next_due(s, NOW) == later
+    assert not await db.write(timers.consume_timer, d.id, "nudge_1", 1)  # replaced token
+    assert await db.write(timers.consume_timer, d.id, "nudge_1", 2)
+    assert not await db.write(timers.consume_timer, d.id, "nudge_1", 2)
 
 
 async def test_claim_due_leases_rows(db: Database) -> None:
     d = await _dialog(db)
-    async with db.transaction() as s:
-        await timers.set_timers(
-            s, d.id, [timers.TimerSpec("a", 1, NOW), timers.TimerSpec("b", 2, NOW + timedelta(1))]
-        )
+    await db.write(
+        timers.set_timers,
+        d.id,
+        [timers.TimerSpec("a", 1, NOW), timers.TimerSpec("b", 2, NOW + timedelta(1))],
+    )
     async with db.transaction() as s:
         claimed = await timers.claim_due(s, NOW, 10, timedelta(minutes=1))
     assert [(t.name, t.channel, t.chat_id) for t in claimed] == [("a", "telegram", "1")]
@@ -108,8 +106,7 @@ async def test_claim_due_leases_rows(db: Database) -> None:
 
 async def test_concurrent_claims_never_share_a_timer(db: Database) -> None:
     d = await _dialog(db)
-    async with db.transaction() as s:
-        await timers.set_timers(s, d.id, [timers.TimerSpec(f"t{i}", i, NOW) for i in range(40)])
+    await db.write(timers.set_timers, d.id, [timers.TimerSpec(f"t{i}", i, NOW) for i in range(40)])
 
     async def claimer() -> list[str]:
         got: list[str] = []
@@ -127,14 +124,17 @@ async def test_concurrent_claims_never_share_a_timer(db: Database) -> None:
 
 async def test_tasks_and_idempotent_outbox(db: Database) -> None:
     d = await _dialog(db)
-    async with db.transaction() as s:
-        await records.create_task(s, d.id, "lead", "Заказ", NOW)
-        item = records.OutboxItem("k1", "message", "telegram", "1", {"text": "hi"})
-        await records.enqueue(s, d.id, [item], NOW)
-        await records.enqueue(s, d.id, [item], NOW)
-    async with db.transaction() as s:
-        assert await records.update_open_tasks(s, d.id, "taken", "olga", NOW) == 1
-        assert await records.update_open_tasks(s, d.id, "done", None, NOW) == 1
+    item = records.OutboxItem("k1", "message", "telegram", "1", {"text": "hi"})
+
+    def add(conn: Connection) -> None:
+        records.create_task(conn, d.id, "lead", "Заказ", NOW)
+        records.enqueue(conn, d.id, [item], NOW)
+        records.enqueue(conn, d.id, [item], NOW)
+
+    await db.write(add)
+    assert await db.write(records.update_open_tasks, d.id, "taken", "olga", NOW) == 1
+    assert await db.write(records.update_open_tasks, d.id, "done", None, NOW) == 1
+    async with db.snapshot() as s:
         assert await records.open_tasks(s) == []
         task = (await s.execute(select(TaskRow))).scalar_one()
         assert (task.status, task.manager) == ("done", "olga")
@@ -143,5 +143,4 @@ async def test_tasks_and_idempotent_outbox(db: Database) -> None:
 
 async def test_create_dialog_twice_returns_none(db: Database) -> None:
     await _dialog(db)
-    async with db.transaction() as s:
-        assert await dialogs.create_dialog(s, "telegram", "1", ANNA, NOW, "ru") is None
+    assert await db.write(dialogs.create_dialog, "telegram", "1", ANNA, NOW, "ru") is None

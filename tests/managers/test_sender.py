@@ -29,10 +29,9 @@ def sender(db: Database, bot: Bot) -> ManagersSender:
 
 
 async def _dialog(db: Database, with_task: bool = True) -> tuple[int, int | None]:
-    async with db.transaction() as s:
-        d = await dialogs.create_dialog(s, "telegram", "777001", ANNA, START, "ru")
-        assert d is not None
-        task = await records.create_task(s, d.id, "lead", "Заказ", START) if with_task else None
+    d = await db.write(dialogs.create_dialog, "telegram", "777001", ANNA, START, "ru")
+    assert d is not None
+    task = await db.write(records.create_task, d.id, "lead", "Заказ", START) if with_task else None
     return d.id, task
 
 
@@ -70,8 +69,7 @@ async def test_a_card_deleted_in_the_group_is_not_an_error(
     await sender.send(row("task", {"task_id": task}))
     [card] = api.sent(u.GROUP_ID)
     del api.chats[u.GROUP_ID][card["message_id"]]  # a manager deleted it
-    async with db.transaction() as s:
-        await records.update_open_tasks(s, dialog_id, "taken", "@olga", START)
+    await db.write(records.update_open_tasks, dialog_id, "taken", "@olga", START)
     await sender.send(row("card", {"task_ids": [task], "dialog_id": dialog_id}))
     [edit] = [c for c in api.calls if c.method == "editMessageText"]
     assert edit.status == 400  # tried, found nothing to edit, moved on
@@ -81,8 +79,7 @@ async def test_closed_and_unknown_tasks_post_no_card(
     sender: ManagersSender, api: FakeBotApi, db: Database
 ) -> None:
     dialog_id, task = await _dialog(db)
-    async with db.transaction() as s:
-        await records.update_open_tasks(s, dialog_id, "done", "@olga", START)
+    await db.write(records.update_open_tasks, dialog_id, "done", "@olga", START)
     await sender.send(row("task", {"task_id": task}))
     await sender.send(row("task", {"task_id": 999}))
     await sender.send(row("card", {"task_ids": [task], "dialog_id": dialog_id}))  # never posted

@@ -1,0 +1,61 @@
+"""One SQLite connection in one thread that runs whole write transactions.
+
+The async driver hands every cursor call to its own thread and back, several times per
+statement; a transaction of five statements pays that a dozen times. Here the caller hands
+the whole transaction over once, and it runs on a plain `sqlite3` connection through
+SQLAlchemy Core in this thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class SqliteWriter:
+    """Runs `work(connection, ...)` transactions one after another on a dedicated thread."""
+
+    def __init__(self, url: URL, timeout: float, configure: Callable[[Engine], None]) -> None:
+        # NullPool: the one connection is kept here, so the pool would only add a reset.
+        self._engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout})
+        configure(self._engine)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._conn: Connection | None = None
+
+    async def run(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work` in one transaction on the writer thread: committed when it returns."""
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._thread, lambda: self._transaction(work, args, kwargs))
+        # A cancelled caller does not stop the thread: the transaction runs to its end (commit
+        # or rollback) and is never left half-done; the caller's retry is made safe by keys.
+        return await future
+
+    def _transaction(self, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+        conn = self._conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._conn = self._engine.connect()
+        with conn.begin():
+            return work(conn, *args, **kwargs)
+
+    async def close(self) -> None:
+        """Close the connection and stop the thread (waits for a running transaction)."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self._close)
+        self._thread.shutdown(wait=True)
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._engine.dispose()
