@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from chatbot.db.sqlite_writer import SqliteWriter
 from chatbot.errors import StorageError
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for another process's lock
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -28,7 +28,9 @@ T = TypeVar("T")
 class Database:
     """An async SQLAlchemy engine with the settings each backend needs."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, busy_timeout: float = SQLITE_BUSY_TIMEOUT
+    ) -> None:
         self.url = url
         parsed = make_url(url)
         self.backend = parsed.get_backend_name()
@@ -37,16 +39,18 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             _ensure_sqlite_folder(parsed.database)
-            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            kwargs["connect_args"] = {"timeout": busy_timeout}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._writer: SqliteWriter | None = None
         if self.is_sqlite:
-            configure_sqlite(self.engine.sync_engine)
+            configure_sqlite(self.engine.sync_engine, busy_timeout)
             if _is_file(parsed.database):
                 self._writer = SqliteWriter(
-                    parsed.set(drivername="sqlite"), SQLITE_BUSY_TIMEOUT_MS / 1000, configure_sqlite
+                    parsed.set(drivername="sqlite"),
+                    busy_timeout,
+                    lambda engine: configure_sqlite(engine, busy_timeout),
                 )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: queue writers here rather than in its busy handler,
@@ -121,7 +125,7 @@ def _ensure_sqlite_folder(database: str | None) -> None:
         Path(str(database)).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     """WAL, busy_timeout, foreign keys, and BEGIN IMMEDIATE for read-then-write transactions."""
 
     @event.listens_for(engine, "connect")
@@ -130,7 +134,7 @@ def configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState
 from chatbot.db.tables import CustomerRow, DialogRow
-from chatbot.db.upsert import core, insert_for
+from chatbot.db.upsert import core, prebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,21 +107,34 @@ def create_dialog(
     customer = replace(customer, phone=normalize_phone(customer.phone))
     customer_id, other_last = _customer_for(conn, customer, now)
     state = DialogState(channel=channel, lang=customer.lang or default_lang)
-    stmt = (
-        insert_for(conn, DialogRow)
-        .values(
-            customer_id=customer_id, channel=channel, chat_id=chat_id, stage=state.stage,
-            closed=False, paused=False, flags="", lang=state.lang, state=state.to_json(),
-            version=0, created_at=now, updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
-        .returning(DialogRow.id)
-    )  # fmt: skip
-    new_id = conn.execute(stmt).scalar_one_or_none()
+    values = {
+        "customer_id": customer_id, "channel": channel, "chat_id": chat_id, "stage": state.stage,
+        "closed": False, "paused": False, "flags": "", "lang": state.lang,
+        "state": state.to_json(), "version": 0, "created_at": now, "updated_at": now,
+    }  # fmt: skip
+    new_id = conn.execute(prebuilt(conn, "new_dialog", _build_new_dialog), values).scalar()
     if new_id is None:
         return None
     return DialogRecord(new_id, customer_id, channel, chat_id, state, 0, customer.name,
                         customer.phone, other_last)  # fmt: skip
+
+
+def _build_new_dialog(insert: Any) -> Any:
+    columns = ("customer_id", "channel", "chat_id", "stage", "closed", "paused", "flags", "lang",
+               "state", "version", "created_at", "updated_at")  # fmt: skip
+    return (
+        insert(DialogRow)
+        .values({c: bindparam(c) for c in columns})
+        .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
+        .returning(DialogRow.id)
+    )
+
+
+_NEW_CUSTOMER = (
+    insert(CustomerRow)
+    .values({c: bindparam(c) for c in ("phone", "name", "lang", "created_at")})
+    .returning(CustomerRow.id)
+)
 
 
 def _customer_for(
@@ -134,12 +148,8 @@ def _customer_for(
                 select(func.max(DialogRow.last_inbound_at)).where(DialogRow.customer_id == found)
             )
             return int(found), last
-    stmt = (
-        insert_for(conn, CustomerRow)
-        .values(phone=info.phone, name=info.name, lang=info.lang, created_at=now)
-        .returning(CustomerRow.id)
-    )
-    return int(conn.execute(stmt).scalar_one()), None
+    values = {"phone": info.phone, "name": info.name, "lang": info.lang, "created_at": now}
+    return int(conn.execute(_NEW_CUSTOMER, values).scalar_one()), None
 
 
 def lock_dialog(conn: Connection, dialog_id: int) -> int | None:

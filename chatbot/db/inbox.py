@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection, bindparam, insert
 
 from chatbot.db.tables import CrmEventRow, MessageRow
 from chatbot.db.upsert import prebuilt
@@ -59,8 +58,8 @@ def record_inbound(
     return bool(result.rowcount)
 
 
-async def record_message(
-    session: AsyncSession,
+def record_message(
+    conn: Connection,
     dialog_id: int,
     channel: str,
     direction: str,
@@ -69,8 +68,13 @@ async def record_message(
     now: datetime,
 ) -> None:
     """Insert a message with no external id (outbound texts, manager messages)."""
-    session.add(MessageRow(dialog_id=dialog_id, channel=channel, direction=direction,
-                           author=author, text=text, created_at=now))  # fmt: skip
+    conn.execute(_MESSAGE, {"dialog_id": dialog_id, "channel": channel, "direction": direction,
+                            "author": author, "text": text, "created_at": now})  # fmt: skip
+
+
+_MESSAGE = insert(MessageRow).values(
+    {c: bindparam(c) for c in ("dialog_id", "channel", "direction", "author", "text", "created_at")}
+)
 
 
 def _build_crm(insert: Any) -> Any:

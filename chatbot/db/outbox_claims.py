@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection, bindparam, select, tuple_, update
 
 from chatbot.db.tables import OutboxRow
 
@@ -27,8 +26,19 @@ class ClaimedRow:
     attempts: int
 
 
-async def claim_due(
-    session: AsyncSession,
+_DUE = (
+    select(OutboxRow.id, OutboxRow.dialog_id, OutboxRow.channel, OutboxRow.chat_id,
+           OutboxRow.kind, OutboxRow.idempotency_key, OutboxRow.payload, OutboxRow.attempts)
+    .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= bindparam("now"),
+           OutboxRow.channel.in_(bindparam("channels", expanding=True)))
+    .order_by(OutboxRow.id)
+    .limit(bindparam("limit"))
+)  # fmt: skip
+_DUE_LOCKED = _DUE.with_for_update(skip_locked=True)
+
+
+def claim_due(
+    conn: Connection,
     channels: Sequence[str],
     now: datetime,
     limit: int,
@@ -42,22 +52,14 @@ async def claim_due(
     pushed out of the other senders' view until the lease ends; if this process dies, another
     one sends them after the lease.
     """
-    query = (
-        select(OutboxRow)
-        .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now,
-               OutboxRow.channel.in_(list(channels)))
-        .order_by(OutboxRow.id)
-        .limit(limit)
-    )  # fmt: skip
-    if lease is not None:
-        query = query.with_for_update(skip_locked=True)
-    rows = list((await session.execute(query)).scalars())
+    query = _DUE_LOCKED if lease is not None else _DUE
+    rows = conn.execute(query, {"now": now, "channels": list(channels), "limit": limit}).all()
     if not rows:
         return []
     first: dict[tuple[str, str], int] = {}
     for row in rows:
         first.setdefault((row.channel, row.chat_id), row.id)
-    older = await session.execute(
+    older = conn.execute(
         select(OutboxRow.channel, OutboxRow.chat_id, OutboxRow.id).where(
             OutboxRow.status == "pending",
             OutboxRow.id < max(first.values()),
@@ -67,7 +69,7 @@ async def claim_due(
     held = {(c, chat) for c, chat, row_id in older if row_id < first[(c, chat)]}
     claimed = [r for r in rows if (r.channel, r.chat_id) not in held]
     if lease is not None and claimed:
-        await session.execute(
+        conn.execute(
             update(OutboxRow)
             .where(OutboxRow.id.in_([r.id for r in claimed]))
             .values(next_attempt_at=now + lease)

@@ -16,14 +16,20 @@ from chatbot.db.upsert import prebuilt
 UNFINISHED = ("open", "taken")
 
 
+_NEW_TASK = (
+    insert(TaskRow)
+    .values(
+        {c: bindparam(c) for c in ("dialog_id", "kind", "reason", "created_at")}
+        | {"status": "open"}
+    )
+    .returning(TaskRow.id)
+)
+
+
 def create_task(conn: Connection, dialog_id: int, kind: str, reason: str, now: datetime) -> int:
     """Create a task for managers and return its id."""
-    stmt = (
-        insert(TaskRow)
-        .values(dialog_id=dialog_id, kind=kind, reason=reason, status="open", created_at=now)
-        .returning(TaskRow.id)
-    )
-    return int(conn.execute(stmt).scalar_one())
+    values = {"dialog_id": dialog_id, "kind": kind, "reason": reason, "created_at": now}
+    return int(conn.execute(_NEW_TASK, values).scalar_one())
 
 
 def unfinished_task_ids(conn: Connection, dialog_id: int) -> list[int]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatbot.db.tables import DialogRow, TimerRow
-from chatbot.db.upsert import insert_for
+from chatbot.db.upsert import prebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,33 +40,45 @@ def set_timers(conn: Connection, dialog_id: int, specs: Sequence[TimerSpec]) -> 
     """Create or replace the dialog's timers (one statement for all of them)."""
     if not specs:
         return
-    stmt = insert_for(conn, TimerRow)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["dialog_id", "name"],
-        set_={"token": stmt.excluded.token, "due_at": stmt.excluded.due_at,
-              "keep_after_close": stmt.excluded.keep_after_close, "claimed_until": None},
-    )  # fmt: skip
+    stmt = prebuilt(conn, "set_timers", _build_set_timers)
     rows = [{"dialog_id": dialog_id, "name": t.name, "token": t.token, "due_at": t.due_at,
              "keep_after_close": t.keep_after_close, "claimed_until": None}
             for t in specs]  # fmt: skip
     conn.execute(stmt, rows[0] if len(rows) == 1 else rows)
 
 
+def _build_set_timers(insert: Any) -> Any:
+    stmt = insert(TimerRow).values(
+        {c: bindparam(c) for c in ("dialog_id", "name", "token", "due_at", "keep_after_close",
+                                   "claimed_until")}
+    )  # fmt: skip
+    return stmt.on_conflict_do_update(
+        index_elements=["dialog_id", "name"],
+        set_={"token": stmt.excluded.token, "due_at": stmt.excluded.due_at,
+              "keep_after_close": stmt.excluded.keep_after_close, "claimed_until": None},
+    )  # fmt: skip
+
+
+_CANCEL = delete(TimerRow).where(
+    TimerRow.dialog_id == bindparam("dialog_id"),
+    TimerRow.name.in_(bindparam("names", expanding=True)),
+)
+_CONSUME = delete(TimerRow).where(
+    TimerRow.dialog_id == bindparam("dialog_id"),
+    TimerRow.name == bindparam("name"),
+    TimerRow.token == bindparam("token"),
+)
+
+
 def cancel_timers(conn: Connection, dialog_id: int, names: Sequence[str]) -> None:
     """Delete the dialog's timers with these names."""
     if names:
-        conn.execute(
-            delete(TimerRow).where(TimerRow.dialog_id == dialog_id, TimerRow.name.in_(names))
-        )
+        conn.execute(_CANCEL, {"dialog_id": dialog_id, "names": list(names)})
 
 
 def consume_timer(conn: Connection, dialog_id: int, name: str, token: int) -> bool:
     """Delete the row of a firing timer; False when it was already consumed or replaced."""
-    result = conn.execute(
-        delete(TimerRow).where(
-            TimerRow.dialog_id == dialog_id, TimerRow.name == name, TimerRow.token == token
-        )
-    )
+    result = conn.execute(_CONSUME, {"dialog_id": dialog_id, "name": name, "token": token})
     return bool(result.rowcount)
 
 

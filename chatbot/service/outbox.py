@@ -7,10 +7,10 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import Connection, bindparam, update
 
 from chatbot.core.clock import Clock
 from chatbot.db import inbox
@@ -116,8 +116,7 @@ class OutboxSender:
         now = self.clock.now()
         # Several instances share a PostgreSQL outbox; SQLite has one instance by design.
         lease = None if self.db.is_sqlite else CLAIM_LEASE
-        async with self.db.transaction() as session:
-            rows = await claim_due(session, list(self.senders), now, limit, lease)
+        rows = await self.db.write(claim_due, list(self.senders), now, limit, lease)
         batch: list[_Item] = [
             (r.id, r.dialog_id, r.channel,
              OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload), r.attempts)
@@ -157,9 +156,7 @@ class OutboxSender:
     async def _release(self, row_ids: list[int]) -> None:
         """Give claimed but unsent rows back to every sender at once."""
         if row_ids:
-            async with self.db.transaction() as session:
-                await session.execute(update(OutboxRow).where(OutboxRow.id.in_(row_ids))
-                                      .values(next_attempt_at=self.clock.now()))  # fmt: skip
+            await self.db.write(_release_rows, row_ids, self.clock.now())
 
     async def _compose(self, composer: Composer, batch: Sequence[_Item]) -> list[_Item]:
         """Compose up to `per_round` rows that need it; a held-back chat's later rows wait too."""
@@ -192,7 +189,7 @@ class OutboxSender:
 
     async def _deliver(self, row: _Item) -> tuple[bool, bool]:
         """Send one row and record the outcome: (delivered, to be retried)."""
-        row_id, dialog_id, channel, message, attempts = row
+        row_id, _, channel, message, attempts = row
         values: dict[str, Any]
         retry = False
         try:
@@ -205,15 +202,7 @@ class OutboxSender:
             log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
             if exc.blocked and self.on_blocked is not None and message.kind == "message":
                 await self.on_blocked(channel, message.chat_id)
-        async with self.db.transaction() as session:
-            await session.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(values))
-            if values.get("status") == "sent" and message.kind == "message":
-                # Outbound messages are recorded once really sent, not when planned.
-                author = str(message.payload.get("manager") or "bot")
-                text = str(message.payload.get("text", ""))
-                await inbox.record_message(
-                    session, dialog_id, channel, "out", author, text, self.clock.now()
-                )
+        await self.db.write(_record_outcome, row, values, self.clock.now())
         return values.get("status") == "sent", retry
 
     def _failure(self, exc: SendFailed, attempts: int, limit: int) -> dict[str, Any]:
@@ -232,3 +221,30 @@ class OutboxSender:
             "error": str(exc),
             "next_attempt_at": self.clock.now() + timedelta(seconds=delay),
         }
+
+
+_SENT = (
+    update(OutboxRow)
+    .where(OutboxRow.id == bindparam("row_id"))
+    .values(status=bindparam("status"), sent_at=bindparam("sent_at"),
+            attempts=bindparam("attempts"))
+)  # fmt: skip
+
+
+def _release_rows(conn: Connection, row_ids: list[int], now: datetime) -> None:
+    """Make claimed rows due again now."""
+    conn.execute(update(OutboxRow).where(OutboxRow.id.in_(row_ids)).values(next_attempt_at=now))
+
+
+def _record_outcome(conn: Connection, row: _Item, values: dict[str, Any], now: datetime) -> None:
+    """Write a send's outcome on its row; a sent message also goes into the dialog's history."""
+    row_id, dialog_id, channel, message, _ = row
+    if values.get("status") == "sent":
+        conn.execute(_SENT, {"row_id": row_id, **values})
+    else:
+        conn.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(values))
+    if values.get("status") == "sent" and message.kind == "message":
+        # Outbound messages are recorded once really sent, not when planned.
+        author = str(message.payload.get("manager") or "bot")
+        text = str(message.payload.get("text", ""))
+        inbox.record_message(conn, dialog_id, channel, "out", author, text, now)

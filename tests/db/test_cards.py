@@ -106,10 +106,9 @@ async def test_posts_are_found_by_chat_and_message_and_recorded_once(db: Databas
 
 async def test_last_lines_are_the_customers_channel_only(db: Database) -> None:
     d = await _dialog(db)
-    async with db.transaction() as s:
-        for n in range(7):
-            await inbox.record_message(s, d.id, "telegram", "in", "customer", f"m{n}",
-                                       NOW + timedelta(seconds=n))  # fmt: skip
+    for n in range(7):
+        await db.write(inbox.record_message, d.id, "telegram", "in", "customer", f"m{n}",
+                       NOW + timedelta(seconds=n))  # fmt: skip
     await db.write(inbox.record_inbound, d.id, "telegram:manager", "g:1", "[take]", NOW, author="x")
     ref = cards.DialogRef(d.id, "telegram", "1", "Анна", None, "new")
     async with db.snapshot() as s:

@@ -1,0 +1,195 @@
+"""Database.write: whole transactions, one writer thread on SQLite, waiting out a busy file."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import OperationalError
+
+from chatbot.core.clock import VirtualClock
+from chatbot.db import dialogs, inbox
+from chatbot.db.database import Database
+from chatbot.db.migrate import upgrade
+from chatbot.db.tables import MessageRow
+from chatbot.service.app import load_admin_files
+from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.service.pipeline import Pipeline
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Boom(Exception):
+    """Raised by a unit of work half-way through."""
+
+
+async def _messages(db: Database) -> list[str]:
+    async with db.snapshot() as s:
+        return list((await s.execute(select(MessageRow.text).order_by(MessageRow.id))).scalars())
+
+
+def _note(conn: Connection, body: str, dialog_id: int = 1) -> None:
+    inbox.record_message(conn, dialog_id, "console", "out", "bot", body, NOW)
+
+
+async def _with_dialog(db: Database) -> Database:
+    """The database with dialog 1, which the notes belong to."""
+    made = await db.write(dialogs.create_dialog, "console", "1", dialogs.CustomerInfo(), NOW, "ru")
+    assert made is not None
+    assert made.id == 1
+    return db
+
+
+@pytest.fixture
+async def sqlite_file(tmp_path: Path) -> Path:
+    """A migrated SQLite file (the database itself is opened by each test)."""
+    path = tmp_path / "bot.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await upgrade(db)
+    await db.dispose()
+    return path
+
+
+async def test_a_write_commits_when_the_work_returns_and_leaves_nothing_when_it_raises(
+    db: Database,
+) -> None:
+    def half_done(conn: Connection) -> None:
+        _note(conn, "first half")
+        raise Boom
+
+    await _with_dialog(db)
+    with pytest.raises(Boom):
+        await db.write(half_done)
+    assert await db.write(lambda conn: _note(conn, "whole") or "done") == "done"
+    assert await _messages(db) == ["whole"]
+
+
+async def test_sqlite_transactions_run_on_the_writer_thread(sqlite_file: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{sqlite_file}")
+    try:
+        names = {await db.write(lambda _: threading.current_thread().name) for _ in range(5)}
+    finally:
+        await db.dispose()
+    assert len(names) == 1
+    assert names.pop().startswith("sqlite-writer")
+
+
+async def test_both_write_paths_take_turns_instead_of_meeting_in_the_busy_handler(
+    sqlite_file: Path,
+) -> None:
+    # No busy timeout at all: were the two paths to contend for SQLite's lock, some would fail.
+    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=0.0))
+
+    async def through_session(n: int) -> None:
+        async with db.transaction() as s:
+            await s.execute(
+                text("INSERT INTO messages (dialog_id, channel, direction, author, text, "
+                     "created_at) VALUES (1, 'console', 'out', 'bot', :t, :at)"),
+                {"t": f"s{n}", "at": NOW},
+            )  # fmt: skip
+
+    def held_a_moment(conn: Connection, body: str) -> None:
+        _note(conn, body)
+        threading.Event().wait(0.001)  # long enough for the two paths to overlap
+
+    try:
+        await asyncio.gather(*(through_session(n) for n in range(40)),
+                             *(db.write(held_a_moment, f"w{n}") for n in range(40)))  # fmt: skip
+        stored = await _messages(db)
+    finally:
+        await db.dispose()
+    assert sorted(stored) == sorted([f"s{n}" for n in range(40)] + [f"w{n}" for n in range(40)])
+
+
+def _hold_write_lock(path: Path, seconds: float, taken: threading.Event) -> None:
+    """Another process's writer: holds SQLite's write lock for `seconds`."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    taken.set()
+    threading.Event().wait(seconds)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+async def test_a_write_waits_while_another_process_holds_the_lock(sqlite_file: Path) -> None:
+    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=5.0))
+    taken = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, 0.3, taken))
+    holder.start()
+    try:
+        assert await asyncio.to_thread(taken.wait, 5)
+        await db.write(_note, "after the other writer")
+        stored = await _messages(db)
+    finally:
+        holder.join()
+        await db.dispose()
+    assert stored == ["after the other writer"]
+
+
+async def test_a_write_that_outwaits_the_busy_timeout_fails_clearly(sqlite_file: Path) -> None:
+    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=0.05))
+    taken = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, 0.5, taken))
+    holder.start()
+    try:
+        assert await asyncio.to_thread(taken.wait, 5)
+        with pytest.raises(OperationalError, match="locked"):
+            await db.write(_note, "lost?")
+    finally:
+        holder.join()
+        await db.dispose()
+
+
+async def test_an_event_meeting_a_busy_database_is_retried_and_stored_once(
+    sqlite_file: Path,
+) -> None:
+    # The lock is held longer than the busy timeout: the pipeline's own retries carry it over.
+    db = Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=0.05)
+    flows, rules = load_admin_files(ROOT / "flows")
+    pipeline = Pipeline(db, flows, rules, VirtualClock(NOW))
+    await pipeline.handle(Inbound("telegram", "5", IncomingText("Здравствуйте"), "m1"))
+    taken = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, 0.3, taken))
+    holder.start()
+    try:
+        assert await asyncio.to_thread(taken.wait, 5)
+        outcome = await pipeline.handle(Inbound("telegram", "5", IncomingText("Сколько стоит?"),
+                                                "m2"))  # fmt: skip
+        async with db.snapshot() as s:
+            stored = await s.scalar(select(func.count()).select_from(MessageRow)
+                                    .where(MessageRow.external_id == "m2"))  # fmt: skip
+    finally:
+        holder.join()
+        await db.dispose()
+    assert not outcome.duplicate
+    assert [e.type for e in outcome.trace][:2] == ["inbound", "intent"]
+    assert stored == 1
+
+
+async def test_a_cancelled_caller_does_not_cut_a_transaction_in_half(sqlite_file: Path) -> None:
+    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}"))
+    started = threading.Event()
+
+    def slow(conn: Connection) -> None:
+        _note(conn, "one")
+        started.set()
+        threading.Event().wait(0.2)
+        _note(conn, "two")
+
+    task = asyncio.create_task(db.write(slow))
+    try:
+        assert await asyncio.to_thread(started.wait, 5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await db.write(_note, "three")  # queued behind the running transaction
+        stored = await _messages(db)
+    finally:
+        await db.dispose()
+    assert stored == ["one", "two", "three"]
