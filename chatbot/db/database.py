@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from chatbot.db.sqlite_writer import SqliteWriter
+from chatbot.db.sqlite_thread import SqliteThread
 from chatbot.errors import StorageError
 
 SQLITE_BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for another process's lock
@@ -43,15 +43,18 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        self._writer: SqliteWriter | None = None
+        self._writer: SqliteThread | None = None
+        self._reader: SqliteThread | None = None
         if self.is_sqlite:
             configure_sqlite(self.engine.sync_engine, busy_timeout)
             if _is_file(parsed.database):
-                self._writer = SqliteWriter(
-                    parsed.set(drivername="sqlite"),
-                    busy_timeout,
-                    lambda engine: configure_sqlite(engine, busy_timeout),
-                )
+                file_url = parsed.set(drivername="sqlite")
+
+                def configure(engine: Engine) -> None:
+                    configure_sqlite(engine, busy_timeout)
+
+                self._writer = SqliteThread(file_url, busy_timeout, configure)
+                self._reader = SqliteThread(file_url, busy_timeout, configure, read_only=True)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: queue writers here rather than in its busy handler,
         # which sleeps in coarse steps and would add milliseconds to every contended event.
@@ -97,6 +100,21 @@ class Database:
         async with self._sqlite_gate():
             return await self._writer.run(work, *args, **kwargs)
 
+    async def read(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work(connection, ...)` in one read-only transaction (rolled back at the end).
+
+        On a SQLite file it runs on the reader thread, beside the writer (WAL), unqueued.
+        """
+        if self._reader is not None:
+            return await self._reader.run(work, *args, **kwargs)
+        async with self.engine.connect() as conn:
+            try:
+                return await conn.run_sync(work, *args, **kwargs)
+            finally:
+                await conn.rollback()
+
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[AsyncSession]:
         """A read-only session: on SQLite it reads alongside the writer (WAL), unqueued."""
@@ -110,8 +128,9 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection and the writer thread."""
-        if self._writer is not None:
-            await self._writer.close()
+        for thread in (self._writer, self._reader):
+            if thread is not None:
+                await thread.close()
         await self.engine.dispose()
 
 

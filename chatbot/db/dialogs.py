@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState
 from chatbot.db.tables import CustomerRow, DialogRow
-from chatbot.db.upsert import core, prebuilt
+from chatbot.db.upsert import prebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +75,9 @@ _SAVE = (
 )
 
 
-async def load_dialog(session: AsyncSession, channel: str, chat_id: str) -> DialogRecord | None:
+def load_dialog(conn: Connection, channel: str, chat_id: str) -> DialogRecord | None:
     """The dialog's snapshot (one query), or None when it does not exist yet."""
-    row = (
-        await (await core(session)).execute(_LOAD, {"channel": channel, "chat_id": chat_id})
-    ).first()
+    row = conn.execute(_LOAD, {"channel": channel, "chat_id": chat_id}).first()
     if row is None:
         return None
     return DialogRecord(

@@ -207,8 +207,7 @@ class Pipeline:
 
     async def _load(self, inbound: Inbound) -> DialogRecord:
         """The dialog's snapshot, or a provisional one (version NEW) for a new dialog."""
-        async with self.db.snapshot() as session:
-            found = await dialogs.load_dialog(session, inbound.channel, inbound.chat_id)
+        found = await self.db.read(dialogs.load_dialog, inbound.channel, inbound.chat_id)
         if found is not None:
             return found
         info = inbound.customer

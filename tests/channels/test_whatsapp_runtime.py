@@ -113,8 +113,7 @@ async def test_a_message_gets_the_menu_once_and_a_list_choice_is_understood(
                                                        "title": chosen["title"]}}}  # fmt: skip
         assert await served.post(session, notification(messages=[choice])) == 200
         await replies(graph, 2)
-    async with served.runtime.app.db.snapshot() as s:
-        dialog = await dialogs.load_dialog(s, "whatsapp", WA_ID)
+    dialog = await served.runtime.app.db.read(dialogs.load_dialog, "whatsapp", WA_ID)
     assert dialog is not None
     assert dialog.phone == "+79990001122"
     assert dialog.state.stage != "new"
@@ -131,8 +130,7 @@ async def test_undeliverable_status_closes_the_dialog_and_nothing_more_is_sent(
         assert await served.post(session, notification(statuses=[failed])) == 200
         assert await served.post(session, notification(messages=[text("wamid.3", "Ау")])) == 200
         await asyncio.sleep(0.2)
-    async with served.runtime.app.db.snapshot() as s:
-        dialog = await dialogs.load_dialog(s, "whatsapp", WA_ID)
+    dialog = await served.runtime.app.db.read(dialogs.load_dialog, "whatsapp", WA_ID)
     assert dialog is not None
     assert "do_not_write" in dialog.state.flags
     assert len(graph.calls) == 1

@@ -277,8 +277,7 @@ async def test_undeliverable_closes_the_dialog_in_the_real_pipeline(
         assert (await hook.post(body({"messages": [message("wamid.1", "Здравствуйте")]})))[0] == 200
         failed = body({"statuses": [status("wamid.out", "failed", (131026,))]})
         assert (await hook.post(failed))[0] == 200
-    async with wa_pipeline.db.snapshot() as session:
-        dialog = await dialogs.load_dialog(session, "whatsapp", WA_ID)
+    dialog = await wa_pipeline.db.read(dialogs.load_dialog, "whatsapp", WA_ID)
     assert dialog is not None
     assert dialog.state.closed
     assert dialog.state.close_reason == "bot_blocked"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -193,3 +194,38 @@ async def test_a_cancelled_caller_does_not_cut_a_transaction_in_half(sqlite_file
     finally:
         await db.dispose()
     assert stored == ["one", "two", "three"]
+
+
+async def test_a_read_runs_beside_a_held_write_lock_and_sees_what_was_committed(
+    sqlite_file: Path,
+) -> None:
+    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=0.05))
+    await db.write(_note, "committed")
+    taken = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, 0.5, taken))
+    holder.start()
+    try:
+        assert await asyncio.to_thread(taken.wait, 5)
+        # With the write lock held past the busy timeout, only a reader that never asks for
+        # it can answer: a plain BEGIN on the reader thread.
+        found = await db.read(dialogs.load_dialog, "console", "1")
+        texts = await db.read(lambda c: list(c.scalars(select(MessageRow.text))))
+        thread = await db.read(lambda _: threading.current_thread().name)
+    finally:
+        holder.join()
+        await db.dispose()
+    assert found is not None
+    assert found.id == 1
+    assert texts == ["committed"]
+    assert thread.startswith("sqlite-reader")
+
+
+async def test_a_read_changes_nothing(db: Database) -> None:
+    await _with_dialog(db)
+
+    def sneaky(conn: Connection) -> None:
+        _note(conn, "written in a read")
+
+    with contextlib.suppress(OperationalError):  # SQLite may refuse; either way nothing stays
+        await db.read(sneaky)
+    assert await _messages(db) == []

@@ -18,8 +18,7 @@ ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
 
 
 async def _dialog(db: Database, channel: str = "telegram", chat: str = "1") -> dialogs.DialogRecord:
-    async with db.snapshot() as s:
-        found = await dialogs.load_dialog(s, channel, chat)
+    found = await db.read(dialogs.load_dialog, channel, chat)
     if found is None:
         found = await db.write(dialogs.create_dialog, channel, chat, ANNA, NOW, "ru")
     assert found is not None

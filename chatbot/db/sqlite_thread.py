@@ -1,4 +1,4 @@
-"""One SQLite connection in one thread that runs whole write transactions.
+"""One SQLite connection in one thread that runs whole transactions (writes, or reads).
 
 The async driver hands every cursor call to its own thread and back, several times per
 statement; a transaction of five statements pays that a dozen times. Here the caller hands
@@ -21,14 +21,26 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class SqliteWriter:
-    """Runs `work(connection, ...)` transactions one after another on a dedicated thread."""
+class SqliteThread:
+    """Runs `work(connection, ...)` transactions one after another on a dedicated thread.
 
-    def __init__(self, url: URL, timeout: float, configure: Callable[[Engine], None]) -> None:
+    A `read_only` one begins with a plain BEGIN (it neither waits for nor blocks the writer
+    in WAL mode) and always rolls back.
+    """
+
+    def __init__(
+        self,
+        url: URL,
+        timeout: float,
+        configure: Callable[[Engine], None],
+        read_only: bool = False,
+    ) -> None:
         # NullPool: the one connection is kept here, so the pool would only add a reset.
         self._engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout})
         configure(self._engine)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._read_only = read_only
+        name = "sqlite-reader" if read_only else "sqlite-writer"
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._conn: Connection | None = None
 
     async def run(
@@ -45,8 +57,13 @@ class SqliteWriter:
         conn = self._conn
         if conn is None or conn.closed or conn.invalidated:
             conn = self._conn = self._engine.connect()
-        with conn.begin():
-            return work(conn, *args, **kwargs)
+            if self._read_only:
+                conn = self._conn = conn.execution_options(chatbot_read_only=True)
+        with conn.begin() as transaction:
+            result = work(conn, *args, **kwargs)
+            if self._read_only:
+                transaction.rollback()
+            return result
 
     async def close(self) -> None:
         """Close the connection and stop the thread (waits for a running transaction)."""
