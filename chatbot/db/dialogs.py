@@ -6,14 +6,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState
+from chatbot.db.prepared import Prepared
 from chatbot.db.tables import CustomerRow, DialogRow
-from chatbot.db.upsert import prebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,20 +57,22 @@ _LOAD = (
     .join(CustomerRow, CustomerRow.id == DialogRow.customer_id)
     .where(DialogRow.channel == bindparam("channel"), DialogRow.chat_id == bindparam("chat_id"))
 )
-_SAVE = (
-    update(DialogRow)
-    .where(DialogRow.id == bindparam("dialog_id"), DialogRow.version == bindparam("expected"))
-    .values(
-        stage=bindparam("stage"),
-        closed=bindparam("closed"),
-        close_reason=bindparam("close_reason"),
-        paused=bindparam("paused"),
-        flags=bindparam("flags"),
-        lang=bindparam("lang"),
-        state=bindparam("state"),
-        version=bindparam("version"),
-        last_inbound_at=bindparam("last_inbound_at"),
-        updated_at=bindparam("now"),
+_SAVE = Prepared(
+    lambda _: (
+        update(DialogRow)
+        .where(DialogRow.id == bindparam("dialog_id"), DialogRow.version == bindparam("expected"))
+        .values(
+            stage=bindparam("stage"),
+            closed=bindparam("closed"),
+            close_reason=bindparam("close_reason"),
+            paused=bindparam("paused"),
+            flags=bindparam("flags"),
+            lang=bindparam("lang"),
+            state=bindparam("state"),
+            version=bindparam("version"),
+            last_inbound_at=bindparam("last_inbound_at"),
+            updated_at=bindparam("now"),
+        )
     )
 )
 
@@ -110,7 +112,7 @@ def create_dialog(
         "closed": False, "paused": False, "flags": "", "lang": state.lang,
         "state": state.to_json(), "version": 0, "created_at": now, "updated_at": now,
     }  # fmt: skip
-    new_id = conn.execute(prebuilt(conn, "new_dialog", _build_new_dialog), values).scalar()
+    new_id = _NEW_DIALOG.scalar(conn, values)
     if new_id is None:
         return None
     return DialogRecord(new_id, customer_id, channel, chat_id, state, 0, customer.name,
@@ -128,10 +130,13 @@ def _build_new_dialog(insert: Any) -> Any:
     )
 
 
-_NEW_CUSTOMER = (
-    insert(CustomerRow)
-    .values({c: bindparam(c) for c in ("phone", "name", "lang", "created_at")})
-    .returning(CustomerRow.id)
+_NEW_DIALOG = Prepared(_build_new_dialog)
+_NEW_CUSTOMER = Prepared(
+    lambda insert: (
+        insert(CustomerRow)
+        .values({c: bindparam(c) for c in ("phone", "name", "lang", "created_at")})
+        .returning(CustomerRow.id)
+    )
 )
 
 
@@ -147,7 +152,7 @@ def _customer_for(
             )
             return int(found), last
     values = {"phone": info.phone, "name": info.name, "lang": info.lang, "created_at": now}
-    return int(conn.execute(_NEW_CUSTOMER, values).scalar_one()), None
+    return int(_NEW_CUSTOMER.scalar(conn, values)), None
 
 
 def lock_dialog(conn: Connection, dialog_id: int) -> int | None:
@@ -200,8 +205,8 @@ def save_state(
     conn: Connection, dialog_id: int, state: DialogState, expected: int, now: datetime
 ) -> bool:
     """Write the new state if the dialog is still at version `expected`."""
-    result = conn.execute(
-        _SAVE,
+    changed = _SAVE.rowcount(
+        conn,
         {
             "dialog_id": dialog_id,
             "expected": expected,
@@ -217,7 +222,7 @@ def save_state(
             "now": now,
         },
     )
-    return bool(result.rowcount)
+    return bool(changed)
 
 
 async def find_dialogs_by_phone(session: AsyncSession, phone: str) -> list[tuple[str, str]]:

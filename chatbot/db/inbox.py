@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert
+from sqlalchemy import Connection, bindparam
 
+from chatbot.db.prepared import Prepared
 from chatbot.db.tables import CrmEventRow, MessageRow
 from chatbot.db.upsert import prebuilt
 
@@ -29,6 +30,7 @@ def _build_inbound(insert: Any) -> Any:
     )
 
 
+_INBOUND = Prepared(_build_inbound)
 _INBOUND_COLUMNS = ("dialog_id", "channel", "external_id", "direction", "author", "text",
                     "created_at", "intent", "source", "confidence")  # fmt: skip
 
@@ -44,9 +46,8 @@ def record_inbound(
     author: str = "customer",
 ) -> bool:
     """Insert an inbound message; False when (channel, external_id) was seen before."""
-    stmt = prebuilt(conn, "inbound", _build_inbound)
-    result = conn.execute(
-        stmt,
+    changed = _INBOUND.rowcount(
+        conn,
         {
             "dialog_id": dialog_id, "channel": channel, "external_id": external_id,
             "direction": "in", "author": author, "text": text, "created_at": now,
@@ -55,7 +56,7 @@ def record_inbound(
             "confidence": decision.confidence if decision else None,
         },
     )  # fmt: skip
-    return bool(result.rowcount)
+    return bool(changed)
 
 
 def record_message(
@@ -68,13 +69,16 @@ def record_message(
     now: datetime,
 ) -> None:
     """Insert a message with no external id (outbound texts, manager messages)."""
-    conn.execute(_MESSAGE, {"dialog_id": dialog_id, "channel": channel, "direction": direction,
+    _MESSAGE.rowcount(conn, {"dialog_id": dialog_id, "channel": channel, "direction": direction,
                             "author": author, "text": text, "created_at": now})  # fmt: skip
 
 
-_MESSAGE = insert(MessageRow).values(
-    {c: bindparam(c) for c in ("dialog_id", "channel", "direction", "author", "text", "created_at")}
-)
+_MESSAGE = Prepared(
+    lambda insert: insert(MessageRow).values(
+        {c: bindparam(c) for c in ("dialog_id", "channel", "direction", "author", "text",
+                                   "created_at")}
+    )
+)  # fmt: skip
 
 
 def _build_crm(insert: Any) -> Any:

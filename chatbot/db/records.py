@@ -10,26 +10,28 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chatbot.db.prepared import Prepared
 from chatbot.db.tables import ManagerResponseRow, OutboxRow, TaskRow
-from chatbot.db.upsert import prebuilt
 
 UNFINISHED = ("open", "taken")
 
 
-_NEW_TASK = (
-    insert(TaskRow)
-    .values(
-        {c: bindparam(c) for c in ("dialog_id", "kind", "reason", "created_at")}
-        | {"status": "open"}
+_NEW_TASK = Prepared(
+    lambda insert: (
+        insert(TaskRow)
+        .values(
+            {c: bindparam(c) for c in ("dialog_id", "kind", "reason", "created_at")}
+            | {"status": "open"}
+        )
+        .returning(TaskRow.id)
     )
-    .returning(TaskRow.id)
 )
 
 
 def create_task(conn: Connection, dialog_id: int, kind: str, reason: str, now: datetime) -> int:
     """Create a task for managers and return its id."""
     values = {"dialog_id": dialog_id, "kind": kind, "reason": reason, "created_at": now}
-    return int(conn.execute(_NEW_TASK, values).scalar_one())
+    return int(_NEW_TASK.scalar(conn, values))
 
 
 def unfinished_task_ids(conn: Connection, dialog_id: int) -> list[int]:
@@ -80,13 +82,12 @@ def enqueue(conn: Connection, dialog_id: int, items: Sequence[OutboxItem], now: 
     """Add outbox rows (one statement for all of them)."""
     if not items:
         return
-    stmt = prebuilt(conn, "outbox", _build_outbox)
     rows = [{"dialog_id": dialog_id, "idempotency_key": i.key, "kind": i.kind,
              "channel": i.channel, "chat_id": i.chat_id, "payload": i.payload,
              "status": i.status, "error": i.error, "attempts": 0, "next_attempt_at": now,
              "created_at": now}
             for i in items]  # fmt: skip
-    conn.execute(stmt, rows[0] if len(rows) == 1 else rows)
+    _OUTBOX.many(conn, rows)
 
 
 def _build_outbox(insert: Any) -> Any:
@@ -97,6 +98,9 @@ def _build_outbox(insert: Any) -> Any:
         .values({c: bindparam(c) for c in columns})
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
+
+
+_OUTBOX = Prepared(_build_outbox)
 
 
 def record_response(

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chatbot.db.prepared import Prepared
 from chatbot.db.tables import DialogRow, TimerRow
-from chatbot.db.upsert import prebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +40,10 @@ def set_timers(conn: Connection, dialog_id: int, specs: Sequence[TimerSpec]) -> 
     """Create or replace the dialog's timers (one statement for all of them)."""
     if not specs:
         return
-    stmt = prebuilt(conn, "set_timers", _build_set_timers)
     rows = [{"dialog_id": dialog_id, "name": t.name, "token": t.token, "due_at": t.due_at,
              "keep_after_close": t.keep_after_close, "claimed_until": None}
             for t in specs]  # fmt: skip
-    conn.execute(stmt, rows[0] if len(rows) == 1 else rows)
+    _SET.many(conn, rows)
 
 
 def _build_set_timers(insert: Any) -> Any:
@@ -63,10 +62,13 @@ _CANCEL = delete(TimerRow).where(
     TimerRow.dialog_id == bindparam("dialog_id"),
     TimerRow.name.in_(bindparam("names", expanding=True)),
 )
-_CONSUME = delete(TimerRow).where(
-    TimerRow.dialog_id == bindparam("dialog_id"),
-    TimerRow.name == bindparam("name"),
-    TimerRow.token == bindparam("token"),
+_SET = Prepared(_build_set_timers)
+_CONSUME = Prepared(
+    lambda _: delete(TimerRow).where(
+        TimerRow.dialog_id == bindparam("dialog_id"),
+        TimerRow.name == bindparam("name"),
+        TimerRow.token == bindparam("token"),
+    )
 )
 
 
@@ -78,8 +80,8 @@ def cancel_timers(conn: Connection, dialog_id: int, names: Sequence[str]) -> Non
 
 def consume_timer(conn: Connection, dialog_id: int, name: str, token: int) -> bool:
     """Delete the row of a firing timer; False when it was already consumed or replaced."""
-    result = conn.execute(_CONSUME, {"dialog_id": dialog_id, "name": name, "token": token})
-    return bool(result.rowcount)
+    changed = _CONSUME.rowcount(conn, {"dialog_id": dialog_id, "name": name, "token": token})
+    return bool(changed)
 
 
 async def claim_due(

@@ -16,6 +16,7 @@ from chatbot.core.clock import Clock
 from chatbot.db import inbox
 from chatbot.db.database import Database
 from chatbot.db.outbox_claims import claim_due
+from chatbot.db.prepared import Prepared
 from chatbot.db.tables import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -223,8 +224,8 @@ class OutboxSender:
         }
 
 
-_SENT = (
-    update(OutboxRow)
+_SENT = Prepared(
+    lambda _: update(OutboxRow)
     .where(OutboxRow.id == bindparam("row_id"))
     .values(status=bindparam("status"), sent_at=bindparam("sent_at"),
             attempts=bindparam("attempts"))
@@ -240,7 +241,7 @@ def _record_outcome(conn: Connection, row: _Item, values: dict[str, Any], now: d
     """Write a send's outcome on its row; a sent message also goes into the dialog's history."""
     row_id, dialog_id, channel, message, _ = row
     if values.get("status") == "sent":
-        conn.execute(_SENT, {"row_id": row_id, **values})
+        _SENT.rowcount(conn, {"row_id": row_id, **values})
     else:
         conn.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(values))
     if values.get("status") == "sent" and message.kind == "message":
