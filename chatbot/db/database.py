@@ -77,11 +77,18 @@ class Database:
 
     @asynccontextmanager
     async def _sqlite_gate(self) -> AsyncIterator[None]:
-        """Hold this process's SQLite write turn (both write paths queue here)."""
+        """Hold this process's SQLite write turn (the writer thread parks meanwhile)."""
         if self._gate is None:
             self._gate = asyncio.Lock()
         async with self._gate:
-            yield
+            if self._writer is None:
+                yield
+                return
+            resume = await self._writer.pause()
+            try:
+                yield
+            finally:
+                resume()
 
     async def write(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -97,8 +104,9 @@ class Database:
                     return await conn.run_sync(work, *args, **kwargs)
             async with self._sqlite_gate(), self.engine.begin() as conn:
                 return await conn.run_sync(work, *args, **kwargs)
-        async with self._sqlite_gate():
-            return await self._writer.run(work, *args, **kwargs)
+        # No gate here: the writer thread takes transactions one after another from its queue,
+        # so the loop can hand over the next ones while the current one commits.
+        return await self._writer.run(work, *args, **kwargs)
 
     async def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs

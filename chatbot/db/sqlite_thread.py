@@ -9,6 +9,7 @@ SQLAlchemy Core in this thread.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -53,6 +54,27 @@ class SqliteThread:
         # or rollback) and is never left half-done; the caller's retry is made safe by keys.
         return await future
 
+    async def pause(self) -> Callable[[], None]:
+        """Park the thread between two transactions; call the returned function to resume it.
+
+        Transactions handed over before the pause are committed first; later ones wait.
+        """
+        loop = asyncio.get_running_loop()
+        parked: asyncio.Future[None] = loop.create_future()
+        resume = threading.Event()
+
+        def park() -> None:
+            loop.call_soon_threadsafe(_settle, parked)
+            resume.wait()
+
+        self._thread.submit(park)
+        try:
+            await parked
+        except BaseException:
+            resume.set()  # the caller gave up waiting: do not leave the thread parked
+            raise
+        return resume.set
+
     def _transaction(self, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         conn = self._conn
         if conn is None or conn.closed or conn.invalidated:
@@ -76,3 +98,8 @@ class SqliteThread:
             self._conn.close()
             self._conn = None
         self._engine.dispose()
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
