@@ -56,8 +56,8 @@ class Database:
                 self._writer = SqliteThread(file_url, busy_timeout, configure)
                 self._reader = SqliteThread(file_url, busy_timeout, configure, read_only=True)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        # SQLite has one writer at a time: queue writers here rather than in its busy handler,
-        # which sleeps in coarse steps and would add milliseconds to every contended event.
+        # SQLite has one writer at a time: async-session writers queue here (and park the writer
+        # thread) rather than in its busy handler, which sleeps in coarse steps.
         self._gate: asyncio.Lock | None = None
 
     @property
