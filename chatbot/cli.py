@@ -10,34 +10,51 @@ from collections.abc import Sequence
 from chatbot.config import Settings
 from chatbot.logs import configure
 
-# Each module defines `register(subparsers)`, which adds its parser and sets `func`.
-COMMAND_MODULES = (
-    "chatbot.commands.start",
-    "chatbot.commands.run",
-    "chatbot.commands.chat",
-    "chatbot.commands.simulate",
-    "chatbot.commands.validate",
-    "chatbot.commands.schema",
-    "chatbot.commands.migrate",
-    "chatbot.commands.eval_intents",
-)
+# Each module defines `register(parser)`, which adds its arguments and sets `func`. Only the
+# chosen command's module is imported: `run` pulls in aiogram, seconds of start-up that
+# `chatbot validate` should not pay.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "start": (
+        "chatbot.commands.start",
+        "start the bot: `run` with messenger tokens, the console chat without",
+    ),
+    "run": (
+        "chatbot.commands.run",
+        "serve Telegram, WhatsApp, /api/events, /healthz, /metrics and run timers",
+    ),
+    "chat": ("chatbot.commands.chat", "talk to the bot in the terminal as a customer"),
+    "simulate": ("chatbot.commands.simulate", "replay a conversation script with a virtual clock"),
+    "validate": ("chatbot.commands.validate", "check flows, texts, intent rules and prompts"),
+    "schema": ("chatbot.commands.schema", "print the JSON Schema of flow files"),
+    "migrate": ("chatbot.commands.migrate", "create or upgrade the database tables"),
+    "eval-intents": ("chatbot.commands.eval_intents", "score the intent classifier on JSONL files"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command registered."""
+def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every sub-command listed, `chosen` (or all if None) registered."""
     parser = argparse.ArgumentParser(
         prog="chatbot",
         description="AI sales-chat assistant for messengers.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for name, (module, help_) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_)
+        if chosen is None or name == chosen:
+            importlib.import_module(module).register(sub)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str:
+    """The sub-command named on the command line ("" when there is none yet)."""
+    return next((a for a in argv if not a.startswith("-")), "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    chosen = _command_in(argv)
+    parser = build_parser(chosen if chosen in COMMANDS else "")
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

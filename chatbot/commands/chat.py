@@ -125,9 +125,8 @@ class ChatSession:
         await self.sender.deliver_pending()
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `chat` parser."""
-    p = subparsers.add_parser("chat", help="talk to the bot in the terminal as a customer")
+def register(p: argparse.ArgumentParser) -> None:
+    """Add the `chat` arguments."""
     p.add_argument("--chat-id", default="local", help="the console dialog to continue")
     p.add_argument("--name", default="", help="the customer's name")
     p.add_argument("--no-color", action="store_true", help="plain trace lines")

@@ -56,9 +56,8 @@ class BadLine(ValueError):
     """A line of an evaluation file is not a {"text", "label"} object."""
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `eval-intents` parser."""
-    p = subparsers.add_parser("eval-intents", help="score the intent classifier on JSONL files")
+def register(p: argparse.ArgumentParser) -> None:
+    """Add the `eval-intents` arguments."""
     p.add_argument("files", nargs="+", type=Path, metavar="FILE.jsonl")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--errors", action="store_true", help="list misclassified lines")

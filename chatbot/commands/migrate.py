@@ -10,9 +10,8 @@ from chatbot.db.database import Database
 from chatbot.db.migrate import current_revision, upgrade
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `migrate` parser."""
-    p = subparsers.add_parser("migrate", help="create or upgrade the database tables")
+def register(p: argparse.ArgumentParser) -> None:
+    """Add the `migrate` arguments."""
     p.set_defaults(func=run)
 
 

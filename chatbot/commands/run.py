@@ -22,11 +22,8 @@ from chatbot.service.persist import MANAGERS
 from chatbot.service.runtime import Runtime
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `run` parser."""
-    p = subparsers.add_parser(
-        "run", help="serve Telegram, WhatsApp, /api/events, /healthz, /metrics and run timers"
-    )
+def register(p: argparse.ArgumentParser) -> None:
+    """Add the `run` arguments."""
     p.set_defaults(func=run)
 
 

@@ -28,9 +28,8 @@ def flow_schema() -> dict[str, Any]:
     }
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `schema` parser."""
-    p = subparsers.add_parser("schema", help="print the JSON Schema of flow files")
+def register(p: argparse.ArgumentParser) -> None:
+    """Add the `schema` arguments."""
     p.add_argument("--output", type=Path, default=None, help="write to this file instead")
     p.set_defaults(func=run)
 

@@ -29,9 +29,8 @@ from chatbot.service.simulator import simulate
 from chatbot.service.trace import TraceEntry
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `simulate` parser."""
-    p = subparsers.add_parser("simulate", help="replay a conversation script with a virtual clock")
+def register(p: argparse.ArgumentParser) -> None:
+    """Add the `simulate` arguments."""
     p.add_argument("scripts", nargs="+", type=Path, metavar="SCRIPT.yaml")
     p.add_argument("--flows", type=Path, default=None, help="flows folder (default FLOWS_DIR)")
     p.add_argument("--json", action="store_true", help="one JSON object per trace line")

@@ -6,15 +6,11 @@ import argparse
 import sys
 
 from chatbot.commands import chat
-from chatbot.commands import run as run_command
 from chatbot.config import Settings
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `start` parser."""
-    p = subparsers.add_parser(
-        "start", help="start the bot: `run` with messenger tokens, the console chat without"
-    )
+def register(p: argparse.ArgumentParser) -> None:
+    """Add the `start` arguments."""
     p.set_defaults(func=run)
 
 
@@ -25,4 +21,6 @@ def run(args: argparse.Namespace) -> int:
         print("no TELEGRAM_BOT_TOKEN or WHATSAPP_TOKEN set: starting the console chat",
               file=sys.stderr)  # fmt: skip
         return chat.run(argparse.Namespace(chat_id="local", name="", no_color=False))
+    from chatbot.commands import run as run_command  # aiogram: imported only when needed
+
     return run_command.run(args)

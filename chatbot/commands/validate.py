@@ -10,9 +10,8 @@ from chatbot.config import Settings
 from chatbot.engine.validation import validate_all
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the `validate` parser."""
-    p = subparsers.add_parser("validate", help="check flows, texts, intent rules and prompts")
+def register(p: argparse.ArgumentParser) -> None:
+    """Add the `validate` arguments."""
     p.add_argument("--flows", type=Path, default=None, help="flows folder (default FLOWS_DIR)")
     p.add_argument(
         "--prompts", type=Path, default=None, help="prompts folder (default PROMPTS_DIR)"
