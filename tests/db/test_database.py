@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -118,33 +119,33 @@ def _hold_write_lock(path: Path, seconds: float, taken: threading.Event) -> None
     conn.close()
 
 
-async def test_a_write_waits_while_another_process_holds_the_lock(sqlite_file: Path) -> None:
-    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=5.0))
+@contextlib.asynccontextmanager
+async def _locked_elsewhere(path: Path, seconds: float, db: Database) -> AsyncIterator[None]:
+    """Inside: another writer holds the file's lock for `seconds`; `db` is disposed after."""
     taken = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, 0.3, taken))
+    holder = threading.Thread(target=_hold_write_lock, args=(path, seconds, taken))
     holder.start()
     try:
         assert await asyncio.to_thread(taken.wait, 5)
-        await db.write(_note, "after the other writer")
-        stored = await _messages(db)
+        yield
     finally:
         holder.join()
         await db.dispose()
+
+
+async def test_a_write_waits_while_another_process_holds_the_lock(sqlite_file: Path) -> None:
+    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=5.0))
+    async with _locked_elsewhere(sqlite_file, 0.3, db):
+        await db.write(_note, "after the other writer")
+        stored = await _messages(db)
     assert stored == ["after the other writer"]
 
 
 async def test_a_write_that_outwaits_the_busy_timeout_fails_clearly(sqlite_file: Path) -> None:
     db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=0.05))
-    taken = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, 0.5, taken))
-    holder.start()
-    try:
-        assert await asyncio.to_thread(taken.wait, 5)
+    async with _locked_elsewhere(sqlite_file, 0.5, db):
         with pytest.raises(OperationalError, match="locked"):
             await db.write(_note, "lost?")
-    finally:
-        holder.join()
-        await db.dispose()
 
 
 async def test_an_event_meeting_a_busy_database_is_retried_and_stored_once(
@@ -155,19 +156,12 @@ async def test_an_event_meeting_a_busy_database_is_retried_and_stored_once(
     flows, rules = load_admin_files(ROOT / "flows")
     pipeline = Pipeline(db, flows, rules, VirtualClock(NOW))
     await pipeline.handle(Inbound("telegram", "5", IncomingText("Здравствуйте"), "m1"))
-    taken = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, 0.3, taken))
-    holder.start()
-    try:
-        assert await asyncio.to_thread(taken.wait, 5)
+    async with _locked_elsewhere(sqlite_file, 0.3, db):
         outcome = await pipeline.handle(Inbound("telegram", "5", IncomingText("Сколько стоит?"),
                                                 "m2"))  # fmt: skip
         async with db.snapshot() as s:
             stored = await s.scalar(select(func.count()).select_from(MessageRow)
                                     .where(MessageRow.external_id == "m2"))  # fmt: skip
-    finally:
-        holder.join()
-        await db.dispose()
     assert not outcome.duplicate
     assert [e.type for e in outcome.trace][:2] == ["inbound", "intent"]
     assert stored == 1
@@ -201,19 +195,12 @@ async def test_a_read_runs_beside_a_held_write_lock_and_sees_what_was_committed(
 ) -> None:
     db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}", busy_timeout=0.05))
     await db.write(_note, "committed")
-    taken = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, 0.5, taken))
-    holder.start()
-    try:
-        assert await asyncio.to_thread(taken.wait, 5)
+    async with _locked_elsewhere(sqlite_file, 0.5, db):
         # With the write lock held past the busy timeout, only a reader that never asks for
         # it can answer: a plain BEGIN on the reader thread.
         found = await db.read(dialogs.load_dialog, "console", "1")
         texts = await db.read(lambda c: list(c.scalars(select(MessageRow.text))))
         thread = await db.read(lambda _: threading.current_thread().name)
-    finally:
-        holder.join()
-        await db.dispose()
     assert found is not None
     assert found.id == 1
     assert texts == ["committed"]
