@@ -67,7 +67,11 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction, committed on success, rolled back on error."""
+        """A session inside one transaction, committed on success, rolled back on error.
+
+        On a SQLite file the writer thread is parked meanwhile: calling `write()` inside would
+        wait for this transaction to end, which waits for it.
+        """
         if not self.is_sqlite:
             async with self.sessions() as session, session.begin():
                 yield session
