@@ -15,6 +15,7 @@ from chatbot.service.pipeline import Outcome
 
 if TYPE_CHECKING:
     from chatbot.llm import LlmClassifier
+    from chatbot.service.personaliser import Personaliser
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -22,7 +23,9 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 class Metrics:
     """Counters of messages, intents, tasks, SLA alerts, outbox backlog, errors and the LLM."""
 
-    def __init__(self, llm: LlmClassifier | None = None) -> None:
+    def __init__(
+        self, llm: LlmClassifier | None = None, personaliser: Personaliser | None = None
+    ) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
         self.messages_in = Counter("chatbot_messages_in", "customer messages", ["channel"],
@@ -40,6 +43,8 @@ class Metrics:
                                     registry=r)  # fmt: skip
         if llm is not None:
             r.register(LlmCollector(llm))
+        if personaliser is not None:
+            r.register(PersonalisedCollector(personaliser))
 
     def observe(self, outcome: Outcome, channel: str) -> None:
         """Count what one event did."""
@@ -66,6 +71,22 @@ class Metrics:
 
 
 BREAKER_STATES = ("closed", "open", "half_open")
+
+
+class PersonalisedCollector(Collector):
+    """Replies marked `personalise`, by outcome: rewritten, or the template and why."""
+
+    def __init__(self, personaliser: Personaliser) -> None:
+        self._personaliser = personaliser
+
+    def collect(self) -> Iterator[Metric]:
+        """One counter per outcome seen ("personalised", "llm_timeout", "new_price"...)."""
+        family = CounterMetricFamily("chatbot_personalised_replies",
+                                     "replies marked personalise, by outcome",
+                                     labels=["outcome"])  # fmt: skip
+        for outcome, count in sorted(self._personaliser.outcomes.items()):
+            family.add_metric([outcome], count)
+        yield family
 
 
 class LlmCollector(Collector):

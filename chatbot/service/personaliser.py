@@ -8,6 +8,7 @@ the send, so a retried send repeats the same text and never asks the model again
 
 from __future__ import annotations
 
+import collections
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
@@ -45,6 +46,8 @@ class Personaliser:
         self.writer = writer
         self.shop = shop
         self.per_round = per_round
+        # Decided replies by outcome ("personalised" or the fallback's reason), for /metrics.
+        self.outcomes: collections.Counter[str] = collections.Counter()
 
     def wants(self, message: OutgoingMessage) -> bool:
         """True for a marked reply whose text is not decided yet."""
@@ -77,6 +80,7 @@ class Personaliser:
                 .values(payload=payload)
             )
         outcome = "personalised" if verdict.personalised else str(verdict.reason)
+        self.outcomes[outcome] += 1
         log.info("outbox.personalise", extra={"row": row_id, "outcome": outcome})
         return replace(message, payload=payload)
 

@@ -35,10 +35,11 @@ class Runtime:
     ) -> None:
         self.app = app
         self.channels = tuple(channels)
-        self.metrics = Metrics(app.llm)
+        personaliser = app.personaliser()
+        self.metrics = Metrics(app.llm, personaliser)
         all_senders = {c.name: c.sender() for c in self.channels} | dict(senders or {})
         self.outbox = OutboxSender(app.db, all_senders, app.pipeline.clock, self._blocked,
-                                   app.personaliser())  # fmt: skip
+                                   personaliser)  # fmt: skip
         token = app.settings.events_api_token
         self.events_api = EventsApi(app.db, token.get_secret_value() if token else None,
                                     self.handle)  # fmt: skip

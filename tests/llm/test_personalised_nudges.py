@@ -247,6 +247,9 @@ async def test_the_runtime_built_from_settings_rewrites_nudges(
         fake.default = f.text(REWRITE)
         await advance_clock(clock, app.scheduler, timedelta(hours=25))
         assert await runtime.outbox.deliver_pending() == 2
+        exposed = runtime.metrics.render().decode()
     finally:
         await app.close()
     assert port.texts()[-1] == (REWRITE if llm_on else NUDGE_1)
+    outcome = "personalised" if llm_on else "llm_off"
+    assert f'chatbot_personalised_replies_total{{outcome="{outcome}"}} 1.0' in exposed
