@@ -47,7 +47,10 @@ class SqliteThread:
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run `work` in one transaction on the writer thread: committed when it returns."""
+        """Run `work` in one transaction on this thread: committed when it returns.
+
+        It is rolled back when `work` raises, and always on a read-only thread.
+        """
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._thread, lambda: self._transaction(work, args, kwargs))
         # A cancelled caller does not stop the thread: the transaction runs to its end (commit
