@@ -18,8 +18,9 @@ import random
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import openai
 from openai import AsyncOpenAI
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_ATTEMPTS = 3
+T = TypeVar("T")
 MAX_TOKENS = 64  # {"intent": "price_objection"} is about ten tokens; the rest is slack
 CACHE_SIZE = 2048
 SYSTEM = (
@@ -70,6 +72,8 @@ _RETRY_STATUSES = frozenset({408, 409, 429})
 
 class _Garbage(Exception):
     """The server answered, but nothing usable (unknown label, broken or cut-off JSON)."""
+
+    retry = True  # asking once more may help
 
 
 @dataclass
@@ -199,27 +203,7 @@ class LlmClassifier:
         return result
 
     async def _ask(self, prompt: str, known: frozenset[str], usage: _Usage) -> str | None:
-        garbage = 0
-
-        def retry(state: RetryCallState) -> bool:
-            nonlocal garbage
-            exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, _Garbage):
-                garbage += 1
-                return garbage <= 1  # a model that answered nonsense twice will not improve
-            return exc is not None and _transient(exc)
-
-        intent: str | None = None
-        async for attempt in AsyncRetrying(
-            retry=retry,
-            stop=stop_after_attempt(MAX_ATTEMPTS) | stop_before_delay(self._deadline),
-            wait=_wait,
-            before_sleep=_log_retry,
-            reraise=True,
-        ):
-            with attempt:
-                intent = await self._once(prompt, known, usage)
-        return intent
+        return await _retrying(lambda: self._once(prompt, known, usage), self._deadline)
 
     async def _once(self, prompt: str, known: frozenset[str], usage: _Usage) -> str | None:
         """One request; a mode the server turns down is replaced by the next one at once."""
@@ -372,27 +356,7 @@ class LlmWriter:
         return Written(text, failure, latency)
 
     async def _ask(self, prompt: str, max_chars: int, usage: _Usage) -> str:
-        garbage = 0
-
-        def retry(state: RetryCallState) -> bool:
-            nonlocal garbage
-            exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, _Unusable):
-                garbage += 1
-                return exc.retry and garbage <= 1
-            return exc is not None and _transient(exc)
-
-        text = ""
-        async for attempt in AsyncRetrying(
-            retry=retry,
-            stop=stop_after_attempt(MAX_ATTEMPTS) | stop_before_delay(self._deadline),
-            wait=_wait,
-            before_sleep=_log_retry,
-            reraise=True,
-        ):
-            with attempt:
-                text = await self._once(prompt, max_chars, usage)
-        return text
+        return await _retrying(lambda: self._once(prompt, max_chars, usage), self._deadline)
 
     async def _once(self, prompt: str, max_chars: int, usage: _Usage) -> str:
         completion = await self._client.chat.completions.create(
@@ -464,6 +428,34 @@ def _is_json(content: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+async def _retrying(call: Callable[[], Awaitable[T]], deadline: float) -> T:
+    """`call` under the one retry policy of both clients, all within `deadline` seconds.
+
+    Transient errors are retried; an unusable answer is asked again once, when asking again
+    may help (a model that answered nonsense twice will not improve).
+    """
+    unusable = 0
+
+    def retry(state: RetryCallState) -> bool:
+        nonlocal unusable
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Garbage):
+            unusable += 1
+            return exc.retry and unusable <= 1
+        return exc is not None and _transient(exc)
+
+    async for attempt in AsyncRetrying(
+        retry=retry,
+        stop=stop_after_attempt(MAX_ATTEMPTS) | stop_before_delay(deadline),
+        wait=_wait,
+        before_sleep=_log_retry,
+        reraise=True,
+    ):
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: AsyncRetrying returns or raises")  # pragma: no cover
 
 
 def _transient(exc: BaseException) -> bool:
