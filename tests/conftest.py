@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
+from tests.channels.fake_bot_api import FakeBotApi
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,3 +90,12 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         yield database
     finally:
         await database.dispose()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """The fake Telegram Bot API server on 127.0.0.1."""
+    fake = FakeBotApi()
+    await fake.start()
+    yield fake
+    await fake.close()

@@ -24,15 +24,6 @@ from tests.service.fakes import keyword_rules
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    """The fake Bot API server on 127.0.0.1."""
-    fake = FakeBotApi()
-    await fake.start()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
 async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
     """A real aiogram Bot pointed at the fake (short request timeout for the stall tests)."""
     real = api.bot(timeout=2.0)

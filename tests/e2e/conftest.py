@@ -14,15 +14,6 @@ MakeBot = Callable[..., BotProcess]
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    """The fake Bot API server on 127.0.0.1."""
-    fake = FakeBotApi()
-    await fake.start()
-    yield fake
-    await fake.close()
-
-
-@pytest.fixture
 async def make_bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[MakeBot]:
     """Builds (unstarted) `chatbot run` processes on a fresh SQLite file; kills leftovers."""
     made: list[BotProcess] = []

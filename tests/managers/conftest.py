@@ -48,13 +48,10 @@ graph = fx.graph
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
+def api(api: FakeBotApi) -> FakeBotApi:
     """The fake Bot API; the manager Ольга (@olga) is a member of the group."""
-    fake = FakeBotApi()
-    await fake.start()
-    fake.member(u.MANAGER_ID)
-    yield fake
-    await fake.close()
+    api.member(u.MANAGER_ID)
+    return api
 
 
 @pytest.fixture
