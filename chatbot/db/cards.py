@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chatbot.db.prepared import Prepared
 from chatbot.db.records import UNFINISHED as UNFINISHED  # cards show these statuses' buttons
 from chatbot.db.tables import CustomerRow, DialogRow, ManagerPostRow, MessageRow, TaskRow
-from chatbot.db.upsert import core, prebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +154,14 @@ def _build_post(insert: Any) -> Any:
     )
 
 
+_POST = Prepared(_build_post)
+
+
 async def record_post(session: AsyncSession, post: Post, now: datetime) -> None:
     """Remember a bot message in a managers' chat (a repeat of the same message is a no-op)."""
-    await (await core(session)).execute(
-        prebuilt(session, "manager_post", _build_post),
+    conn = await session.connection()
+    await conn.execute(
+        _POST.statement(conn.dialect),
         {"chat_id": post.chat_id, "message_id": post.message_id, "dialog_id": post.dialog_id,
          "task_id": post.task_id, "kind": post.kind, "buttons": post.buttons, "created_at": now},
     )  # fmt: skip

@@ -10,7 +10,6 @@ from sqlalchemy import Connection, bindparam
 
 from chatbot.db.prepared import Prepared
 from chatbot.db.tables import CrmEventRow, MessageRow
-from chatbot.db.upsert import prebuilt
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +89,9 @@ def _build_crm(insert: Any) -> Any:
     )  # fmt: skip
 
 
+_CRM = Prepared(_build_crm)
+
+
 def record_crm_event(
     conn: Connection,
     dialog_id: int,
@@ -99,9 +101,9 @@ def record_crm_event(
     now: datetime,
 ) -> bool:
     """Insert a CRM event; False when its external id was applied before."""
-    result = conn.execute(
-        prebuilt(conn, "crm_event", _build_crm),
+    changed = _CRM.rowcount(
+        conn,
         {"external_id": external_id, "dialog_id": dialog_id, "type": type_, "data": data,
          "created_at": now},
     )  # fmt: skip
-    return bool(result.rowcount)
+    return bool(changed)

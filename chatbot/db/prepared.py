@@ -48,7 +48,7 @@ class _Compiled:
 
 
 class Prepared:
-    """One statement of the hot path: `build(insert)` is called once per dialect."""
+    """A statement built once per dialect with its insert() (ON CONFLICT differs by dialect)."""
 
     def __init__(self, build: Build) -> None:
         self._build = build
