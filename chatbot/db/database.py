@@ -72,16 +72,15 @@ class Database:
         On a SQLite file the writer thread is parked meanwhile: calling `write()` inside would
         wait for this transaction to end, which waits for it.
         """
-        if not self.is_sqlite:
-            async with self.sessions() as session, session.begin():
-                yield session
-            return
-        async with self._sqlite_gate(), self.sessions() as session, session.begin():
+        async with self._write_turn(), self.sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
-    async def _sqlite_gate(self) -> AsyncIterator[None]:
-        """Hold this process's SQLite write turn (the writer thread parks meanwhile)."""
+    async def _write_turn(self) -> AsyncIterator[None]:
+        """On SQLite, hold this process's write turn (the writer thread parks meanwhile)."""
+        if not self.is_sqlite:
+            yield  # PostgreSQL locks rows, not the database
+            return
         if self._gate is None:
             self._gate = asyncio.Lock()
         async with self._gate:
@@ -102,15 +101,12 @@ class Database:
         On a SQLite file the whole transaction runs in the writer thread, one hand-over per
         transaction instead of several per statement; elsewhere it runs on the async driver.
         """
-        if self._writer is None:
-            if not self.is_sqlite:
-                async with self.engine.begin() as conn:
-                    return await conn.run_sync(work, *args, **kwargs)
-            async with self._sqlite_gate(), self.engine.begin() as conn:
-                return await conn.run_sync(work, *args, **kwargs)
-        # No gate here: the writer thread takes transactions one after another from its queue,
-        # so the loop can hand over the next ones while the current one commits.
-        return await self._writer.run(work, *args, **kwargs)
+        if self._writer is not None:
+            # No turn to take: the writer thread runs transactions one after another from its
+            # queue, so the loop can hand over the next ones while the current one commits.
+            return await self._writer.run(work, *args, **kwargs)
+        async with self._write_turn(), self.engine.begin() as conn:
+            return await conn.run_sync(work, *args, **kwargs)
 
     async def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
