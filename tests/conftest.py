@@ -99,3 +99,11 @@ async def api() -> AsyncIterator[FakeBotApi]:
     await fake.start()
     yield fake
     await fake.close()
+
+
+def edit_file(path: Path, old: str, new: str) -> int:
+    """Replace `old` once (it must be there) and return the 1-based line where it was."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, edit_file
 
 
 @pytest.fixture
@@ -30,12 +30,6 @@ def _line_of(path: Path, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def test_shipped_files_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         main(["validate", "--flows", str(ROOT / "flows"), "--prompts", str(ROOT / "prompts")]) == 0
@@ -54,7 +48,7 @@ def test_bad_duration_is_located(
 ) -> None:
     dialog = admin[0] / "dialog.yaml"
     line = _line_of(dialog, "after: 24h")
-    _edit(dialog, "after: 24h", "after: 24 hours")
+    edit_file(dialog, "after: 24h", "after: 24 hours")
     assert main(_validate(admin)) == 1
     out = capsys.readouterr().out.splitlines()
     assert any(
@@ -69,10 +63,10 @@ def test_semantic_errors_have_file_line_flow_and_stage(
     flows, _ = admin
     dialog = flows / "dialog.yaml"
     line = _line_of(dialog, "          - goto: details")
-    _edit(dialog, "          - goto: details", "          - goto: detail")
+    edit_file(dialog, "          - goto: details", "          - goto: detail")
     ru, en = flows / "texts" / "ru.yaml", flows / "texts" / "en.yaml"
     ru_line = _line_of(ru, "missed_call:")
-    _edit(en, "missed_call:", "# missed_call:")
+    edit_file(en, "missed_call:", "# missed_call:")
     assert main(_validate(admin)) == 1
     out = capsys.readouterr().out
     assert f"{dialog}:{line}: error: unknown stage 'detail' [flow=dialog stage=menu]" in out
@@ -85,7 +79,7 @@ def test_prompt_problems_are_listed_with_the_flows(
     admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     flows, prompts = admin
-    _edit(flows / "dialog.yaml", "- goto: thinking", "- goto: thinkng")
+    edit_file(flows / "dialog.yaml", "- goto: thinking", "- goto: thinkng")
     (prompts / "classify.md").write_text("Sort {text}\nby {mood}\n", encoding="utf-8")
     (prompts / "reply.md").write_text("  \n", encoding="utf-8")
     assert main(_validate(admin)) == 1
@@ -106,7 +100,7 @@ def test_personalised_replies_need_the_nudge_prompt(
     assert out[0].startswith(f"{prompts / 'nudge.md'}:1: error: the prompt nudge.md is missing")
     assert "a flow reply says personalise: true" in out[0]
     for n in (1, 2):
-        _edit(flows / "dialog.yaml", f"{{text: nudge_{n}, personalise: true}}", f"nudge_{n}")
+        edit_file(flows / "dialog.yaml", f"{{text: nudge_{n}, personalise: true}}", f"nudge_{n}")
     assert main(_validate(admin)) == 0  # without the option, no prompt is needed
 
 

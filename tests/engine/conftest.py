@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,3 +50,11 @@ def flows_loop(tmp_path: Path) -> Driver:
     (tmp_path / "texts" / "en.yaml").write_text("hi: hi\n", encoding="utf-8")
     (tmp_path / "loop.yaml").write_text(LOOP_FLOW, encoding="utf-8")
     return Driver(load_flows(tmp_path), datetime(2026, 3, 2, 11, 0, tzinfo=MSK))
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped flows."""
+    target = tmp_path / "flows"
+    shutil.copytree(FLOWS, target)
+    return target

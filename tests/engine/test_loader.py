@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from chatbot.engine.loader import check_flows, load_flows
 from chatbot.errors import FlowError
+from tests.conftest import edit_file
 from tests.engine.conftest import FLOWS
-
-
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped flows."""
-    target = tmp_path / "flows"
-    shutil.copytree(FLOWS, target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace `old` once and return the 1-based line where it was."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return line
 
 
 def _messages(folder: Path) -> list[str]:
@@ -40,7 +23,7 @@ def test_shipped_flows_are_valid() -> None:
 
 
 def test_unknown_stage_names_file_line_and_stage(copy: Path) -> None:
-    line = _edit(copy / "dialog.yaml", "          - goto: details", "          - goto: detials")
+    line = edit_file(copy / "dialog.yaml", "          - goto: details", "          - goto: detials")
     messages = _messages(copy)
     assert any(
         m.startswith(f"{copy / 'dialog.yaml'}:{line}: error: unknown stage 'detials'")
@@ -51,7 +34,7 @@ def test_unknown_stage_names_file_line_and_stage(copy: Path) -> None:
 
 
 def test_undefined_text_key(copy: Path) -> None:
-    line = _edit(copy / "dialog.yaml", "reply: ask_order_number", "reply: ask_order_nr")
+    line = edit_file(copy / "dialog.yaml", "reply: ask_order_number", "reply: ask_order_nr")
     messages = _messages(copy)
     assert any(
         f"dialog.yaml:{line}:" in m and "undefined text key 'ask_order_nr'" in m for m in messages
@@ -59,20 +42,22 @@ def test_undefined_text_key(copy: Path) -> None:
 
 
 def test_bad_duration(copy: Path) -> None:
-    line = _edit(copy / "dialog.yaml", "after: 10h", "after: 10 hours")
+    line = edit_file(copy / "dialog.yaml", "after: 10h", "after: 10 hours")
     messages = _messages(copy)
     assert any(f"dialog.yaml:{line}:" in m and "bad duration" in m for m in messages), messages
 
 
 def test_missing_translation(copy: Path) -> None:
-    line = _edit(copy / "texts" / "en.yaml", 'missed_call: "We missed', 'missed_cal: "We missed')
+    line = edit_file(
+        copy / "texts" / "en.yaml", 'missed_call: "We missed', 'missed_cal: "We missed'
+    )
     messages = _messages(copy)
     assert any("missing translation: 'missed_call' has no en text" in m for m in messages)
     assert any(f"en.yaml:{line}:" in m and "'missed_cal' has no ru text" in m for m in messages)
 
 
 def test_timer_that_can_never_fire(copy: Path) -> None:
-    _edit(copy / "dialog.yaml", "      - start: need_time_follow_up\n", "")
+    edit_file(copy / "dialog.yaml", "      - start: need_time_follow_up\n", "")
     messages = _messages(copy)
     assert any("timer 'need_time_follow_up' can never fire" in m for m in messages), messages
 
@@ -89,14 +74,14 @@ def test_unreachable_stage_is_a_warning(copy: Path) -> None:
 
 
 def test_yaml_syntax_error_has_line(copy: Path) -> None:
-    line = _edit(copy / "orders.yaml", "  order_paid:\n", "  order_paid: [\n")
+    line = edit_file(copy / "orders.yaml", "  order_paid:\n", "  order_paid: [\n")
     messages = _messages(copy)
     assert any("orders.yaml:" in m and "YAML syntax" in m for m in messages), messages
     assert line > 1
 
 
 def test_unknown_key_and_one_key_per_action(copy: Path) -> None:
-    line = _edit(
+    line = edit_file(
         copy / "dialog.yaml",
         "      - reply: refuse_ack\n",
         "      - reply: refuse_ack\n        goto: new\n",
@@ -106,8 +91,8 @@ def test_unknown_key_and_one_key_per_action(copy: Path) -> None:
 
 
 def test_load_flows_raises_with_every_error(copy: Path) -> None:
-    _edit(copy / "dialog.yaml", "goto: thinking", "goto: thinkin")
-    _edit(copy / "dialog.yaml", "reply: refuse_ack", "reply: refuse_akc")
+    edit_file(copy / "dialog.yaml", "goto: thinking", "goto: thinkin")
+    edit_file(copy / "dialog.yaml", "reply: refuse_ack", "reply: refuse_akc")
     with pytest.raises(FlowError) as caught:
         load_flows(copy)
     assert len(caught.value.problems) >= 2

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from chatbot.core.effects import Personalise, Reply
 from chatbot.core.state import DialogState
@@ -15,7 +12,8 @@ from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.loader import check_flows, load_flows
 from chatbot.engine.spec import Action, ReplySpec
-from tests.engine.conftest import FLOWS, MSK
+from tests.conftest import edit_file
+from tests.engine.conftest import MSK
 from tests.engine.driver import Driver, said
 
 FLOW = """
@@ -89,23 +87,8 @@ def test_flows_without_a_mark_do_not_use_it(flows: FlowSet) -> None:
     assert not uses_personalise(replace(flows, timers=timers))
 
 
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped flows."""
-    target = tmp_path / "flows"
-    shutil.copytree(FLOWS, target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
-
-
 def test_a_misspelt_option_is_one_error_on_its_line(copy: Path) -> None:
-    line = _edit(copy / "dialog.yaml", "{text: nudge_1, personalise: true}",
+    line = edit_file(copy / "dialog.yaml", "{text: nudge_1, personalise: true}",
                  "{text: nudge_1, personalize: true}")  # fmt: skip
     problems = check_flows(copy).errors
     assert [(Path(p.file).name, p.line) for p in problems] == [("dialog.yaml", line)]
@@ -113,7 +96,7 @@ def test_a_misspelt_option_is_one_error_on_its_line(copy: Path) -> None:
 
 
 def test_a_limit_out_of_range_is_an_error(copy: Path) -> None:
-    line = _edit(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
+    line = edit_file(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
                  "{text: nudge_2, personalise: true, max_chars: 5}")  # fmt: skip
     [problem] = check_flows(copy).errors
     assert problem.line == line
@@ -122,9 +105,9 @@ def test_a_limit_out_of_range_is_an_error(copy: Path) -> None:
 
 
 def test_a_limit_shorter_than_the_text_and_a_limit_without_the_option_warn(copy: Path) -> None:
-    nudge = _edit(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
+    nudge = edit_file(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
                   "{text: nudge_2, personalise: true, max_chars: 40}")  # fmt: skip
-    ack = _edit(copy / "dialog.yaml", "      - reply: thinking_ack",
+    ack = edit_file(copy / "dialog.yaml", "      - reply: thinking_ack",
                 "      - reply: {text: thinking_ack, max_chars: 100}")  # fmt: skip
     result = check_flows(copy)
     assert result.errors == ()
@@ -136,7 +119,7 @@ def test_a_limit_shorter_than_the_text_and_a_limit_without_the_option_warn(copy:
 
 
 def test_an_unknown_text_key_in_the_long_form(copy: Path) -> None:
-    line = _edit(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
+    line = edit_file(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
                  "{text: nudge_3, personalise: true}")  # fmt: skip
     [problem] = check_flows(copy).errors
     assert (problem.line, problem.message) == (line, "undefined text key 'nudge_3'")
