@@ -69,6 +69,11 @@ class CueIndex:
     known_stems: frozenset[str]
     fuzzy_stems: Mapping[str, str]
     fuzzy_prefixes: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    # prefixes grouped by their first `head` letters: one lookup per word instead of one per length
+    head: int = 0
+    prefixes_by_head: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]] = field(
+        default_factory=dict
+    )
     # memo of typo corrections: a cache of a pure function, invisible to equality
     corrections: dict[str, tuple[str, str] | None] = field(
         default_factory=dict, compare=False, repr=False
@@ -103,6 +108,10 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
     fuzzy_prefixes: dict[int, dict[str, str]] = {}
     for length in sorted({len(p) for p in prefixes if len(p) >= FUZZY_MIN_PREFIX}):
         fuzzy_prefixes[length] = _variants(p for p in prefixes if len(p) == length)
+    head = min((len(p) for p in by_prefix), default=0)
+    by_head: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+    for prefix in sorted(by_prefix):
+        by_head.setdefault(prefix[:head], []).append((prefix, tuple(by_prefix[prefix])))
     return CueIndex(
         cues=cue_list,
         patterns=tuple(patterns),
@@ -112,13 +121,26 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
         known_stems=frozenset(stems_),
         fuzzy_stems=_variants(s for s in stems_ if len(s) >= FUZZY_MIN_CUE),
         fuzzy_prefixes=fuzzy_prefixes,
+        head=head,
+        prefixes_by_head={k: tuple(v) for k, v in by_head.items()},
     )
+
+
+def _prefix_cues(word: str, index: CueIndex) -> list[int]:
+    """The cues whose first element is a beginning of this word."""
+    found: list[int] = []
+    for prefix, numbers in index.prefixes_by_head.get(word[: index.head], ()):
+        if word.startswith(prefix):
+            found.extend(numbers)
+    return found
 
 
 def _known(word: str, word_stem: str, index: CueIndex) -> bool:
     if word_stem in index.known_stems:
         return True
-    return any(word[:n] in index.by_prefix for n in index.prefix_lengths if n <= len(word))
+    return any(
+        word.startswith(prefix) for prefix, _ in index.prefixes_by_head.get(word[: index.head], ())
+    )
 
 
 def near(a: str, b: str) -> bool:
@@ -157,6 +179,16 @@ def _correct(word: str, word_stem: str, index: CueIndex) -> tuple[str, str] | No
     return None
 
 
+def _rest_matches(
+    elements: tuple[Element, ...], words: list[str], word_stems: list[str], start: int
+) -> bool:
+    """Whether a phrase's elements after the first match the words from `start` on."""
+    for k, element in enumerate(elements[1:], start):
+        if not element.matches(words[k], word_stems[k]):
+            return False
+    return True
+
+
 def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
     """Score every intent by the cues found in the words and the cleaned text."""
     words = list(raw_words)
@@ -182,20 +214,14 @@ def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
     fuzzy: set[str] = set()
     seen: set[int] = set()
     for i, word in enumerate(words):
-        found = list(index.by_stem.get(word_stems[i], ()))
-        for length in index.prefix_lengths:
-            if length > len(word):
-                break
-            found.extend(index.by_prefix.get(word[:length], ()))
+        found = _prefix_cues(word, index)
+        found.extend(index.by_stem.get(word_stems[i], ()))
         for number in found:
             cue = index.cues[number]
             end = i + len(cue.elements)
             if number in seen or end > len(words):
                 continue
-            if not all(
-                e.matches(words[k], word_stems[k])
-                for k, e in zip(range(i + 1, end), cue.elements[1:], strict=True)
-            ):
+            if end > i + 1 and not _rest_matches(cue.elements, words, word_stems, i + 1):
                 continue
             seen.add(number)
             if cue.negative:

@@ -47,6 +47,11 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+def split_words(plain: str) -> list[str]:
+    """The words and numbers of a text `normalize` has already cleaned."""
+    return _WORD.findall(plain)
+
+
 @lru_cache(maxsize=65536)  # chat vocabulary is small and repetitive; stemming is pure
 def stem(word: str) -> str:
     """A light stem: Russian or English inflection endings cut, so word forms compare equal."""
@@ -178,8 +183,15 @@ def emojis(text: str) -> list[str]:
     return found
 
 
+def _may_link(text: str) -> bool:
+    # every link has a dot or "//" in it, every handle an "@"; most messages have none
+    return "." in text or "@" in text or "//" in text
+
+
 def links(text: str) -> list[str]:
     """Links (http, www., bare domains) and @handles, in order of appearance."""
+    if not _may_link(text):
+        return []
     spans = [(m.start(), m.group()) for m in _LINK.finditer(text)]
     spans += [(m.start(), m.group()) for m in _HANDLE.finditer(text)]
     return [link.rstrip(".,!?;:)»\"'") for _, link in sorted(spans)]
@@ -187,6 +199,8 @@ def links(text: str) -> list[str]:
 
 def without_links(text: str) -> str:
     """The text with its links and handles replaced by spaces."""
+    if not _may_link(text):
+        return text
     return _HANDLE.sub(" ", _LINK.sub(" ", text))
 
 
@@ -204,8 +218,13 @@ def is_allowed(link: str, allowed_domains: frozenset[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in allowed_domains)
 
 
-def features(text: str, allowed_domains: frozenset[str] = frozenset()) -> TextFeatures:
-    """Emoji and link counts, a bare number and the word count (links excluded) of a message."""
+def features(
+    text: str, allowed_domains: frozenset[str] = frozenset(), *, words: int | None = None
+) -> TextFeatures:
+    """Emoji and link counts, a bare number and the word count (links excluded) of a message.
+
+    `words` is the word count when the caller has already split the message.
+    """
     found = links(text)
     allowed = frozenset(d.lower().removeprefix("www.") for d in allowed_domains)
     number = _NUMBER.match(text)
@@ -214,5 +233,5 @@ def features(text: str, allowed_domains: frozenset[str] = frozenset()) -> TextFe
         links=len(found),
         foreign_links=sum(1 for link in found if not is_allowed(link, allowed)),
         number=int(number.group(1)) if number else None,
-        words=len(tokens(without_links(text))),
+        words=len(tokens(without_links(text))) if words is None else words,
     )

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 from chatbot.core.intents import Classification, TextFeatures
 from chatbot.intents.cues import CueIndex, Evidence, match
-from chatbot.intents.normalize import emojis, features, normalize, stem, tokens, without_links
+from chatbot.intents.normalize import (
+    emojis,
+    features,
+    normalize,
+    split_words,
+    stem,
+    without_links,
+)
 
 ENOUGH = 1.0
 WEAK = 0.5
@@ -60,9 +67,10 @@ def classify(
     text: str, rules: RuleSet, *, allowed_domains: frozenset[str] = frozenset()
 ) -> Classification:
     """The intent of a message by the rules, with a confidence and its surface features."""
-    feats = features(text, allowed_domains)
     plain = normalize(without_links(text))
-    words = [w for w in tokens(plain) if w not in rules.fillers]
+    every_word = split_words(plain)
+    feats = features(text, allowed_domains, words=len(every_word))
+    words = [w for w in every_word if w not in rules.fillers]
     if not any(not w.isdigit() for w in words):
         intent, confidence = _wordless(text, feats, rules)
         return Classification(intent, confidence, "rules", feats)

@@ -149,7 +149,8 @@ class _Reader:
         self, doc: YamlDoc, where: YamlPath, name: str, item: str, weight: float, negative: bool
     ) -> None:
         try:
-            regex = re.compile(item.replace("ё", "е").replace("Ё", "Е"), re.IGNORECASE)
+            source = item.replace("ё", "е").replace("Ё", "Е")
+            regex = re.compile(source, re.IGNORECASE if _has_capitals(source) else 0)
         except re.error as exc:
             self.problem(
                 doc,
@@ -275,3 +276,15 @@ def _names(reader: _Reader, key: str, required: bool) -> tuple[str, ...]:
                     f"insert {name} where it should win ties",
                 )
     return tuple(names)
+
+
+_ESCAPE = re.compile(r"\\N\{[^}]*\}|\\.")
+
+
+def _has_capitals(source: str) -> bool:
+    """Whether a pattern names a capital letter outside escapes (\\W, \\S and such).
+
+    Patterns run on lowercased text, so one without capitals matches the same without
+    IGNORECASE, and about a third faster.
+    """
+    return any(c.isupper() for c in _ESCAPE.sub("", source))

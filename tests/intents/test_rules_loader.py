@@ -97,3 +97,19 @@ def test_missing_folder(tmp_path: Path) -> None:
     assert problems[0].message == "no intent rule files found"
     with pytest.raises(FlowError):
         load_rules(tmp_path / "nothing")
+
+
+def test_patterns_ignore_case_whether_or_not_they_name_capitals(folder: Path) -> None:
+    common = folder / "common.yaml"
+    text = common.read_text(encoding="utf-8").replace(
+        "ask_payment, other,", "ask_payment, gift_card, other,"
+    )
+    common.write_text(text, encoding="utf-8")
+    (folder / "gift.yaml").write_text(
+        "intents:\n  gift_card:\n    patterns: ['ПОДАРОЧН\\w+ СЕРТ', '\\bgift\\W+wrapping\\b']\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(folder)
+    assert classify("Есть Подарочные сертификаты?", rules).intent == "gift_card"
+    assert classify("Is there GIFT-WRAPPING", rules).intent == "gift_card"
+    assert classify("подарок и сертификат", rules).intent != "gift_card"
