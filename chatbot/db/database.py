@@ -10,6 +10,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -171,4 +172,14 @@ def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         # IMMEDIATE takes the write lock up front: no deadlock when a reader later writes.
         # Read-only snapshots use a plain BEGIN so they neither wait for nor block writers.
         read_only = conn.get_execution_options().get("chatbot_read_only", False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # Straight to the driver: a statement through SQLAlchemy's execution path costs a
+        # few dozen microseconds, paid on every transaction.
+        sql = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql)
+        except dbapi.Error as exc:  # "database is locked" as SQLAlchemy's OperationalError
+            raise DBAPIError.instance(sql, (), exc, dbapi.Error) from exc
+        finally:
+            cursor.close()

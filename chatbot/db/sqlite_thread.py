@@ -9,9 +9,10 @@ SQLAlchemy Core in this thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine
@@ -40,9 +41,13 @@ class SqliteThread:
         self._engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout})
         configure(self._engine)
         self._read_only = read_only
-        name = "sqlite-reader" if read_only else "sqlite-writer"
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._conn: Connection | None = None
+        # A bare queue and one thread: an executor would add a future and its chaining to
+        # every transaction.
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        name = "sqlite-reader" if read_only else "sqlite-writer"
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
 
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -52,7 +57,8 @@ class SqliteThread:
         It is rolled back when `work` raises, and always on a read-only thread.
         """
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._thread, lambda: self._transaction(work, args, kwargs))
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((loop, future, lambda: self._transaction(work, args, kwargs)))
         # A cancelled caller does not stop the thread: the transaction runs to its end (commit
         # or rollback) and is never left half-done; the caller's retry is made safe by keys.
         return await future
@@ -70,13 +76,24 @@ class SqliteThread:
             loop.call_soon_threadsafe(_settle, parked)
             resume.wait()
 
-        self._thread.submit(park)
+        self._jobs.put((loop, loop.create_future(), park))
         try:
             await parked
         except BaseException:
             resume.set()  # the caller gave up waiting: do not leave the thread parked
             raise
         return resume.set
+
+    def _serve(self) -> None:
+        """The thread: run jobs in order until told to stop (None), report each to its loop."""
+        while (job := self._jobs.get()) is not None:
+            loop, future, run = job
+            try:
+                result = run()
+            except BaseException as exc:  # the caller re-raises it; the thread must live on
+                _report(loop, future, None, exc)
+            else:
+                _report(loop, future, result, None)
 
     def _transaction(self, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         conn = self._conn
@@ -93,14 +110,40 @@ class SqliteThread:
     async def close(self) -> None:
         """Close the connection and stop the thread (waits for a running transaction)."""
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._thread, self._close)
-        self._thread.shutdown(wait=True)
+        closed: asyncio.Future[None] = loop.create_future()
+        self._jobs.put((loop, closed, self._close))
+        self._jobs.put(None)
+        await closed
+        await asyncio.to_thread(self._thread.join)
 
     def _close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
         self._engine.dispose()
+
+
+_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Any]", Callable[[], Any]]
+
+
+def _report(
+    loop: asyncio.AbstractEventLoop,
+    future: asyncio.Future[Any],
+    result: Any,
+    error: BaseException | None,
+) -> None:
+    """Hand a job's result or error to its future, on the future's loop."""
+    with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+        loop.call_soon_threadsafe(_resolve, future, result, error)
+
+
+def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return  # the caller was cancelled; the transaction itself has ended either way
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 def _settle(future: asyncio.Future[None]) -> None:
