@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from chatbot.db.checkpoint import WalCheckpointer
 from chatbot.db.sqlite_thread import SqliteThread
 from chatbot.errors import StorageError
 
@@ -46,6 +47,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._writer: SqliteThread | None = None
         self._reader: SqliteThread | None = None
+        self.checkpointer: WalCheckpointer | None = None
         if self.is_sqlite:
             configure_sqlite(self.engine.sync_engine, busy_timeout)
             if _is_file(parsed.database):
@@ -54,8 +56,15 @@ class Database:
                 def configure(engine: Engine) -> None:
                     configure_sqlite(engine, busy_timeout)
 
-                self._writer = SqliteThread(file_url, busy_timeout, configure)
+                def configure_writer(engine: Engine) -> None:
+                    configure_sqlite(engine, busy_timeout, autocheckpoint=False)
+
+                self._writer = SqliteThread(file_url, busy_timeout, configure_writer)
                 self._reader = SqliteThread(file_url, busy_timeout, configure, read_only=True)
+                helper = SqliteThread(
+                    file_url, busy_timeout, configure, read_only=True, name="sqlite-checkpoint"
+                )
+                self.checkpointer = WalCheckpointer(self._writer, helper)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time: async-session writers queue here (and park the writer
         # thread) rather than in its busy handler, which sleeps in coarse steps.
@@ -105,7 +114,10 @@ class Database:
         if self._writer is not None:
             # No turn to take: the writer thread runs transactions one after another from its
             # queue, so the loop can hand over the next ones while the current one commits.
-            return await self._writer.run(work, *args, **kwargs)
+            result = await self._writer.run(work, *args, **kwargs)
+            if self.checkpointer is not None:
+                self.checkpointer.wrote()
+            return result
         async with self._write_turn(), self.engine.begin() as conn:
             return await conn.run_sync(work, *args, **kwargs)
 
@@ -137,7 +149,13 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection and the writer thread."""
-        for thread in (self._writer, self._reader):
+        if self.checkpointer is not None:
+            await self.checkpointer.close()
+        for thread in (
+            self._writer,
+            self._reader,
+            self.checkpointer and self.checkpointer.helper,
+        ):
             if thread is not None:
                 await thread.close()
         await self.engine.dispose()
@@ -153,8 +171,11 @@ def _ensure_sqlite_folder(database: str | None) -> None:
         Path(str(database)).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
 
 
-def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
-    """WAL, busy_timeout, foreign keys, and BEGIN IMMEDIATE for read-then-write transactions."""
+def configure_sqlite(engine: Engine, busy_timeout: float, *, autocheckpoint: bool = True) -> None:
+    """WAL, busy_timeout, foreign keys, and BEGIN IMMEDIATE for read-then-write transactions.
+
+    Without `autocheckpoint` the connection leaves WAL checkpoints to a `WalCheckpointer`.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -165,6 +186,8 @@ def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
         cursor.execute(f"PRAGMA busy_timeout={round(busy_timeout * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if not autocheckpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -36,6 +37,7 @@ class SqliteThread:
         timeout: float,
         configure: Callable[[Engine], None],
         read_only: bool = False,
+        name: str | None = None,
     ) -> None:
         # NullPool: the one connection is kept here, so the pool would only add a reset.
         self._engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout})
@@ -45,7 +47,7 @@ class SqliteThread:
         # A bare queue and one thread: an executor would add a future and its chaining to
         # every transaction.
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        name = "sqlite-reader" if read_only else "sqlite-writer"
+        name = name or ("sqlite-reader" if read_only else "sqlite-writer")
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
 
@@ -56,11 +58,18 @@ class SqliteThread:
 
         It is rolled back when `work` raises, and always on a read-only thread.
         """
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((loop, future, lambda: self._transaction(work, args, kwargs)))
         # A cancelled caller does not stop the thread: the transaction runs to its end (commit
         # or rollback) and is never left half-done; the caller's retry is made safe by keys.
+        return await self._submit(lambda: self._transaction(work, args, kwargs))
+
+    async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on the thread's driver connection outside any transaction (a PRAGMA)."""
+        return await self._submit(lambda: work(self._driver_connection()))
+
+    async def _submit(self, run: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((loop, future, run))
         return await future
 
     async def pause(self) -> Callable[[], None]:
@@ -95,12 +104,21 @@ class SqliteThread:
             else:
                 _report(loop, future, result, None)
 
-    def _transaction(self, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+    def _connection(self) -> Connection:
         conn = self._conn
         if conn is None or conn.closed or conn.invalidated:
             conn = self._conn = self._engine.connect()
             if self._read_only:
                 conn = self._conn = conn.execution_options(chatbot_read_only=True)
+        return conn
+
+    def _driver_connection(self) -> sqlite3.Connection:
+        raw = self._connection().connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)  # this thread's engine is pysqlite's
+        return raw
+
+    def _transaction(self, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+        conn = self._connection()
         with conn.begin() as transaction:
             result = work(conn, *args, **kwargs)
             if self._read_only:
