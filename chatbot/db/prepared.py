@@ -20,6 +20,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
+from chatbot.db.types import UtcDateTime
+
 _REQUIRED = object()
 Build = Callable[[Any], Executable]  # given the dialect's insert(), returns the statement
 
@@ -34,7 +36,9 @@ class _Compiled:
         self.slots: list[tuple[str, Callable[[Any], Any] | None, Any]] = []
         for name in order:
             bp = compiled.binds[name]
-            processor = bp.type.dialect_impl(dialect).bind_processor(dialect)
+            processor = _fast_processor(bp.type, dialect) or bp.type.dialect_impl(
+                dialect
+            ).bind_processor(dialect)
             self.slots.append((bp.key, processor, _REQUIRED if bp.required else bp.effective_value))
 
     def row(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -94,6 +98,13 @@ class Prepared:
         if self._compiled is None:
             self._compiled = _Compiled(self.statement(conn.dialect), conn.dialect)
         return self._compiled
+
+
+def _fast_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """A one-step converter for a column type SQLAlchemy converts in several, if there is one."""
+    if isinstance(type_, UtcDateTime) and dialect.name == "sqlite":
+        return UtcDateTime.sqlite_text
+    return None
 
 
 def _raw_sqlite(conn: Connection) -> sqlite3.Connection | None:

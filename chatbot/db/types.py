@@ -25,6 +25,20 @@ class UtcDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    @staticmethod
+    def sqlite_text(value: datetime | None) -> str | None:
+        """What this type stores on SQLite, in one step instead of SQLAlchemy's two.
+
+        The same text as `process_bind_param` followed by SQLite's DATETIME processor; the
+        hot write path converts several datetimes per event.
+        """
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC datetimes")
+        # "YYYY-MM-DD HH:MM:SS.ffffff" and then the "+00:00" offset, which is cut
+        return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Return aware UTC datetimes."""
         if value is None:
