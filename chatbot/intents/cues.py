@@ -69,11 +69,17 @@ class CueIndex:
     known_stems: frozenset[str]
     fuzzy_stems: Mapping[str, str]
     fuzzy_prefixes: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
-    # prefixes grouped by their first `head` letters: one lookup per word instead of one per length
+    # The cues to try at a word. A phrase whose second element is a stem is filed under its
+    # first two elements (most phrases start with a common word: "не", "how", "у"); the
+    # others under their first. Prefixes are grouped by their first `head` letters: one
+    # lookup per word instead of one per prefix length.
+    stem_leads: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    stem_pairs: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     head: int = 0
     prefixes_by_head: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]] = field(
         default_factory=dict
     )
+    prefix_pairs: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     # memo of typo corrections: a cache of a pure function, invisible to equality
     corrections: dict[str, tuple[str, str] | None] = field(
         default_factory=dict, compare=False, repr=False
@@ -108,10 +114,20 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
     fuzzy_prefixes: dict[int, dict[str, str]] = {}
     for length in sorted({len(p) for p in prefixes if len(p) >= FUZZY_MIN_PREFIX}):
         fuzzy_prefixes[length] = _variants(p for p in prefixes if len(p) == length)
+    leads: dict[bool, dict[str, list[int]]] = {False: {}, True: {}}
+    pairs: dict[bool, dict[tuple[str, str], list[int]]] = {False: {}, True: {}}
+    for number, cue in enumerate(cue_list):
+        first = cue.elements[0]
+        if len(cue.elements) > 1 and not cue.elements[1].prefix:
+            key = (first.text, cue.elements[1].text)
+            pairs[first.prefix].setdefault(key, []).append(number)
+        else:
+            leads[first.prefix].setdefault(first.text, []).append(number)
     head = min((len(p) for p in by_prefix), default=0)
     by_head: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
     for prefix in sorted(by_prefix):
-        by_head.setdefault(prefix[:head], []).append((prefix, tuple(by_prefix[prefix])))
+        loose = tuple(leads[True].get(prefix, ()))
+        by_head.setdefault(prefix[:head], []).append((prefix, loose))
     return CueIndex(
         cues=cue_list,
         patterns=tuple(patterns),
@@ -121,17 +137,24 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
         known_stems=frozenset(stems_),
         fuzzy_stems=_variants(s for s in stems_ if len(s) >= FUZZY_MIN_CUE),
         fuzzy_prefixes=fuzzy_prefixes,
+        stem_leads={k: tuple(v) for k, v in leads[False].items()},
+        stem_pairs={k: tuple(v) for k, v in pairs[False].items()},
         head=head,
         prefixes_by_head={k: tuple(v) for k, v in by_head.items()},
+        prefix_pairs={k: tuple(v) for k, v in pairs[True].items()},
     )
 
 
-def _prefix_cues(word: str, index: CueIndex) -> list[int]:
-    """The cues whose first element is a beginning of this word."""
-    found: list[int] = []
+def _candidates(word: str, word_stem: str, next_stem: str | None, index: CueIndex) -> list[int]:
+    """The cues that may start at this word, given the stem of the word after it."""
+    found = list(index.stem_leads.get(word_stem, ()))
+    if next_stem is not None:
+        found.extend(index.stem_pairs.get((word_stem, next_stem), ()))
     for prefix, numbers in index.prefixes_by_head.get(word[: index.head], ()):
         if word.startswith(prefix):
             found.extend(numbers)
+            if next_stem is not None:
+                found.extend(index.prefix_pairs.get((prefix, next_stem), ()))
     return found
 
 
@@ -213,10 +236,10 @@ def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
     covered: dict[str, set[int]] = {}
     fuzzy: set[str] = set()
     seen: set[int] = set()
+    last = len(words) - 1
     for i, word in enumerate(words):
-        found = _prefix_cues(word, index)
-        found.extend(index.by_stem.get(word_stems[i], ()))
-        for number in found:
+        next_stem = word_stems[i + 1] if i < last else None
+        for number in _candidates(word, word_stems[i], next_stem, index):
             cue = index.cues[number]
             end = i + len(cue.elements)
             if number in seen or end > len(words):
