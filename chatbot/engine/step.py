@@ -66,6 +66,11 @@ def step(
     if now.tzinfo is None:
         raise ValueError("step() needs an aware datetime")
     ctx = Context(flows, calendar_of(flows), now, facts or Facts())
+    if isinstance(event, CustomerMessage):
+        ctx = Context(ctx.flows, ctx.calendar, now, ctx.facts, event.classification,
+                      proactive=False)  # fmt: skip
+    elif isinstance(event, ManagerMessage | ManagerAction):
+        ctx = Context(ctx.flows, ctx.calendar, now, ctx.facts, manager=event.manager)
     run = ActionRunner(state, ctx)
     if isinstance(event, CustomerMessage):
         _on_customer(run, event)
@@ -76,7 +81,6 @@ def step(
     elif isinstance(event, ManagerMessage):
         _on_manager_message(run, event)
     elif isinstance(event, ManagerAction):
-        run.ctx = replace(run.ctx, manager=event.manager)
         if event.action == "take":
             run.cancel_matching("take")
         run.dispatch(getattr(flows.manager, event.action))
@@ -90,7 +94,6 @@ def step(
 def _on_customer(run: ActionRunner, event: CustomerMessage) -> None:
     s = run.state
     c = event.classification
-    run.ctx = replace(run.ctx, classification=c, proactive=False)
     if "spammer" in s.flags and s.closed:
         return  # a known spammer stays closed and unanswered
     if s.closed:
@@ -98,15 +101,18 @@ def _on_customer(run: ActionRunner, event: CustomerMessage) -> None:
         run.state = replace(s, closed=False, close_reason=None, inbound_count=0, paused=False)
         run.change_stage("new")
     s = run.state
+    silence = _tracks_silence(run.flows)
     run.state = replace(
         s,
         inbound_count=s.inbound_count + 1,
         last_inbound_at=run.ctx.now,
+        last_activity_at=run.ctx.now if silence else s.last_activity_at,
         last_intent=c.intent,
         menu=None if c.option is not None else s.menu,
     )
     run.cancel_matching("reply")
-    _restart_inactivity(run)
+    if silence:
+        _arm_inactivity(run)
     if run.state.paused and run.state.waiting_since is None:
         run.state = replace(run.state, waiting_since=run.ctx.now)
     stage = run.flows.stages.get(run.state.stage)
@@ -150,7 +156,6 @@ def _on_crm(run: ActionRunner, event: CrmEvent) -> None:
 
 def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
     s = run.state
-    run.ctx = replace(run.ctx, manager=event.manager)
     if "do_not_write" in s.flags:
         run.emit(SkippedReply("manager", "the customer blocked the bot"))
         return
@@ -182,14 +187,23 @@ def _on_blocked(run: ActionRunner) -> None:
     run.close("bot_blocked")
 
 
+def _tracks_silence(flows: FlowSet) -> bool:
+    """Whether the built-in silence timer closes quiet dialogs (flows may define their own)."""
+    return bool(flows.shop.close_after_silence) and INACTIVITY_TIMER not in flows.timers
+
+
 def _restart_inactivity(run: ActionRunner) -> None:
     """Note activity; the silence timer is set once and re-armed lazily when it fires."""
-    silence = run.flows.shop.close_after_silence
-    if not silence or INACTIVITY_TIMER in run.flows.timers:
-        return
-    run.state = replace(run.state, last_activity_at=run.ctx.now)
+    if _tracks_silence(run.flows):
+        run.state = replace(run.state, last_activity_at=run.ctx.now)
+        _arm_inactivity(run)
+
+
+def _arm_inactivity(run: ActionRunner) -> None:
+    """Set the silence timer unless it is already running."""
     if INACTIVITY_TIMER not in run.state.timers:
-        run.schedule(INACTIVITY_TIMER, run.ctx.now + parse_duration(silence))
+        silence = parse_duration(run.flows.shop.close_after_silence)
+        run.schedule(INACTIVITY_TIMER, run.ctx.now + silence)
 
 
 def _rearm_inactivity(run: ActionRunner) -> bool:
