@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -23,6 +24,8 @@ from chatbot.db.sqlite_thread import SqliteThread
 from chatbot.errors import StorageError
 
 SQLITE_BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for another process's lock
+# The databases whose write turn the running task (or the task that started it) holds.
+_WRITE_TURNS_HELD: ContextVar[frozenset[int]] = ContextVar("write_turns_held", default=frozenset())
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -79,11 +82,19 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction, committed on success, rolled back on error.
 
-        On a SQLite file the writer thread is parked meanwhile: calling `write()` inside would
-        wait for this transaction to end, which waits for it.
+        On a SQLite file the writer thread is parked meanwhile, so `write()` or another
+        `transaction()` inside it would wait for it to end; they raise StorageError instead.
         """
         async with self._write_turn(), self.sessions() as session, session.begin():
             yield session
+
+    def _refuse_nested_write(self) -> None:
+        """Fail at once where waiting for the write turn would wait for this task itself."""
+        if id(self) in _WRITE_TURNS_HELD.get():
+            raise StorageError(
+                "a database write inside db.transaction() would wait for that transaction to "
+                "end: finish the transaction first, or do the work in its session"
+            )
 
     @asynccontextmanager
     async def _write_turn(self) -> AsyncIterator[None]:
@@ -91,17 +102,22 @@ class Database:
         if not self.is_sqlite:
             yield  # PostgreSQL locks rows, not the database
             return
+        self._refuse_nested_write()
         if self._gate is None:
             self._gate = asyncio.Lock()
         async with self._gate:
-            if self._writer is None:
-                yield
-                return
-            resume = await self._writer.pause()
+            held = _WRITE_TURNS_HELD.set(_WRITE_TURNS_HELD.get() | {id(self)})
             try:
-                yield
+                if self._writer is None:
+                    yield
+                    return
+                resume = await self._writer.pause()
+                try:
+                    yield
+                finally:
+                    resume()
             finally:
-                resume()
+                _WRITE_TURNS_HELD.reset(held)
 
     async def write(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -112,6 +128,7 @@ class Database:
         transaction instead of several per statement; elsewhere it runs on the async driver.
         """
         if self._writer is not None:
+            self._refuse_nested_write()
             # No turn to take: the writer thread runs transactions one after another from its
             # queue, so the loop can hand over the next ones while the current one commits.
             result = await self._writer.run(work, *args, **kwargs)

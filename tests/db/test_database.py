@@ -19,6 +19,7 @@ from chatbot.db import dialogs, inbox
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.db.tables import MessageRow
+from chatbot.errors import StorageError
 from chatbot.service.app import load_admin_files
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
@@ -216,3 +217,24 @@ async def test_a_read_changes_nothing(db: Database) -> None:
     with contextlib.suppress(OperationalError):  # SQLite may refuse; either way nothing stays
         await db.read(sneaky)
     assert await _messages(db) == []
+
+
+async def test_a_write_inside_a_transaction_is_refused_instead_of_waiting_forever(
+    sqlite_file: Path,
+) -> None:
+    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}"))
+    try:
+        async with db.transaction():
+            with pytest.raises(StorageError, match=r"inside db\.transaction\(\)"):
+                await asyncio.wait_for(db.write(_note, "nested"), 30)
+
+            async def nested_transaction() -> None:
+                async with db.transaction():
+                    pass  # pragma: no cover - refused on entry
+
+            with pytest.raises(StorageError, match=r"inside db\.transaction\(\)"):
+                await asyncio.wait_for(nested_transaction(), 30)
+        await db.write(_note, "after")  # the turn is free again once the transaction ends
+        assert await _messages(db) == ["after"]
+    finally:
+        await db.dispose()
