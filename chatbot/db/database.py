@@ -166,13 +166,11 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection and the writer thread."""
+        threads = [self._writer, self._reader]
         if self.checkpointer is not None:
             await self.checkpointer.close()
-        for thread in (
-            self._writer,
-            self._reader,
-            self.checkpointer and self.checkpointer.helper,
-        ):
+            threads.append(self.checkpointer.helper)
+        for thread in threads:
             if thread is not None:
                 await thread.close()
         await self.engine.dispose()

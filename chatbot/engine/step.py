@@ -65,12 +65,15 @@ def step(
     """Apply one event to one dialog; pure and synchronous, time is an argument."""
     if now.tzinfo is None:
         raise ValueError("step() needs an aware datetime")
-    ctx = Context(flows, calendar_of(flows), now, facts or Facts())
-    if isinstance(event, CustomerMessage):
-        ctx = Context(ctx.flows, ctx.calendar, now, ctx.facts, event.classification,
-                      proactive=False)  # fmt: skip
-    elif isinstance(event, ManagerMessage | ManagerAction):
-        ctx = Context(ctx.flows, ctx.calendar, now, ctx.facts, manager=event.manager)
+    ctx = Context(
+        flows,
+        calendar_of(flows),
+        now,
+        facts or Facts(),
+        classification=event.classification if isinstance(event, CustomerMessage) else None,
+        manager=event.manager if isinstance(event, ManagerMessage | ManagerAction) else None,
+        proactive=not isinstance(event, CustomerMessage),
+    )
     run = ActionRunner(state, ctx)
     if isinstance(event, CustomerMessage):
         _on_customer(run, event)
