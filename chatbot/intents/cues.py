@@ -59,13 +59,10 @@ class Evidence:
 
 @dataclass(frozen=True)
 class CueIndex:
-    """Cues indexed by their first element, plus deletion variants for typo tolerance."""
+    """Cues indexed by their first words, plus deletion variants for typo tolerance."""
 
     cues: tuple[Cue, ...]
     patterns: tuple[Pattern, ...]
-    by_stem: Mapping[str, tuple[int, ...]]
-    by_prefix: Mapping[str, tuple[int, ...]]
-    prefix_lengths: tuple[int, ...]
     known_stems: frozenset[str]
     fuzzy_stems: Mapping[str, str]
     fuzzy_prefixes: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
@@ -103,11 +100,6 @@ def _variants(canonical: Iterable[str]) -> dict[str, str]:
 def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
     """Compile cues and patterns for fast matching."""
     cue_list = tuple(cues)
-    by_stem: dict[str, list[int]] = {}
-    by_prefix: dict[str, list[int]] = {}
-    for number, cue in enumerate(cue_list):
-        first = cue.elements[0]
-        (by_prefix if first.prefix else by_stem).setdefault(first.text, []).append(number)
     elements = [e for cue in cue_list for e in cue.elements]
     stems_ = {e.text for e in elements if not e.prefix}
     prefixes = {e.text for e in elements if e.prefix}
@@ -123,17 +115,15 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
             pairs[first.prefix].setdefault(key, []).append(number)
         else:
             leads[first.prefix].setdefault(first.text, []).append(number)
-    head = min((len(p) for p in by_prefix), default=0)
+    first_prefixes = {c.elements[0].text for c in cue_list if c.elements[0].prefix}
+    head = min((len(p) for p in first_prefixes), default=0)
     by_head: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
-    for prefix in sorted(by_prefix):
+    for prefix in sorted(first_prefixes):
         loose = tuple(leads[True].get(prefix, ()))
         by_head.setdefault(prefix[:head], []).append((prefix, loose))
     return CueIndex(
         cues=cue_list,
         patterns=tuple(patterns),
-        by_stem={k: tuple(v) for k, v in by_stem.items()},
-        by_prefix={k: tuple(v) for k, v in by_prefix.items()},
-        prefix_lengths=tuple(sorted({len(p) for p in prefixes})),
         known_stems=frozenset(stems_),
         fuzzy_stems=_variants(s for s in stems_ if len(s) >= FUZZY_MIN_CUE),
         fuzzy_prefixes=fuzzy_prefixes,
