@@ -20,9 +20,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         """Refuse naive datetimes; store UTC."""
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use aware UTC datetimes")
-        value = value.astimezone(UTC)
+        value = _in_utc(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     @staticmethod
@@ -34,13 +32,18 @@ class UtcDateTime(TypeDecorator[datetime]):
         """
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use aware UTC datetimes")
         # "YYYY-MM-DD HH:MM:SS.ffffff" and then the "+00:00" offset, which is cut
-        return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+        return _in_utc(value).isoformat(" ", "microseconds")[:26]
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Return aware UTC datetimes."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _in_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a naive datetime is refused, its zone is unknown."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the database; use aware UTC datetimes")
+    return value.astimezone(UTC)
