@@ -104,17 +104,17 @@ def _on_customer(run: ActionRunner, event: CustomerMessage) -> None:
         run.state = replace(s, closed=False, close_reason=None, inbound_count=0, paused=False)
         run.change_stage("new")
     s = run.state
-    silence = _tracks_silence(run.flows)
+    tracks_silence = _tracks_silence(run.flows)
     run.state = replace(
         s,
         inbound_count=s.inbound_count + 1,
         last_inbound_at=run.ctx.now,
-        last_activity_at=run.ctx.now if silence else s.last_activity_at,
+        last_activity_at=run.ctx.now if tracks_silence else s.last_activity_at,
         last_intent=c.intent,
         menu=None if c.option is not None else s.menu,
     )
     run.cancel_matching("reply")
-    if silence:
+    if tracks_silence:
         _arm_inactivity(run)
     if run.state.paused and run.state.waiting_since is None:
         run.state = replace(run.state, waiting_since=run.ctx.now)
