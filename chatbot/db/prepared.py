@@ -33,22 +33,42 @@ class _Compiled:
         compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
         self.sql: str = compiled.string
         order = compiled.positiontup or []
-        self.slots: list[tuple[str, Callable[[Any], Any] | None, Any]] = []
+        self.slots: list[_Slot] = []
         for name in order:
             bp = compiled.binds[name]
             processor = _fast_processor(bp.type, dialect) or bp.type.dialect_impl(
                 dialect
             ).bind_processor(dialect)
             self.slots.append((bp.key, processor, _REQUIRED if bp.required else bp.effective_value))
+        # The positional parameters from a dict, processed as SQLAlchemy would.
+        self.row: Callable[[Mapping[str, Any]], tuple[Any, ...]] = _row_builder(self.slots)
 
-    def row(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
-        """The positional parameters, processed as SQLAlchemy would."""
-        out = []
-        for name, processor, default in self.slots:
-            # A bind with no value of its own must be given, as SQLAlchemy would insist.
-            value = params[name] if default is _REQUIRED else params.get(name, default)
-            out.append(processor(value) if processor is not None else value)
-        return tuple(out)
+
+_Slot = tuple[str, Callable[[Any], Any] | None, Any]  # bind name, processor, default
+
+
+def _row_builder(slots: Sequence[_Slot]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A function building a statement's parameter tuple, generated once from its binds.
+
+    A generic loop over the binds costs about a third of a microsecond per value, on every
+    statement of every event; the generated code is one tuple expression (the way
+    `dataclasses` builds `__init__`). It only names binds and functions from `slots`.
+    """
+    namespace: dict[str, Any] = {}
+    values = []
+    for n, (name, processor, default) in enumerate(slots):
+        # A bind with no value of its own must be given, as SQLAlchemy would insist.
+        value = f"p[{name!r}]"
+        if default is not _REQUIRED:
+            namespace[f"d{n}"] = default
+            value = f"p.get({name!r}, d{n})"
+        if processor is not None:
+            namespace[f"f{n}"] = processor
+            value = f"f{n}({value})"
+        values.append(value + ",")
+    exec(f"def row(p):\n    return ({' '.join(values)})\n", namespace)
+    row: Callable[[Mapping[str, Any]], tuple[Any, ...]] = namespace["row"]
+    return row
 
 
 class Prepared:

@@ -160,8 +160,9 @@ class Pipeline:
         else:
             name = inbound.customer.name or snap.customer_name
             phone = normalize_phone(inbound.customer.phone) or snap.phone
-            self.cache.put(replace(snap, state=new_state, version=new_state.version,
-                                   customer_name=name, phone=phone))  # fmt: skip
+            self.cache.put(DialogRecord(snap.id, snap.customer_id, snap.channel, snap.chat_id,
+                                        new_state, new_state.version, name, phone,
+                                        snap.other_last_inbound_at))  # fmt: skip
         if isinstance(plan.event, CustomerMessage):
             self.cache.note_inbound(customer_id, key, now)
         trace = [*plan.head]
