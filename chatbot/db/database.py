@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from chatbot.db import json_codec
 from chatbot.db.checkpoint import WalCheckpointer
 from chatbot.db.sqlite_thread import SqliteThread
 from chatbot.errors import StorageError
@@ -41,7 +42,7 @@ class Database:
         self.backend = parsed.get_backend_name()
         if self.backend not in ("sqlite", "postgresql"):
             raise StorageError(f"unsupported database {self.backend!r}: use SQLite or PostgreSQL")
-        kwargs: dict[str, Any] = {"echo": echo}
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": json_codec.dumps}
         if self.is_sqlite:
             _ensure_sqlite_folder(parsed.database)
             kwargs["connect_args"] = {"timeout": busy_timeout}

@@ -20,6 +20,8 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
+from chatbot.db import json_codec
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -40,7 +42,12 @@ class SqliteThread:
         name: str | None = None,
     ) -> None:
         # NullPool: the one connection is kept here, so the pool would only add a reset.
-        self._engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": timeout})
+        self._engine = create_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={"timeout": timeout},
+            json_serializer=json_codec.dumps,
+        )
         configure(self._engine)
         self._read_only = read_only
         self._conn: Connection | None = None

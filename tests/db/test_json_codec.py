@@ -1,0 +1,43 @@
+"""JSON columns: orjson writes them, the standard library reads them back unchanged."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from chatbot.db import dialogs, records
+from chatbot.db.database import Database
+from chatbot.db.json_codec import dumps
+from chatbot.db.records import OutboxItem
+from chatbot.db.tables import OutboxRow
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+BIG = 123456789012345678901234567890  # a CRM id beyond 64 bits
+
+
+def test_the_text_reads_back_as_the_same_value() -> None:
+    value = {"text": "Привет 🎈", "buttons": [{"id": "a", "label": "Да"}], "n": 1.5, "x": None}
+    text = dumps(value)
+    assert json.loads(text) == value
+    assert "Привет" in text  # stored as it reads, not as \u escapes
+
+
+def test_keys_that_are_not_strings_become_strings_as_json_dumps_makes_them() -> None:
+    value = {1: "a", 2.5: "b", None: "c"}
+    assert json.loads(dumps(value)) == json.loads(json.dumps(value))
+
+
+def test_an_integer_beyond_64_bits_is_kept_exactly() -> None:
+    assert json.loads(dumps({"order_id": BIG})) == {"order_id": BIG}
+
+
+async def test_a_payload_round_trips_through_the_database(db: Database) -> None:
+    made = await db.write(dialogs.create_dialog, "telegram", "7", dialogs.CustomerInfo(), NOW, "ru")
+    assert made is not None
+    payload: dict[str, object] = {"text": "Привет", "order_id": BIG, "buttons": []}
+    await db.write(records.enqueue, made.id,
+                   [OutboxItem("k1", "message", "telegram", "7", payload)], NOW)  # fmt: skip
+    stored = await db.read(lambda c: c.scalar(select(OutboxRow.payload)))
+    assert stored == payload
