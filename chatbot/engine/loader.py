@@ -67,7 +67,7 @@ def check_flows(directory: Path, extra_intents: Iterable[str] = ()) -> LoadResul
         return LoadResult(None, (problem,))
     parsed: list[tuple[YamlDoc, FlowFile]] = []
     for path in files:
-        doc = _read(path, problems)
+        doc = read_admin_file(path, problems)
         if doc is None:
             continue
         model = _validate(doc, problems)
@@ -83,7 +83,8 @@ def check_flows(directory: Path, extra_intents: Iterable[str] = ()) -> LoadResul
     return LoadResult(flows if ok else None, tuple(problems))
 
 
-def _read(path: Path, problems: list[Problem]) -> YamlDoc | None:
+def read_admin_file(path: Path, problems: list[Problem]) -> YamlDoc | None:
+    """The parsed file, or None with its YAML syntax error added to `problems`."""
     try:
         return read_yaml(path)
     except YamlSyntaxError as exc:
@@ -196,7 +197,7 @@ def _read_texts(
         )
         return texts
     for path in sorted(directory.glob("*.yaml")):
-        doc = _read(path, problems)
+        doc = read_admin_file(path, problems)
         if doc is None:
             continue
         if not isinstance(doc.data, dict):

@@ -8,6 +8,8 @@ from pathlib import Path
 from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.loader import check_flows
+from chatbot.engine.manager_wording import Wording
+from chatbot.engine.manager_wording_files import check_wording, wording_in
 from chatbot.engine.prompts_check import NUDGE, REQUIRED, check_prompts
 from chatbot.errors import Problem
 from chatbot.intents.rules import RuleSet
@@ -18,11 +20,12 @@ RULES_FOLDER = "intents"
 
 @dataclass(frozen=True)
 class Validation:
-    """The loaded flows and rules (None when invalid) and every problem found."""
+    """The loaded flows, rules and managers' texts (None when invalid) and every problem found."""
 
     flows: FlowSet | None
     rules: RuleSet | None
     problems: tuple[Problem, ...]
+    wording: Wording | None = None  # in the shop's default language
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -36,7 +39,7 @@ class Validation:
 
 
 def validate_all(flows_dir: Path, prompts_dir: Path) -> Validation:
-    """Check intent rules, flows (knowing the rules' intents) and prompts."""
+    """Check intent rules, flows (knowing the rules' intents), managers' texts and prompts."""
     rules_dir = flows_dir / RULES_FOLDER
     # A missing flows folder is reported once by check_flows, not again as missing rules.
     problems = list(check_rules(rules_dir)) if flows_dir.is_dir() else []
@@ -45,7 +48,11 @@ def validate_all(flows_dir: Path, prompts_dir: Path) -> Validation:
     extra = rules.intent_names if rules is not None else frozenset()
     loaded = check_flows(flows_dir, extra)
     problems.extend(loaded.problems)
+    if flows_dir.is_dir():
+        problems.extend(check_wording(flows_dir))
     personalised = loaded.flows is not None and uses_personalise(loaded.flows)
     problems.extend(check_prompts(prompts_dir, (*REQUIRED, NUDGE) if personalised else REQUIRED))
-    failed = any(p.severity == "error" for p in problems)
-    return Validation(None if failed else loaded.flows, None if failed else rules, tuple(problems))
+    if any(p.severity == "error" for p in problems) or loaded.flows is None:
+        return Validation(None, None, tuple(problems))
+    wording = wording_in(flows_dir, loaded.flows.shop.default_lang)
+    return Validation(loaded.flows, rules, tuple(problems), wording)

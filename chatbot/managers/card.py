@@ -10,7 +10,7 @@ from typing import Final
 
 from chatbot.core.events import ManagerActionName
 from chatbot.db.cards import Line, TaskCard
-from chatbot.managers.wording import Wording
+from chatbot.engine.manager_wording import Wording
 
 PREFIX: Final = "mgr"
 MAX_LINE: Final = 300

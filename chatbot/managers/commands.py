@@ -9,8 +9,8 @@ from typing import Final
 
 from chatbot.db.cards import TaskCard
 from chatbot.db.reports import ManagerFigures
+from chatbot.engine.manager_wording import Wording
 from chatbot.managers.card import CHANNELS
-from chatbot.managers.wording import Wording
 
 COMMANDS: Final = ("tasks", "sla")
 MAX_LISTED: Final = 30  # a long list is cut: the oldest tasks matter most

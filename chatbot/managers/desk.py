@@ -17,6 +17,7 @@ from chatbot.core.events import ManagerAction, ManagerMessage
 from chatbot.db import cards, reports
 from chatbot.db.cards import TaskCard
 from chatbot.db.database import Database
+from chatbot.engine.manager_wording import Wording
 from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.card import Pressed, read_button
 from chatbot.managers.commands import read_command, sla_text, start_of_day, tasks_text
@@ -45,11 +46,15 @@ class ManagersDesk:
         self.auth = auth
         self.chats = chats
         self.clock = clock
-        self.words = chats.words
         ids = (chats.managers, chats.supervisor)
         self.chat_ids = frozenset(i for i in ids if i is not None)
         # Commands change nothing, so a redelivered one is only skipped from memory.
         self._answered: OrderedDict[int, None] = OrderedDict()
+
+    @property
+    def words(self) -> Wording:
+        """The managers' texts now (a reload of the admin files may change them)."""
+        return self.chats.words
 
     def claim(self, data: Any) -> StaffWork | None:
         """The work for an update from a managers' chat; None for customers' updates."""

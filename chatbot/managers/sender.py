@@ -24,6 +24,7 @@ from chatbot.core.clock import Clock
 from chatbot.db import cards, reports
 from chatbot.db.cards import DialogRef, Post, TaskCard
 from chatbot.db.database import Database
+from chatbot.engine.manager_wording import Wording
 from chatbot.managers.card import (
     CardButton,
     buttons,
@@ -34,7 +35,6 @@ from chatbot.managers.card import (
     supervisor_text,
 )
 from chatbot.managers.commands import start_of_day
-from chatbot.managers.wording import Wording
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,12 @@ _UNCHANGED: Final = "message is not modified"
 _GONE: Final = ("message to edit not found", "message can't be edited")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StaffChats:
-    """Where managers' posts go, and the words and time zone they are written in."""
+    """Where managers' posts go, and the words and time zone they are written in.
+
+    `words` is replaced when edited admin files are applied; nothing else changes.
+    """
 
     managers: int
     supervisor: int | None

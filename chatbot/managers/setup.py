@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 
 from chatbot.channels.telegram import TelegramChannel
 from chatbot.config import Settings
+from chatbot.engine.manager_wording_files import wording_in
+from chatbot.engine.validation import Validation
 from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.desk import ManagersDesk
 from chatbot.managers.sender import ManagersSender, StaffChats
-from chatbot.managers.wording import wording_for
 from chatbot.service.app import App
 
 
@@ -20,8 +21,15 @@ def attach_managers(
     if settings.managers_chat_id is None:
         return None
     shop = app.flows.shop
-    chats = StaffChats(settings.managers_chat_id, settings.supervisor_chat_id,
-                       wording_for(shop.default_lang), ZoneInfo(shop.timezone))  # fmt: skip
+    words = wording_in(settings.flows_dir, shop.default_lang)
+    chats = StaffChats(settings.managers_chat_id, settings.supervisor_chat_id, words,
+                       ZoneInfo(shop.timezone))  # fmt: skip
+
+    def follow(result: Validation) -> None:
+        if result.wording is not None:
+            chats.words = result.wording
+
+    app.followers.append(follow)
     clock = app.pipeline.clock
     auth = ManagerAuth(telegram.bot, settings.managers_chat_id, settings.manager_ids)
     telegram.staff = ManagersDesk(telegram.bot, app.db, auth, chats, clock)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from chatbot.config import Settings
@@ -33,6 +34,8 @@ class App:
     scheduler: Scheduler
     llm: LlmClassifier | None = None
     writer: LlmWriter | None = None
+    # What else takes freshly applied admin files (the managers' texts).
+    followers: list[Callable[[Validation], None]] = field(default_factory=list)
 
     def personaliser(self) -> Personaliser:
         """The outbox's composer of personalised replies (the template while the LLM is off)."""
@@ -55,6 +58,8 @@ class App:
         self.flows, self.rules = flows, rules
         self.pipeline.flows, self.pipeline.rules = flows, rules
         self.pipeline.known_intents = result.rules.intent_names
+        for follow in self.followers:
+            follow(result)
         return True
 
     async def close(self) -> None:

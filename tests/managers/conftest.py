@@ -13,6 +13,7 @@ import itertools
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -186,10 +187,18 @@ def start() -> datetime:
 
 
 @pytest.fixture
-async def shop(db: Database, api: FakeBotApi, graph: Any, start: datetime) -> AsyncIterator[Shop]:
+def flows_dir() -> Path:
+    """The shop's flows folder (tests may override it with an edited copy)."""
+    return ROOT / "flows"
+
+
+@pytest.fixture
+async def shop(
+    db: Database, api: FakeBotApi, graph: Any, start: datetime, flows_dir: Path
+) -> AsyncIterator[Shop]:
     """The shop, served on loopback, on each database backend."""
     url = db.engine.url.render_as_string(hide_password=False)
-    settings = shop_settings(url, api, graph.base)
+    settings = shop_settings(url, api, graph.base, FLOWS_DIR=flows_dir)
     clock = VirtualClock(start)
     telegram = telegram_channel_from(settings)
     assert telegram is not None

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chatbot.db.cards import Line, TaskCard
+from chatbot.engine.manager_wording import EN, RU
 from chatbot.managers.card import (
     Pressed,
     button_data,
@@ -18,7 +19,6 @@ from chatbot.managers.card import (
     relay_text,
     sla_text,
 )
-from chatbot.managers.wording import EN, RU
 
 MSK = ZoneInfo("Europe/Moscow")
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

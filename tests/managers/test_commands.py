@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chatbot.db.reports import ManagerFigures
+from chatbot.engine.manager_wording import EN, RU
 from chatbot.managers.commands import (
     MAX_LISTED,
     card_link,
@@ -17,7 +18,6 @@ from chatbot.managers.commands import (
     start_of_day,
     tasks_text,
 )
-from chatbot.managers.wording import EN, RU
 from tests.managers.test_card import AT, card
 
 

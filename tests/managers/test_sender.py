@@ -10,8 +10,8 @@ from aiogram import Bot
 from chatbot.core.clock import VirtualClock
 from chatbot.db import cards, dialogs, records
 from chatbot.db.database import Database
+from chatbot.engine.manager_wording import RU
 from chatbot.managers.sender import ManagersSender, StaffChats
-from chatbot.managers.wording import RU
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 from tests.channels import updates as u
 from tests.channels.fake_bot_api import BLOCKED, FakeBotApi, upgraded_to

@@ -1,4 +1,4 @@
-"""What the bot says to managers, per language (the shop's default language is used)."""
+"""The built-in texts the bot writes to managers, per language (flows/managers/ may change them)."""
 
 from __future__ import annotations
 
@@ -152,8 +152,3 @@ EN = Wording(
     which_dialog="Which customer is this for? Reply to a task card or to a customer's message.",
     text_only="Only text can be passed on to the customer.",
 )
-
-
-def wording_for(lang: str) -> Wording:
-    """The managers' texts in this language (English unless Russian)."""
-    return RU if lang == "ru" else EN
