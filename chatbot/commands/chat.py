@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import shlex
 import sys
 import uuid
@@ -136,6 +137,8 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Start the terminal conversation."""
     color = sys.stdout.isatty() and not args.no_color
+    # Which migrations ran is a server's news; in the chat it only pushes the dialog aside.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     return asyncio.run(_chat(Settings(), args.chat_id, args.name, color))
 
 

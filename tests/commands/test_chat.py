@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -56,3 +59,21 @@ async def test_unknown_command_and_help(session: ChatSession) -> None:
     assert (await session.handle("/fly"))[0].startswith("unknown command /fly")
     assert "/wait 25h" in (await session.handle("/help"))[0]
     assert (await session.handle("/wait nope"))[0].startswith("bad duration")
+
+
+def test_a_first_run_opens_on_the_conversation(tmp_path: Path) -> None:
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'first.db'}",
+        "FLOWS_DIR": str(ROOT / "flows"),
+        "PROMPTS_DIR": str(ROOT / "prompts"),
+    }
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "from chatbot.cli import main; raise SystemExit(main(['chat']))"],
+        input="Здравствуйте\n/quit\n", capture_output=True, text=True, env=env, timeout=120,
+        cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "bot> Здравствуйте! Это магазин" in done.stdout
+    assert "alembic" not in done.stderr  # the tables were created without a word about it
+    assert (tmp_path / "first.db").exists()
