@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("chatbot.commands.validate", "check flows, texts, intent rules and prompts"),
     "schema": ("chatbot.commands.schema", "print the JSON Schema of flow files"),
     "migrate": ("chatbot.commands.migrate", "create or upgrade the database tables"),
+    "backup": ("chatbot.commands.backup", "copy the SQLite database to a file, while it runs"),
     "eval-intents": ("chatbot.commands.eval_intents", "score the intent classifier on JSONL files"),
 }
 
