@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    sqlite_synchronous: Literal["full", "normal"] = Field("full", alias="SQLITE_SYNCHRONOUS")
     flows_dir: Path = Field(Path("flows"), alias="FLOWS_DIR")
     prompts_dir: Path = Field(Path("prompts"), alias="PROMPTS_DIR")
 
@@ -56,6 +57,12 @@ class Settings(BaseSettings):
     http_port: int = Field(8080, alias="HTTP_PORT")
 
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        """FULL and full alike, as SQLite's own PRAGMA takes them."""
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("manager_ids", mode="before")
     @classmethod

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
 
     async def _go() -> str | None:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
         try:
             await upgrade(db)
             return await current_revision(db)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
@@ -25,6 +25,7 @@ from chatbot.db.sqlite_thread import SqliteThread
 from chatbot.errors import StorageError
 
 SQLITE_BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for another process's lock
+Synchronous = Literal["full", "normal"]
 # The databases whose write turn the running task (or the task that started it) holds.
 _WRITE_TURNS_HELD: ContextVar[frozenset[int]] = ContextVar("write_turns_held", default=frozenset())
 P = ParamSpec("P")
@@ -35,9 +36,16 @@ class Database:
     """An async SQLAlchemy engine with the settings each backend needs."""
 
     def __init__(
-        self, url: str, *, echo: bool = False, busy_timeout: float = SQLITE_BUSY_TIMEOUT
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        busy_timeout: float = SQLITE_BUSY_TIMEOUT,
+        synchronous: Synchronous = "full",
     ) -> None:
+        """`synchronous` (SQLite): "full" makes `write_durably` return once it is on disk."""
         self.url = url
+        self.durable = synchronous == "full"
         parsed = make_url(url)
         self.backend = parsed.get_backend_name()
         if self.backend not in ("sqlite", "postgresql"):
@@ -139,6 +147,22 @@ class Database:
         async with self._write_turn(), self.engine.begin() as conn:
             return await conn.run_sync(work, *args, **kwargs)
 
+    async def write_durably(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`write`, returning only once the commit is on disk (with synchronous "full").
+
+        For what is acknowledged after it (an inbound message, a CRM event): it then survives
+        a power cut. Bookkeeping that can be redone after one (a send recorded) uses `write`.
+        """
+        if self._writer is not None and self.durable:
+            self._refuse_nested_write()
+            result = await self._writer.run_durable(work, *args, **kwargs)
+            if self.checkpointer is not None:
+                self.checkpointer.wrote()
+            return result
+        return await self.write(work, *args, **kwargs)
+
     async def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
@@ -191,6 +215,8 @@ def configure_sqlite(engine: Engine, busy_timeout: float, *, autocheckpoint: boo
     """WAL, busy_timeout, foreign keys, and BEGIN IMMEDIATE for read-then-write transactions.
 
     Without `autocheckpoint` the connection leaves WAL checkpoints to a `WalCheckpointer`.
+    Commits do not wait for the disk (synchronous NORMAL: a crashed process loses nothing, a
+    power cut may lose the last seconds); `Database.write_durably` waits for the ones that must.
     """
 
     @event.listens_for(engine, "connect")

@@ -69,6 +69,12 @@ class SqliteThread:
         # or rollback) and is never left half-done; the caller's retry is made safe by keys.
         return await self._submit(lambda: self._transaction(work, args, kwargs))
 
+    async def run_durable(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`run`, with a commit that returns only once it is on disk (synchronous FULL)."""
+        return await self._submit(lambda: self._transaction(work, args, kwargs, durable=True))
+
     async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the thread's driver connection outside any transaction (a PRAGMA)."""
         return await self._submit(lambda: work(self._driver_connection()))
@@ -124,8 +130,21 @@ class SqliteThread:
         assert isinstance(raw, sqlite3.Connection)  # this thread's engine is pysqlite's
         return raw
 
-    def _transaction(self, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+    def _transaction(
+        self, work: Callable[..., T], args: Any, kwargs: Any, durable: bool = False
+    ) -> T:
         conn = self._connection()
+        if not durable:
+            return self._run_in(conn, work, args, kwargs)
+        # The connection's own level is NORMAL; FULL holds for this transaction's commit only.
+        raw = self._driver_connection()
+        raw.execute("PRAGMA synchronous=FULL")
+        try:
+            return self._run_in(conn, work, args, kwargs)
+        finally:
+            raw.execute("PRAGMA synchronous=NORMAL")
+
+    def _run_in(self, conn: Connection, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         with conn.begin() as transaction:
             result = work(conn, *args, **kwargs)
             if self._read_only:

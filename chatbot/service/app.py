@@ -90,7 +90,7 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
     if llm is not None and uses_personalise(flows):
         # One server behind both: when it fails for one, the other skips it too.
         writer = LlmWriter.from_settings(settings, breaker=llm.breaker)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
     try:
         if migrate:
             await upgrade(db)

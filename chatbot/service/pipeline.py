@@ -146,7 +146,9 @@ class Pipeline:
         decision = await self._classify(snap, inbound)
         plan = self._compute(snap, inbound, now, decision)
         try:
-            applied = await self.db.write(self._apply, snap, inbound, plan, decision, now)
+            # Durable: the channel acknowledges the event once this returns.
+            applied = await self.db.write_durably(self._apply, snap, inbound, plan, decision,
+                                                  now)  # fmt: skip
         except _StaleSnapshot:
             return None
         if isinstance(applied, Outcome):

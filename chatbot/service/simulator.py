@@ -140,7 +140,8 @@ async def simulate_with_report(
     model works in real time while the script's clock is virtual.
     """
     with tempfile.TemporaryDirectory(prefix="chatbot-sim-") as folder:
-        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'sim.db'}")
+        # A throw-away database: nothing to keep through a power cut, so no wait for the disk.
+        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'sim.db'}", synchronous="normal")
         try:
             await upgrade(db)
             clock = VirtualClock(script.start or default_start(flows, today))

@@ -238,3 +238,46 @@ async def test_a_write_inside_a_transaction_is_refused_instead_of_waiting_foreve
         assert await _messages(db) == ["after"]
     finally:
         await db.dispose()
+
+
+def _level(conn: Connection) -> int:
+    """PRAGMA synchronous: 2 FULL (the commit waits for the disk), 1 NORMAL."""
+    return int(conn.execute(text("PRAGMA synchronous")).scalar_one())
+
+
+@pytest.mark.parametrize(("chosen", "durable"), [(None, 2), ("full", 2), ("normal", 1)])
+async def test_only_durable_writes_wait_for_the_disk(
+    sqlite_file: Path, chosen: str | None, durable: int
+) -> None:
+    url = f"sqlite+aiosqlite:///{sqlite_file}"
+    db = Database(url) if chosen is None else Database(url, synchronous=chosen)  # type: ignore[arg-type]
+    try:
+        assert await db.write_durably(_level) == durable
+        assert await db.write(_level) == 1  # bookkeeping does not wait
+        assert await db.read(_level) == 1
+        async with db.sessions() as session:
+            assert int((await session.execute(text("PRAGMA synchronous"))).scalar_one()) == 1
+
+        def fails(conn: Connection) -> None:
+            raise Boom
+
+        with pytest.raises(Boom):
+            await db.write_durably(fails)
+        assert await db.write(_level) == 1  # a failed durable write leaves the level as it was
+    finally:
+        await db.dispose()
+
+
+async def test_a_durable_write_commits_like_any_write(sqlite_file: Path) -> None:
+    db = await _with_dialog(Database(f"sqlite+aiosqlite:///{sqlite_file}"))
+    try:
+        await db.write_durably(_note, "kept")
+        with pytest.raises(Boom):
+            await db.write_durably(lambda conn: (_note(conn, "dropped"), _raise()))
+        assert await _messages(db) == ["kept"]
+    finally:
+        await db.dispose()
+
+
+def _raise() -> None:
+    raise Boom

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
 from chatbot.core.clock import VirtualClock
 from chatbot.core.events import CrmEvent
 from chatbot.db import timers
+from chatbot.db.database import Database
+from chatbot.db.migrate import upgrade
 from chatbot.db.tables import MessageRow, OutboxRow, TimerRow
+from chatbot.engine.flowset import FlowSet
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Outcome, Pipeline
 from chatbot.service.scheduler import Scheduler
+from tests.service.fakes import keyword_rules
 
 
 def text(chat: str, body: str, mid: str) -> Inbound:
@@ -186,3 +192,29 @@ async def test_without_a_shared_contact_the_two_accounts_stay_apart(pipeline: Pi
                                   CustomerInfo(name="Anna")))  # fmt: skip
     outcome = await pipeline.handle(text("501", "дорого", "t3"))
     assert _discount_offered(outcome)  # the control: the rule itself would offer it
+
+
+class _NotingDurableWrites(Database):
+    """The real database; notes which unit of work asked to wait for the disk."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.durable_writes: list[str] = []
+
+    async def write_durably(self, work: Any, *args: Any, **kwargs: Any) -> Any:
+        self.durable_writes.append(work.__name__)
+        return await super().write_durably(work, *args, **kwargs)
+
+
+async def test_an_event_is_on_disk_before_handle_returns(
+    tmp_path: Path, shipped_flows: FlowSet, clock: VirtualClock
+) -> None:
+    db = _NotingDurableWrites(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
+    await upgrade(db)
+    try:
+        pipeline = Pipeline(db, shipped_flows, keyword_rules, clock)
+        await pipeline.handle(text("1", "Здравствуйте", "u-1"))
+        await pipeline.handle(text("1", "Здравствуйте", "u-1"))  # a redelivery writes too
+    finally:
+        await db.dispose()
+    assert db.durable_writes == ["_apply", "_apply"]
