@@ -2,10 +2,12 @@
 
 Many dialogs at once: `--dialogs` chats, `--inflight` events being processed concurrently.
 The ceiling is a bare loop of one-insert transactions through the pipeline's own write path
-(`Database.write`: same driver, pragmas, writer thread and concurrency), in the same run. For
-context it also prints the same loop through an async-driver session and on bare aiosqlite.
-Prints JSON lines.
+(`Database.write_durably`: same driver, pragmas, writer thread, durability and concurrency), in
+the same run. For context it also prints the same loop through an async-driver session and on
+bare aiosqlite. Both run with the same `--synchronous`: `full` (the bot's default: an event's
+commit waits for the disk, as the bare loop's do) or `normal`. Prints JSON lines.
 Run: .venv/bin/python bench/pipeline_sqlite.py [--events N] [--dialogs D] [--inflight K]
+     [--synchronous full|normal]
 """
 
 from __future__ import annotations
@@ -79,7 +81,10 @@ def _insert(conn: Connection, i: int) -> None:
 
 
 async def run_bare(db: Database, events: int, inflight: int, session: bool) -> dict[str, float]:
-    """One INSERT per transaction: through `Database.write`, or an async session if `session`."""
+    """One INSERT per transaction: through `Database.write_durably`, or an async session.
+
+    Async sessions always commit at synchronous NORMAL: that loop is context, not the ceiling.
+    """
     async with db.transaction() as s:
         await s.execute(
             text("CREATE TABLE IF NOT EXISTS bench_probe (id INTEGER PRIMARY KEY, body TEXT)")
@@ -94,7 +99,7 @@ async def run_bare(db: Database, events: int, inflight: int, session: bool) -> d
                 async with db.transaction() as s:
                     await s.execute(_PROBE, {"b": f"row {i}"})
             else:
-                await db.write(_insert, i)
+                await db.write_durably(_insert, i)
             latencies.append(time.perf_counter() - t0)
 
     start = time.perf_counter()
@@ -107,13 +112,13 @@ async def run_bare(db: Database, events: int, inflight: int, session: bool) -> d
     }
 
 
-async def run_raw_driver(path: Path, events: int) -> dict[str, float]:
+async def run_raw_driver(path: Path, events: int, synchronous: str) -> dict[str, float]:
     """The same one-insert transactions on a bare aiosqlite connection (no SQLAlchemy)."""
     import aiosqlite
 
     async with aiosqlite.connect(path, isolation_level=None) as conn:
         await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS bench_probe (id INTEGER PRIMARY KEY, b TEXT)"
         )
@@ -139,20 +144,24 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--dialogs", type=int, default=200)
     parser.add_argument("--inflight", type=int, default=8)
+    parser.add_argument("--synchronous", choices=["full", "normal"], default="full")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        bare_db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bare.db'}")
+        bare_db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bare.db'}",
+                           synchronous=args.synchronous)  # fmt: skip
         await upgrade(bare_db)
         await run_bare(bare_db, 200, args.inflight, session=False)  # warm-up
         bare = await run_bare(bare_db, args.events, args.inflight, session=False)
         via_session = await run_bare(bare_db, args.events, args.inflight, session=True)
         await bare_db.dispose()
-        raw = await run_raw_driver(Path(folder) / "raw.db", args.events)
-        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'pipeline.db'}")
+        raw = await run_raw_driver(Path(folder) / "raw.db", args.events, args.synchronous)
+        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'pipeline.db'}",
+                      synchronous=args.synchronous)  # fmt: skip
         await upgrade(db)
         pipe = await run_pipeline(db, args.events, args.dialogs, args.inflight)
         await db.dispose()
-    common = {"events": args.events, "dialogs": args.dialogs, "inflight": args.inflight}
+    common = {"events": args.events, "dialogs": args.dialogs, "inflight": args.inflight,
+              "synchronous": args.synchronous}  # fmt: skip
     print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "database_write",
                       **common, **bare}))  # fmt: skip
     print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "async_session",
