@@ -137,13 +137,7 @@ class Database:
         transaction instead of several per statement; elsewhere it runs on the async driver.
         """
         if self._writer is not None:
-            self._refuse_nested_write()
-            # No turn to take: the writer thread runs transactions one after another from its
-            # queue, so the loop can hand over the next ones while the current one commits.
-            result = await self._writer.run(work, *args, **kwargs)
-            if self.checkpointer is not None:
-                self.checkpointer.wrote()
-            return result
+            return await self._on_writer(False, work, *args, **kwargs)
         async with self._write_turn(), self.engine.begin() as conn:
             return await conn.run_sync(work, *args, **kwargs)
 
@@ -155,13 +149,29 @@ class Database:
         For what is acknowledged after it (an inbound message, a CRM event): it then survives
         a power cut. Bookkeeping that can be redone after one (a send recorded) uses `write`.
         """
-        if self._writer is not None and self.durable:
-            self._refuse_nested_write()
-            result = await self._writer.run_durable(work, *args, **kwargs)
-            if self.checkpointer is not None:
-                self.checkpointer.wrote()
-            return result
+        if self._writer is not None:
+            return await self._on_writer(self.durable, work, *args, **kwargs)
+        # PostgreSQL commits are durable already; SQLite in memory or by URI has no writer
+        # thread and commits at NORMAL.
         return await self.write(work, *args, **kwargs)
+
+    async def _on_writer(
+        self,
+        durable: bool,
+        work: Callable[Concatenate[Connection, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """A write transaction on the SQLite writer thread."""
+        assert self._writer is not None
+        self._refuse_nested_write()
+        # No turn to take: the writer thread runs transactions one after another from its
+        # queue, so the loop can hand over the next ones while the current one commits.
+        run = self._writer.run_durable if durable else self._writer.run
+        result = await run(work, *args, **kwargs)
+        if self.checkpointer is not None:
+            self.checkpointer.wrote()
+        return result
 
     async def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
