@@ -18,7 +18,7 @@ def test_backup_copies_the_configured_database(
     assert main(["backup", str(target)]) == 0
     out = capsys.readouterr().out
     assert f"to {target}:" in out
-    assert "0 dialogs" in out
+    assert "dialogs 0, messages 0" in out
     assert out.rstrip().endswith("SQLite check ok")
     assert main(["backup", str(target)]) == 1  # never over an existing copy
     assert "--replace" in capsys.readouterr().err
