@@ -52,6 +52,9 @@ class TelegramSender:
         """Send one outbox row or raise SendFailed."""
         if message.kind != "message":
             raise SendFailed(f"telegram cannot send {message.kind!r} rows", final=True)
+        if message.payload.get("copy_of"):
+            await self._copy(message.chat_id, str(message.payload["copy_of"]))
+            return
         parts = split_text(str(message.payload.get("text") or ""))
         if not parts:
             raise SendFailed("empty message text", final=True)
@@ -70,6 +73,17 @@ class TelegramSender:
                 if index:
                     self._remember(key, index)
                 raise send_failure(exc) from exc
+
+    async def _copy(self, chat_id: str, source: str) -> None:
+        """A manager's photo or file, copied with its caption from the managers' chat."""
+        from_chat, _, message_id = source.partition(":")
+        if not message_id.isdigit():
+            raise SendFailed(f"not a message to copy: {source!r}", final=True)
+        try:
+            await self.bot.copy_message(chat_id=chat_id, from_chat_id=int(from_chat),
+                                        message_id=int(message_id))  # fmt: skip
+        except AiogramError as exc:
+            raise send_failure(exc) from exc
 
     def _remember(self, key: str, sent: int) -> None:
         self._delivered[key] = sent

@@ -51,6 +51,10 @@ class WhatsAppSender:
         """Send one outbox row or raise SendFailed."""
         if message.kind != "message":
             raise SendFailed(f"whatsapp cannot send {message.kind!r} rows", final=True)
+        if message.payload.get("copy_of"):
+            # The managers' desk refuses these for WhatsApp customers; a row that got here anyway
+            # fails for good instead of sending the caption without its photo.
+            raise SendFailed("a Telegram photo or file cannot be copied to WhatsApp", final=True)
         body = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",

@@ -134,10 +134,11 @@ class StageChanged:
 
 @dataclass(frozen=True, slots=True)
 class ManagerDelivered:
-    """A manager's text goes to the customer through the bot."""
+    """A manager's text (or photo or file, see `ManagerMessage`) goes to the customer."""
 
     text: str
     manager: str
+    attachment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,14 @@ class ManagerMessage:
 
     text: str
     manager: str = "manager"
+    # A photo or file the manager sent, as the channel can copy it ("chat id:message id");
+    # `text` is then its caption.
+    attachment: str | None = None
+
+
+def history_text(text: str, attachment: str | None) -> str:
+    """A manager's message as the dialog's history shows it: "[media]" stands for a file."""
+    return f"[media] {text}".rstrip() if attachment else text
 
 
 @dataclass(frozen=True, slots=True)

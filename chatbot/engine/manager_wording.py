@@ -51,6 +51,7 @@ class Wording:
     not_delivered: str
     which_dialog: str
     text_only: str
+    media_telegram_only: str
 
 
 _RU_KINDS = {"lead": "лид", "question": "вопрос", "human": "просит менеджера",
@@ -105,7 +106,9 @@ RU = Wording(
     refuse_message="Извините, отвечать клиентам и смотреть задачи могут только менеджеры магазина.",
     not_delivered="⚠️ Не доставлено: клиент заблокировал бота.",
     which_dialog="Не понял, кому ответ: ответьте на карточку задачи или на сообщение клиента.",
-    text_only="Клиенту можно переслать только текст.",
+    text_only="Клиенту можно переслать текст, фото или файл.",
+    media_telegram_only="Фото и файлы доходят только до клиентов в Telegram: этому клиенту "
+    "напишите текстом.",
 )
 
 EN = Wording(
@@ -150,5 +153,7 @@ EN = Wording(
     refuse_message="Sorry, only the shop's managers can answer customers and see tasks.",
     not_delivered="⚠️ Not delivered: the customer blocked the bot.",
     which_dialog="Which customer is this for? Reply to a task card or to a customer's message.",
-    text_only="Only text can be passed on to the customer.",
+    text_only="Only text, photos and files can be passed on to the customer.",
+    media_telegram_only="Photos and files reach Telegram customers only: write to this customer "
+    "in text.",
 )

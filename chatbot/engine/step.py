@@ -164,7 +164,7 @@ def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
         return
     if s.closed:
         run.state = replace(s, closed=False, close_reason=None)
-    run.emit(ManagerDelivered(event.text, event.manager))
+    run.emit(ManagerDelivered(event.text, event.manager, event.attachment))
     if run.state.waiting_since is not None:
         waited = run.ctx.calendar.working_between(run.state.waiting_since, run.ctx.now)
         limit = parse_duration(run.flows.shop.sla.manager_answer)

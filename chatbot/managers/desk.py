@@ -131,10 +131,14 @@ class ManagersDesk:
         if dialog is None:
             await self._reply(message, self.words.which_dialog)
             return
-        if not message.text:
+        attachment = f"{message.chat_id}:{message.message_id}" if message.media else None
+        if attachment is None and not message.text:
             await self._reply(message, self.words.text_only)
             return
-        event = ManagerMessage(message.text, message.actor.name)
+        if attachment is not None and dialog.channel != "telegram":
+            await self._reply(message, self.words.media_telegram_only)
+            return
+        event = ManagerMessage(message.text or "", message.actor.name, attachment)
         key = f"{message.chat_id}:{message.message_id}"
         outcome = await handle(Inbound(dialog.channel, dialog.chat_id, event, key))
         log.info("managers.reply", extra={"dialog": dialog.dialog_id})

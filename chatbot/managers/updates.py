@@ -6,12 +6,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
+from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 from pydantic import ValidationError
 
 from chatbot.managers.card import PREFIX
 
 MAX_NAME: Final = 64  # the width of the manager columns
+# Sent to a customer as it is, with its caption (copyMessage): a photo of the order, a file...
+_COPYABLE: Final = frozenset({ContentType.PHOTO, ContentType.VIDEO, ContentType.DOCUMENT,
+                              ContentType.AUDIO, ContentType.VOICE, ContentType.ANIMATION,
+                              ContentType.VIDEO_NOTE, ContentType.STICKER})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +47,9 @@ class StaffMessage:
     chat_id: int
     message_id: int
     actor: Actor
-    text: str | None
+    text: str | None  # the text, or the caption of a photo or file
     reply_to: int | None = None
+    media: bool = False  # a photo, video, file, voice...: copied to the customer as it is
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +99,10 @@ def _press(update_id: int, query: CallbackQuery, chats: Collection[int]) -> Butt
 def _message(update_id: int, message: Message, bot_id: int | None) -> StaffMessage:
     reply = message.reply_to_message
     reply_to = reply.message_id if reply is not None and _from_bot(reply, bot_id) else None
+    media = message.text is None and message.content_type in _COPYABLE
     return StaffMessage(update_id, message.chat.id, message.message_id, _author(message),
-                        message.text, reply_to)  # fmt: skip
+                        message.text if message.text is not None else message.caption,
+                        reply_to, media)  # fmt: skip
 
 
 def _author(message: Message) -> Actor:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, bindparam, update
 
 from chatbot.core.clock import Clock
+from chatbot.core.events import history_text
 from chatbot.db import inbox
 from chatbot.db.database import Database
 from chatbot.db.outbox_claims import claim_due
@@ -247,5 +248,6 @@ def _record_outcome(conn: Connection, row: _Item, values: dict[str, Any], now: d
     if values.get("status") == "sent" and message.kind == "message":
         # Outbound messages are recorded once really sent, not when planned.
         author = str(message.payload.get("manager") or "bot")
-        text = str(message.payload.get("text", ""))
+        copied = message.payload.get("copy_of")
+        text = history_text(str(message.payload.get("text", "")), str(copied) if copied else None)
         inbox.record_message(conn, dialog_id, channel, "out", author, text, now)

@@ -62,6 +62,8 @@ def persist_effects(
             outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id, payload))
         elif isinstance(effect, ManagerDelivered):
             payload = {"text": effect.text, "manager": effect.manager, "buttons": []}
+            if effect.attachment is not None:
+                payload["copy_of"] = effect.attachment
             outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id, payload))
         elif isinstance(effect, SkippedReply):
             outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id,

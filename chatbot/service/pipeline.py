@@ -25,6 +25,7 @@ from chatbot.core.events import (
     ManagerAction,
     ManagerMessage,
     TimerFired,
+    history_text,
 )
 from chatbot.core.intents import INTENTS, Classification
 from chatbot.core.phones import normalize_phone
@@ -295,7 +296,8 @@ class Pipeline:
                                           dict(event.data), now):  # fmt: skip
                 return Outcome(snap.id, (seen,), duplicate=True)
         elif isinstance(event, ManagerMessage | ManagerAction) and inbound.external_id is not None:
-            text = event.text if isinstance(event, ManagerMessage) else f"[{event.action}]"
+            text = (history_text(event.text, event.attachment) if isinstance(event, ManagerMessage)
+                    else f"[{event.action}]")  # fmt: skip
             fresh = inbox.record_inbound(conn, snap.id, f"{inbound.channel}:manager",
                                          inbound.external_id, text, now,
                                          author=event.manager)  # fmt: skip

@@ -80,6 +80,8 @@ class FakeBotApi:
     webhook: dict[str, Any] | None = None
     chats: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
     members: dict[int, str] = field(default_factory=dict)
+    # Messages people posted in chats the bot is in, by chat: what copyMessage can copy.
+    posted: dict[int, set[int]] = field(default_factory=dict)
     held: list[Call] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
@@ -236,6 +238,16 @@ class FakeBotApi:
             message["reply_to_message"] = dict(self.chats[chat_id][reply["message_id"]])
         self.chats.setdefault(chat_id, {})[message["message_id"]] = message
         return message, 200
+
+    async def _m_copyMessage(self, params: dict[str, Any]) -> tuple[Any, int]:
+        chat_id, source = int(params["chat_id"]), int(params["from_chat_id"])
+        if int(params["message_id"]) not in self.posted.get(source, set()):
+            return "Bad Request: message to copy not found", 400
+        message = {"message_id": next(self._message_ids), "date": 1767225600,
+                   "chat": _chat(chat_id), "from": BOT_USER,
+                   "copy_of": (source, int(params["message_id"]))}  # fmt: skip
+        self.chats.setdefault(chat_id, {})[message["message_id"]] = message
+        return {"message_id": message["message_id"]}, 200
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> tuple[Any, int]:
         return True, 200

@@ -147,3 +147,25 @@ def test_split_counts_emoji_as_telegram_does() -> None:
 def test_the_answer_type_of_sendmessage_outlives_garbage_collection() -> None:
     gc.collect()
     assert Response[Message] is RESPONSE_TYPES[0]  # not rebuilt for every message
+
+
+def _copy(source: str) -> OutgoingMessage:
+    payload: dict[str, Any] = {"text": "", "manager": "@olga", "buttons": [], "copy_of": source}
+    return OutgoingMessage("1:2:0", "message", "777001", payload)
+
+
+async def test_a_managers_photo_is_copied_not_retyped(api: FakeBotApi, bot: Bot) -> None:
+    api.posted[-100555] = {41}
+    await TelegramSender(bot).send(_copy("-100555:41"))
+    [copied] = api.called("copyMessage")
+    assert (copied["chat_id"], copied["from_chat_id"], copied["message_id"]) == (
+        "777001", "-100555", "41")  # fmt: skip
+    assert api.called("sendMessage") == []
+
+
+async def test_a_copy_telegram_refuses_is_a_final_failure(api: FakeBotApi, bot: Bot) -> None:
+    with pytest.raises(SendFailed) as failed:
+        await TelegramSender(bot).send(_copy("-100555:42"))  # deleted meanwhile
+    assert failed.value.final
+    with pytest.raises(SendFailed, match="not a message to copy"):
+        await TelegramSender(bot).send(_copy("garbage"))

@@ -91,6 +91,18 @@ def group_text(body: str, update_id: int, message_id: int, sender: dict[str, Any
     return message(update_id, message_id, sender or manager(), where or group(), **content)
 
 
+def group_photo(caption: str | None, update_id: int, message_id: int,
+                reply_to: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    """A manager's photo (with a caption, or none) in the managers' group."""
+    content: dict[str, Any] = {"photo": [{"file_id": "AgAD-photo", "file_unique_id": "u1",
+                                          "width": 800, "height": 600}]}  # fmt: skip
+    if caption is not None:
+        content["caption"] = caption
+    if reply_to is not None:
+        content["reply_to_message"] = reply_to
+    return message(update_id, message_id, manager(), group(), **content)
+
+
 def press(data: str, on: dict[str, Any], update_id: int, query_id: str,
           sender: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
     """A button pressed under `on`, a message the bot sent (as the fake Bot API keeps it)."""

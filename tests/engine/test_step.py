@@ -158,6 +158,15 @@ def test_late_manager_answer_is_a_breach(dialog: Driver) -> None:
     assert 700 <= response.seconds <= 730
 
 
+def test_a_managers_photo_goes_out_with_its_caption(dialog: Driver) -> None:
+    from chatbot.core.effects import ManagerDelivered
+
+    dialog.send(said("ask_price"))
+    effects = dialog.send(ManagerMessage("Вот набор", "olga", attachment="-100555:41"))
+    [delivered] = [e for e in effects if isinstance(e, ManagerDelivered)]
+    assert delivered == ManagerDelivered("Вот набор", "olga", "-100555:41")
+
+
 def test_thanks_after_finished_answer_closes(dialog: Driver) -> None:
     dialog.send(said("ask_price"))
     dialog.send(ManagerMessage("2500 ₽"))

@@ -151,6 +151,15 @@ class Shop:
         assert await self.update(raw) == 200
         await self.deliver()
 
+    async def photo_in_group(self, caption: str | None, reply_to: dict[str, Any]) -> int:
+        """A manager replies with a photo; its message id in the group."""
+        message_id = self.next_id()
+        self.api.posted.setdefault(u.GROUP_ID, set()).add(message_id)
+        raw = u.group_photo(caption, self.next_id(), message_id, reply_to)
+        assert await self.update(raw) == 200
+        await self.deliver()
+        return message_id
+
     def buttons(self, message: dict[str, Any]) -> list[str]:
         """Callback data of the buttons under a message, in order."""
         rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []

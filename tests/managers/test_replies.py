@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from chatbot.db.tables import ManagerResponseRow
+from chatbot.db.tables import ManagerResponseRow, MessageRow
 from tests.channels import updates as u
 from tests.managers.conftest import WA_ID, Shop, minutes
 
@@ -97,3 +97,48 @@ async def test_a_blocked_customer_is_reported_to_the_manager(shop: Shop) -> None
     assert "Отменена" in shop.cards()[0]["text"]  # the task went with the dialog
     await shop.say_in_group("Вы тут?", reply_to=card)
     assert shop.group()[-1]["text"] == "⚠️ Не доставлено: клиент заблокировал бота."
+
+
+async def test_a_photo_reply_is_copied_to_the_telegram_customer(shop: Shop) -> None:
+    await shop.customer(CALL)
+    [card] = shop.cards()
+    photo = await shop.photo_in_group("Вот такой набор, 2500 ₽", reply_to=card)
+    [copied] = shop.api.called("copyMessage")
+    assert (int(copied["chat_id"]), int(copied["from_chat_id"])) == (u.CUSTOMER_ID, u.GROUP_ID)
+    assert int(copied["message_id"]) == photo
+    assert shop.api.sent(u.CUSTOMER_ID)[-1]["copy_of"] == (u.GROUP_ID, photo)
+    async with shop.runtime.app.db.snapshot() as session:
+        history = (await session.execute(
+            select(MessageRow.direction, MessageRow.author, MessageRow.text)
+            .where(MessageRow.author == "@olga").order_by(MessageRow.id))).all()  # fmt: skip
+    # As it came in from the group, and as it went out to the customer.
+    shown = "[media] Вот такой набор, 2500 ₽"
+    assert [tuple(r) for r in history] == [("in", "@olga", shown), ("out", "@olga", shown)]
+
+
+async def test_a_photo_without_a_caption_is_copied_too(shop: Shop) -> None:
+    await shop.customer(CALL)
+    photo = await shop.photo_in_group(None, reply_to=shop.cards()[0])
+    assert shop.api.sent(u.CUSTOMER_ID)[-1]["copy_of"] == (u.GROUP_ID, photo)
+
+
+async def test_a_photo_for_a_whatsapp_customer_is_refused_with_the_reason(shop: Shop) -> None:
+    await shop.whatsapp_customer(CALL)
+    [card] = shop.cards()
+    sent_before = len(shop.graph.calls)
+    await shop.photo_in_group("Вот такой набор", reply_to=card)
+    assert len(shop.graph.calls) == sent_before  # nothing went to WhatsApp
+    assert shop.api.called("copyMessage") == []
+    assert shop.group()[-1]["text"].startswith("Фото и файлы доходят только до клиентов в Telegram")
+
+
+async def test_what_cannot_be_passed_on_is_answered_with_what_can(shop: Shop) -> None:
+    await shop.customer(CALL)
+    [card] = shop.cards()
+    before = len(shop.to_customer())
+    raw = u.message(shop.next_id(), shop.next_id(), u.manager(), u.group(), reply_to_message=card,
+                    location={"latitude": 55.7, "longitude": 37.6})  # fmt: skip
+    assert await shop.update(raw) == 200
+    await shop.deliver()
+    assert len(shop.to_customer()) == before
+    assert shop.group()[-1]["text"] == "Клиенту можно переслать текст, фото или файл."

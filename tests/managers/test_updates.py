@@ -38,6 +38,20 @@ def test_a_reply_to_the_bot_names_the_message_it_answers() -> None:
     assert got == StaffMessage(7, u.GROUP_ID, 70, Actor("@olga", u.MANAGER_ID), "Добрый день", 5)
 
 
+def test_a_photo_is_media_with_its_caption_as_the_text() -> None:
+    got = read(u.group_photo("Вот набор", 9, 90, reply_to=CARD))
+    assert got == StaffMessage(9, u.GROUP_ID, 90, Actor("@olga", u.MANAGER_ID), "Вот набор", 5,
+                               media=True)  # fmt: skip
+    bare = read(u.group_photo(None, 10, 100, reply_to=CARD))
+    assert isinstance(bare, StaffMessage)
+    assert (bare.text, bare.media) == (None, True)
+    location = u.message(11, 110, u.manager(), u.group(), reply_to_message=CARD,
+                         location={"latitude": 55.7, "longitude": 37.6})  # fmt: skip
+    got = read(location)
+    assert isinstance(got, StaffMessage)
+    assert (got.text, got.media) == (None, False)  # nothing the customer could be sent
+
+
 def test_a_reply_to_a_person_is_not_a_reply_to_the_bot() -> None:
     colleague = {**CARD, "from": u.manager(502, "ivan")}
     got = read(u.group_text("Согласен", 8, 80, reply_to=colleague))
