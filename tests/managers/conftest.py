@@ -130,8 +130,8 @@ class Shop:
         return [m for m in self.group() if m["text"].startswith("🆕")]
 
     def to_customer(self) -> list[str]:
-        """Texts the Telegram customer received."""
-        return [m["text"] for m in self.api.sent(u.CUSTOMER_ID)]
+        """Texts the Telegram customer received ("[copy]" for a copied photo or file)."""
+        return [m.get("text", "[copy]") for m in self.api.sent(u.CUSTOMER_ID)]
 
     async def press(self, action: str, on: dict[str, Any], sender: dict[str, Any] | None = None,
                     task_id: int = 1) -> dict[str, Any]:  # fmt: skip

@@ -107,6 +107,7 @@ async def test_a_photo_reply_is_copied_to_the_telegram_customer(shop: Shop) -> N
     assert (int(copied["chat_id"]), int(copied["from_chat_id"])) == (u.CUSTOMER_ID, u.GROUP_ID)
     assert int(copied["message_id"]) == photo
     assert shop.api.sent(u.CUSTOMER_ID)[-1]["copy_of"] == (u.GROUP_ID, photo)
+    assert shop.to_customer()[-1] == "[copy]"
     async with shop.runtime.app.db.snapshot() as session:
         history = (await session.execute(
             select(MessageRow.direction, MessageRow.author, MessageRow.text)
