@@ -33,15 +33,15 @@ class _Compiled:
         compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
         self.sql: str = compiled.string
         order = compiled.positiontup or []
-        self.slots: list[_Slot] = []
+        slots: list[_Slot] = []
         for name in order:
             bp = compiled.binds[name]
             processor = _fast_processor(bp.type, dialect) or bp.type.dialect_impl(
                 dialect
             ).bind_processor(dialect)
-            self.slots.append((bp.key, processor, _REQUIRED if bp.required else bp.effective_value))
+            slots.append((bp.key, processor, _REQUIRED if bp.required else bp.effective_value))
         # The positional parameters from a dict, processed as SQLAlchemy would.
-        self.row: Callable[[Mapping[str, Any]], tuple[Any, ...]] = _row_builder(self.slots)
+        self.row: Callable[[Mapping[str, Any]], tuple[Any, ...]] = _row_builder(slots)
 
 
 _Slot = tuple[str, Callable[[Any], Any] | None, Any]  # bind name, processor, default
