@@ -63,7 +63,7 @@ def backup(source: Path, target: Path, *, replace: bool = False) -> BackupReport
             src.backup(dst)
             # One self-contained file: the copy leaves WAL mode, so no -wal file belongs to it.
             dst.execute("PRAGMA journal_mode=DELETE")
-            report = _inspect(dst, source, target)
+            check, revision, rows = _inspect(dst)
         finally:
             dst.close()
     except sqlite3.Error as exc:
@@ -71,15 +71,14 @@ def backup(source: Path, target: Path, *, replace: bool = False) -> BackupReport
         raise StorageError(f"backup of {source} failed: {exc}") from exc
     finally:
         src.close()
-    if report.check != "ok":
+    if check != "ok":
         partial.unlink(missing_ok=True)
-        raise StorageError(f"the copy of {source} fails SQLite's check: {report.check}")
+        raise StorageError(f"the copy of {source} fails SQLite's check: {check}")
     os.replace(partial, target)
-    return BackupReport(source, target, target.stat().st_size, report.revision, report.rows,
-                        report.check)  # fmt: skip
+    return BackupReport(source, target, target.stat().st_size, revision, rows, check)
 
 
-def _inspect(conn: sqlite3.Connection, source: Path, target: Path) -> BackupReport:
+def _inspect(conn: sqlite3.Connection) -> tuple[str, str | None, dict[str, int]]:
     """The copy's check, revision and row counts (tables it lacks are left out)."""
     check = str(conn.execute("PRAGMA quick_check").fetchone()[0])
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -90,4 +89,4 @@ def _inspect(conn: sqlite3.Connection, source: Path, target: Path) -> BackupRepo
     if "alembic_version" in tables:
         found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = str(found[0]) if found else None
-    return BackupReport(source, target, 0, revision, rows, check)
+    return check, revision, rows
