@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from chatbot.channels.telegram import TelegramChannel
 from chatbot.config import Settings
-from chatbot.engine.manager_wording_files import wording_in
 from chatbot.engine.validation import Validation
 from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.desk import ManagersDesk
@@ -21,13 +20,12 @@ def attach_managers(
     if settings.managers_chat_id is None:
         return None
     shop = app.flows.shop
-    words = wording_in(settings.flows_dir, shop.default_lang)
-    chats = StaffChats(settings.managers_chat_id, settings.supervisor_chat_id, words,
+    # The texts start-up validated, not a second read of files that may have changed since.
+    chats = StaffChats(settings.managers_chat_id, settings.supervisor_chat_id, app.wording,
                        ZoneInfo(shop.timezone))  # fmt: skip
 
-    def follow(result: Validation) -> None:
-        if result.wording is not None:
-            chats.words = result.wording
+    def follow(_: Validation) -> None:
+        chats.words = app.wording  # `apply` has just set the reloaded texts
 
     app.followers.append(follow)
     clock = app.pipeline.clock

@@ -12,6 +12,7 @@ from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
+from chatbot.engine.manager_wording import Wording
 from chatbot.engine.validation import Validation, validate_all
 from chatbot.errors import FlowError
 from chatbot.intents.decision import RulesFn
@@ -32,9 +33,10 @@ class App:
     db: Database
     pipeline: Pipeline
     scheduler: Scheduler
+    wording: Wording  # the managers' texts
     llm: LlmClassifier | None = None
     writer: LlmWriter | None = None
-    # What else takes freshly applied admin files (the managers' texts).
+    # What else takes freshly applied admin files (the managers' desk and sender).
     followers: list[Callable[[Validation], None]] = field(default_factory=list)
 
     def personaliser(self) -> Personaliser:
@@ -51,11 +53,11 @@ class App:
         Dialog states are kept as they are: a dialog in a stage the new flows no longer have
         is handled by the flows' global handlers only, so rename stages with care.
         """
-        if result.errors or result.flows is None or result.rules is None:
+        if result.errors or result.flows is None or result.rules is None or result.wording is None:
             return False
         flows, rules = result.flows, bind_rules(result.rules, result.flows)
         # Plain attribute swaps: an event in flight finishes on the files it started with.
-        self.flows, self.rules = flows, rules
+        self.flows, self.rules, self.wording = flows, rules, result.wording
         self.pipeline.flows, self.pipeline.rules = flows, rules
         self.pipeline.known_intents = result.rules.intent_names
         for follow in self.followers:
@@ -82,7 +84,7 @@ def load_admin_files(flows_dir: Path, prompts_dir: Path | None = None) -> tuple[
 async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) -> App:
     """Validate admin files, open and migrate the database, build the pipeline."""
     result = validate_all(settings.flows_dir, settings.prompts_dir)
-    if result.errors or result.flows is None or result.rules is None:
+    if result.errors or result.flows is None or result.rules is None or result.wording is None:
         raise FlowError(result.errors)
     flows, rules = result.flows, bind_rules(result.rules, result.flows)
     llm = LlmClassifier.from_settings(settings, shop=flows.shop.name)
@@ -99,4 +101,5 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
         raise
     pipeline = Pipeline(db, flows, rules, clock, llm, result.rules.intent_names,
                         settings.crm_events)  # fmt: skip
-    return App(settings, flows, rules, db, pipeline, Scheduler(pipeline), llm, writer)
+    return App(settings, flows, rules, db, pipeline, Scheduler(pipeline), result.wording, llm,
+               writer)  # fmt: skip
