@@ -107,6 +107,13 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True)
+class Unflag:
+    """A customer flag is cleared (a manager found a spam close wrong)."""
+
+    flag: str
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """Managers (`sla`) or the supervisor (`supervisor`) are alerted."""
 
@@ -161,6 +168,7 @@ Effect = (
     | Close
     | Reopen
     | Flag
+    | Unflag
     | Alert
     | Handoff
     | BotResumed

@@ -84,6 +84,20 @@ class Unblocked:
     """The customer unblocked the bot."""
 
 
+@dataclass(frozen=True, slots=True)
+class SpamCleared:
+    """A manager reviewed a spam close: the customer is no spammer and is served as new."""
+
+    manager: str = "manager"
+
+
 Event = (
-    CustomerMessage | TimerFired | CrmEvent | ManagerMessage | ManagerAction | Blocked | Unblocked
+    CustomerMessage
+    | TimerFired
+    | CrmEvent
+    | ManagerMessage
+    | ManagerAction
+    | Blocked
+    | Unblocked
+    | SpamCleared
 )

@@ -17,6 +17,7 @@ from chatbot.core.effects import (
     Reopen,
     SkippedReply,
     TimerDone,
+    Unflag,
     UpdateTasks,
 )
 from chatbot.core.events import (
@@ -26,6 +27,7 @@ from chatbot.core.events import (
     Event,
     ManagerAction,
     ManagerMessage,
+    SpamCleared,
     TimerFired,
     Unblocked,
 )
@@ -91,6 +93,8 @@ def step(
         _on_blocked(run)
     elif isinstance(event, Unblocked):
         run.state = replace(run.state, flags=run.state.flags - {"do_not_write"})
+    elif isinstance(event, SpamCleared):
+        _on_spam_cleared(run)
     return StepResult(run.state, tuple(run.effects))
 
 
@@ -173,6 +177,16 @@ def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
     run.cancel_matching("manager")
     _restart_inactivity(run)
     run.dispatch(run.flows.manager.message)
+
+
+def _on_spam_cleared(run: ActionRunner) -> None:
+    """The dialog stays closed; the customer's next message reopens it as a new one."""
+    s = run.state
+    if "spammer" in s.flags:
+        run.state = replace(s, flags=s.flags - {"spammer"})
+        run.emit(Unflag("spammer"))
+    # The flows' spam rule skips a dialog a manager has cleared (`unset: [spam_cleared]`).
+    run.state = run.state.with_vars(spam_cleared=run.ctx.now.date().isoformat())
 
 
 def _on_blocked(run: ActionRunner) -> None:

@@ -21,6 +21,7 @@ from chatbot.core.effects import (
     SetTimer,
     StageChanged,
     TimerDone,
+    Unflag,
 )
 
 TRACE_TYPES = (
@@ -79,4 +80,6 @@ def trace_effect(at: datetime, effect: Effect) -> TraceEntry | None:
         return TraceEntry(at, "reopened")
     if isinstance(effect, Flag):
         return TraceEntry(at, "flag", {"flag": effect.flag})
+    if isinstance(effect, Unflag):
+        return TraceEntry(at, "unflag", {"flag": effect.flag})
     return None

@@ -16,8 +16,16 @@ from chatbot.core.effects import (
     SkippedReply,
     StageChanged,
     TimerDone,
+    Unflag,
 )
-from chatbot.core.events import Blocked, CrmEvent, ManagerAction, ManagerMessage, TimerFired
+from chatbot.core.events import (
+    Blocked,
+    CrmEvent,
+    ManagerAction,
+    ManagerMessage,
+    SpamCleared,
+    TimerFired,
+)
 from chatbot.core.state import DialogState, Facts
 from tests.engine.driver import Driver, chose, said
 
@@ -33,6 +41,16 @@ def test_spam_first_message_closes_without_task(dialog: Driver) -> None:
     assert not [e for e in effects if isinstance(e, CreateTask | Reply)]
     # a known spammer writing again gets nothing
     assert not [e for e in dialog.send(said("greeting")) if isinstance(e, Reply)]
+
+
+def test_a_cleared_spam_close_serves_the_customer_as_new(dialog: Driver) -> None:
+    dialog.send(said("other", emojis=5))
+    assert dialog.send(SpamCleared("anna")) == [Unflag("spammer")]
+    assert "spammer" not in dialog.state.flags
+    assert dialog.state.closed  # the next message reopens it
+    effects = dialog.send(said("other", "хочу шарики 🎉🎈🎂🥳🎁", emojis=5))
+    assert Close("spam") not in effects
+    assert [e for e in effects if isinstance(e, Reply)]
 
 
 def test_greeting_shows_menu_and_choice_asks_details(dialog: Driver) -> None:
