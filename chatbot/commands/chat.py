@@ -24,13 +24,13 @@ from chatbot.core.events import (
     ManagerMessage,
     Unblocked,
 )
-from chatbot.db.dialogs import CustomerInfo
+from chatbot.db.dialogs import CustomerInfo, count_other_dialogs
 from chatbot.errors import FlowError
 from chatbot.service.app import App, open_app
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.outbox import OutboxSender
 from chatbot.service.pipeline import Outcome
-from chatbot.service.scheduler import advance_clock
+from chatbot.service.scheduler import Scheduler, advance_clock
 
 HELP = """commands:
   any text               write to the bot as the customer (a menu number picks an option)
@@ -54,8 +54,20 @@ class ChatSession:
         self.color = color
         self.tz = ZoneInfo(app.flows.shop.timezone)
         self.out: list[str] = []
+        # The database may be a server's: the clock fires, and the sender sends, this chat's
+        # own timers and messages alone, never those of real customers.
+        self.only = (CHANNEL, chat_id)
+        self.scheduler = Scheduler(app.pipeline, only=self.only)
         self.sender = OutboxSender(app.db, {CHANNEL: ConsoleSender(self.out.append)}, clock,
-                                   composer=app.personaliser())  # fmt: skip
+                                   composer=app.personaliser(), only=self.only)  # fmt: skip
+
+    async def notice(self) -> str | None:
+        """The line saying the database holds other dialogs, which this chat leaves alone."""
+        others = await self.app.db.read(count_other_dialogs, *self.only)
+        if not others:
+            return None
+        held = f"this database holds {others} other dialog{'' if others == 1 else 's'}"
+        return f"{held}; this chat's clock and messages touch only {CHANNEL}:{self.chat_id}"
 
     async def handle(self, line: str) -> list[str]:
         """Process one line of input; returns what to print."""
@@ -114,7 +126,7 @@ class ChatSession:
         except ValueError as exc:
             self.out.append(str(exc))
             return
-        for outcome in await advance_clock(self.clock, self.app.scheduler, delta):
+        for outcome in await advance_clock(self.clock, self.scheduler, delta):
             await self._show(outcome)
         self.out.append(f"clock: {self.clock.now().astimezone(self.tz):%a %d.%m.%Y %H:%M}")
 
@@ -152,6 +164,9 @@ async def _chat(settings: Settings, chat_id: str, name: str, color: bool) -> int
     session = ChatSession(app, clock, chat_id, name, color)
     print(f"chatting as a customer of «{app.flows.shop.name}» (/help for commands, /quit to end)")
     try:
+        notice = await session.notice()
+        if notice is not None:
+            print(notice)
         while True:
             try:
                 line = await asyncio.to_thread(input, "you> ")

@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState
@@ -235,3 +235,17 @@ async def find_dialogs_by_phone(session: AsyncSession, phone: str) -> list[tuple
         .order_by(DialogRow.updated_at.desc())
     )
     return [(r[0], r[1]) for r in rows]
+
+
+def of_dialog(
+    dialog_id: InstrumentedAttribute[int], channel: str, chat_id: str
+) -> ColumnElement[bool]:
+    """A condition on a row's `dialog_id`: it belongs to the dialog of this chat."""
+    ids = select(DialogRow.id).where(DialogRow.channel == channel, DialogRow.chat_id == chat_id)
+    return dialog_id.in_(ids)
+
+
+def count_other_dialogs(conn: Connection, channel: str, chat_id: str) -> int:
+    """How many dialogs the database holds besides the one of this chat."""
+    mine = (DialogRow.channel == channel) & (DialogRow.chat_id == chat_id)
+    return int(conn.scalar(select(func.count()).select_from(DialogRow).where(~mine)) or 0)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, tuple_, update
 
+from chatbot.db.dialogs import of_dialog
 from chatbot.db.tables import OutboxRow
 
 
@@ -43,8 +44,11 @@ def claim_due(
     now: datetime,
     limit: int,
     lease: timedelta | None,
+    only: tuple[str, str] | None = None,
 ) -> list[ClaimedRow]:
     """Due pending rows of these channels, oldest first, that this sender may send now.
+
+    With `only` (a channel and chat id) just the rows of that chat's dialog are claimed.
 
     A row whose chat has an older row still pending (waiting for a retry, or being sent by
     another instance) waits: a customer never gets message 2 before message 1. With a
@@ -53,6 +57,8 @@ def claim_due(
     one sends them after the lease.
     """
     query = _DUE_LOCKED if lease is not None else _DUE
+    if only is not None:
+        query = query.where(of_dialog(OutboxRow.dialog_id, *only))
     rows = conn.execute(query, {"now": now, "channels": list(channels), "limit": limit}).all()
     if not rows:
         return []

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chatbot.db.dialogs import of_dialog
 from chatbot.db.prepared import Prepared
 from chatbot.db.tables import DialogRow, TimerRow
 
@@ -85,12 +86,17 @@ def consume_timer(conn: Connection, dialog_id: int, name: str, token: int) -> bo
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, limit: int, lease: timedelta
+    session: AsyncSession,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    only: tuple[str, str] | None = None,
 ) -> list[DueTimer]:
-    """Claim up to `limit` due timers for `lease` (SKIP LOCKED on PostgreSQL)."""
+    """Claim up to `limit` due timers for `lease` (SKIP LOCKED on PostgreSQL), of `only` alone."""
     claimable = and_(
         TimerRow.due_at <= now,
         or_(TimerRow.claimed_until.is_(None), TimerRow.claimed_until < now),
+        *_of(only),
     )
     ids = (
         select(TimerRow.id)
@@ -124,8 +130,16 @@ async def claim_due(
     return sorted(due, key=lambda t: (t.due_at, t.dialog_id, t.name))
 
 
-async def next_due(session: AsyncSession, now: datetime) -> datetime | None:
-    """The earliest due time of the timers not leased to a scheduler at `now`."""
+async def next_due(
+    session: AsyncSession, now: datetime, only: tuple[str, str] | None = None
+) -> datetime | None:
+    """The earliest due time of the timers not leased at `now`, of the chat `only` alone if set."""
     free = or_(TimerRow.claimed_until.is_(None), TimerRow.claimed_until < now)
-    value: datetime | None = await session.scalar(select(func.min(TimerRow.due_at)).where(free))
+    query = select(func.min(TimerRow.due_at)).where(free, *_of(only))
+    value: datetime | None = await session.scalar(query)
     return value
+
+
+def _of(only: tuple[str, str] | None) -> list[ColumnElement[bool]]:
+    """The condition keeping the timers of the chat `only` (channel, chat id), if one is set."""
+    return [] if only is None else [of_dialog(TimerRow.dialog_id, *only)]

@@ -97,7 +97,7 @@ _Item = tuple[int, int, str, OutgoingMessage, int]  # row id, dialog id, channel
 
 
 class OutboxSender:
-    """Delivers pending outbox rows in order: a chat's row waits for its earlier rows."""
+    """Delivers pending rows in order, a chat's after its earlier ones; `only` keeps to one chat."""
 
     def __init__(
         self,
@@ -106,19 +106,21 @@ class OutboxSender:
         clock: Clock,
         on_blocked: Callable[[str, str], Awaitable[object]] | None = None,
         composer: Composer | None = None,
+        only: tuple[str, str] | None = None,
     ) -> None:
         self.db = db
         self.senders = senders
         self.clock = clock
         self.on_blocked = on_blocked
         self.composer = composer
+        self.only = only
 
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
         now = self.clock.now()
         # Several instances share a PostgreSQL outbox; SQLite has one instance by design.
         lease = None if self.db.is_sqlite else CLAIM_LEASE
-        rows = await self.db.write(claim_due, list(self.senders), now, limit, lease)
+        rows = await self.db.write(claim_due, list(self.senders), now, limit, lease, self.only)
         batch: list[_Item] = [
             (r.id, r.dialog_id, r.channel,
              OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload), r.attempts)

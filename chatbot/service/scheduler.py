@@ -17,21 +17,26 @@ log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    """Fires due timers; several schedulers may share a PostgreSQL database."""
+    """Fires due timers (of the chat `only` alone, if set); several may share one PostgreSQL."""
 
     def __init__(
-        self, pipeline: Pipeline, batch: int = 100, lease: timedelta = timedelta(minutes=2)
+        self,
+        pipeline: Pipeline,
+        batch: int = 100,
+        lease: timedelta = timedelta(minutes=2),
+        only: tuple[str, str] | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.batch = batch
         self.lease = lease
+        self.only = only
 
     async def run_due(self) -> list[Outcome]:
         """Claim the timers due now and fire them in due order; returns their outcomes."""
         db = self.pipeline.db
         now = self.pipeline.clock.now()
         async with db.transaction() as session:
-            due = await timers.claim_due(session, now, self.batch, self.lease)
+            due = await timers.claim_due(session, now, self.batch, self.lease, self.only)
         outcomes = []
         for timer in due:
             inbound = Inbound(timer.channel, timer.chat_id, TimerFired(timer.name, timer.token))
@@ -45,7 +50,7 @@ class Scheduler:
     async def next_due(self) -> datetime | None:
         """The earliest due time among unclaimed timers."""
         async with self.pipeline.db.transaction() as session:
-            return await timers.next_due(session, self.pipeline.clock.now())
+            return await timers.next_due(session, self.pipeline.clock.now(), self.only)
 
     async def run_forever(self, stop: asyncio.Event, poll: float = 1.0) -> None:
         """Fire due timers until `stop` is set, polling every `poll` seconds."""
