@@ -21,8 +21,9 @@ INTENTS: Final[tuple[str, ...]] = (
     "complaint",
     "spam",
     "other",
+    "unsubscribe",
 )
-"""The fifteen intents that always exist (DESIGN.md §3.1)."""
+"""The intents that always exist (DESIGN.md §3.1)."""
 
 Source = Literal["rules", "llm", "menu", "default"]
 
@@ -36,6 +37,10 @@ class TextFeatures:
     foreign_links: int = 0
     number: int | None = None
     words: int = 0
+    # links to the shop's own site or a marketplace/social page of a product ("хочу такие")
+    product_links: int = 0
+    # a question or a request ("есть ли ...?", "нужны шары к 15:00"), not just small talk
+    asks: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,26 @@ from chatbot.core.durations import parse_duration
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 _NAME = r"^[a-z][a-z0-9_]*$"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Where customers find what they want and send it to the shop: "хочу такие, сколько стоит?"
+PRODUCT_LINK_DOMAINS = (
+    "ozon.ru",
+    "wildberries.ru",
+    "wb.ru",
+    "avito.ru",
+    "market.yandex.ru",
+    "megamarket.ru",
+    "aliexpress.ru",
+    "aliexpress.com",
+    "lamoda.ru",
+    "amazon.com",
+    "ebay.com",
+    "etsy.com",
+    "instagram.com",
+    "instagr.am",
+    "pinterest.com",
+    "pinterest.ru",
+    "pin.it",
+)
 
 
 class _Strict(BaseModel):
@@ -84,6 +104,11 @@ class ShopSettings(_Strict):
     allowed_link_domains: list[str] = Field(
         default_factory=list, description="links to these domains are not counted as spam links"
     )
+    product_link_domains: list[str] = Field(
+        default_factory=lambda: list(PRODUCT_LINK_DOMAINS),
+        description="marketplaces and social sites whose links show a customer's wish (a buying "
+        "signal), never spam on their own",
+    )
     deferred_demand: bool = Field(
         True, description="goods are bought after reflection, so a discount may win the customer"
     )
@@ -149,12 +174,39 @@ class Condition(_Strict):
         None, description="the customer's last intent is none of these"
     )
     any: list[Condition] | None = Field(None, description="at least one of these holds")
+    not_: Condition | None = Field(None, alias="not", description="this condition does not hold")
+    asks: bool | None = Field(
+        None, description="the message asks something or requests something (not small talk)"
+    )
+    buying_signal: bool | None = Field(
+        None,
+        description="the message wants to buy: an order, a question about goods, price, "
+        "delivery or payment, or a link to a product page",
+    )
+    rating: str | None = Field(
+        None, description='the message gives a score in "A-B" ("7", "7/10", "ставлю 10", "семь")'
+    )
+    rated: str | None = Field(None, description='the dialog\'s stored score is in "A-B"')
+    names_time: bool | None = Field(
+        None, description="the message names a future moment (через неделю, в понедельник)"
+    )
+    stage_for: Duration | None = Field(
+        None, description="the dialog has been in its current stage at least this long"
+    )
+    paused: bool | None = Field(None, description="a manager holds the dialog")
+    open_order: bool | None = Field(
+        None, description="an order of the dialog is not yet delivered or cancelled"
+    )
+    order: list[str] | None = Field(
+        None, description="the event's order has all of these: created, paid, ready, shipped..."
+    )
+    order_not: list[str] | None = Field(None, description="the event's order has none of these")
 
-    _check_per = field_validator("once_per", "quiet_elsewhere")(
+    _check_per = field_validator("once_per", "quiet_elsewhere", "stage_for")(
         lambda v: None if v is None else _duration(v)
     )
 
-    @field_validator("number")
+    @field_validator("number", "rating", "rated")
     @classmethod
     def _check_number(cls, value: str | None) -> str | None:
         if value is not None:
@@ -200,6 +252,16 @@ class ReplySpec(_Strict):
     )
 
 
+class StartSpec(_Strict):
+    """Start a timer at its delay, or at the moment the customer named."""
+
+    timer: str
+    at: Literal["delay", "named"] = Field(
+        "delay", description='named: when the customer said ("через неделю"), else the delay'
+    )
+    restart: bool = Field(True, description="false: leave a running timer as it is")
+
+
 class SetDate(_Strict):
     """Set a variable to a date some time from now (shop time zone), e.g. a deadline."""
 
@@ -223,7 +285,9 @@ class Action(_Strict):
     )
     menu: str | None = Field(None, description="send this menu and wait for a choice")
     goto: str | None = Field(None, description="move to this stage (runs its on_enter)")
-    start: str | None = Field(None, description="start (or restart) this timer")
+    start: str | StartSpec | None = Field(
+        None, description="start (or restart) this timer, or {timer: name, at: named}"
+    )
     cancel: str | list[str] | None = Field(None, description="cancel these timers")
     cancel_all: bool | None = Field(None, description="cancel every timer of the dialog")
     task: TaskSpec | None = Field(None, description="create a task for managers")
@@ -261,6 +325,13 @@ class Action(_Strict):
         return self.reply
 
     @property
+    def start_spec(self) -> StartSpec | None:
+        """The start as a StartSpec, whichever form the file used."""
+        if isinstance(self.start, str):
+            return StartSpec(timer=self.start)
+        return self.start
+
+    @property
     def kind(self) -> str:
         """The action's key."""
         for key in ACTION_KEYS:
@@ -288,6 +359,9 @@ class TimerSpec(_Strict):
         default_factory=_default_cancel_on, description="what cancels the timer"
     )
     keep_after_close: bool = Field(False, description="survives the dialog's closing")
+    keeps_open: bool = Field(
+        False, description="while it runs, the dialog is not closed for silence"
+    )
     do: list[Action] = Field(default_factory=list)
 
     _check = field_validator("after")(_duration)

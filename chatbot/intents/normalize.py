@@ -219,14 +219,20 @@ def is_allowed(link: str, allowed_domains: frozenset[str]) -> bool:
 
 
 def features(
-    text: str, allowed_domains: frozenset[str] = frozenset(), *, words: int | None = None
+    text: str,
+    allowed_domains: frozenset[str] = frozenset(),
+    *,
+    words: int | None = None,
+    product_domains: frozenset[str] = frozenset(),
 ) -> TextFeatures:
     """Emoji and link counts, a bare number and the word count (links excluded) of a message.
 
-    `words` is the word count when the caller has already split the message.
+    `words` is the word count when the caller has already split the message. Product links
+    point to the shop's own (allowed) domains or to `product_domains` (marketplaces and such).
     """
     found = links(text)
     allowed = frozenset(d.lower().removeprefix("www.") for d in allowed_domains)
+    products = allowed | frozenset(d.lower().removeprefix("www.") for d in product_domains)
     number = _NUMBER.match(text)
     return TextFeatures(
         emojis=len(emojis(text)),
@@ -234,4 +240,7 @@ def features(
         foreign_links=sum(1 for link in found if not is_allowed(link, allowed)),
         number=int(number.group(1)) if number else None,
         words=len(tokens(without_links(text))) if words is None else words,
+        product_links=sum(
+            1 for link in found if not link.startswith("@") and is_allowed(link, products)
+        ),
     )

@@ -17,7 +17,7 @@ or the intent is `other`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chatbot.core.intents import Classification, TextFeatures
 from chatbot.intents.cues import CueIndex, Evidence, match
@@ -36,6 +36,7 @@ LOW_CONFIDENCE = 0.6
 THANKS_MAX_REST = 5  # words besides the thanks itself ("спасибо, мама в восторге от букета")
 THIN_COVERAGE = 0.15
 THIN_MIN_WORDS = 10
+MIN_ASKING_WORDS = 3  # "вы тут?" is small talk; "есть шары с гелием?" asks something
 LONG_MESSAGE = 15  # words; the more is said, the likelier the rules missed part of it
 # Without a question, "уточню адрес доставки" names what will be checked: it stays need_time.
 DEFERRING = frozenset({"need_time", "thinking"})
@@ -54,6 +55,7 @@ class RuleSet:
     social: frozenset[str] = frozenset({"greeting", "thanks", "thinking", "need_time"})
     fillers: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
+    request_words: frozenset[str] = frozenset()
     approval_emojis: frozenset[str] = frozenset()
     spam_emojis: int = 4
 
@@ -64,13 +66,19 @@ class RuleSet:
 
 
 def classify(
-    text: str, rules: RuleSet, *, allowed_domains: frozenset[str] = frozenset()
+    text: str,
+    rules: RuleSet,
+    *,
+    allowed_domains: frozenset[str] = frozenset(),
+    product_domains: frozenset[str] = frozenset(),
 ) -> Classification:
     """The intent of a message by the rules, with a confidence and its surface features."""
     plain = normalize(without_links(text))
     every_word = split_words(plain)
-    feats = features(text, allowed_domains, words=len(every_word))
+    feats = features(text, allowed_domains, words=len(every_word), product_domains=product_domains)
     words = [w for w in every_word if w not in rules.fillers]
+    if _asks(plain, words, rules):
+        feats = replace(feats, asks=True)
     if not any(not w.isdigit() for w in words):
         intent, confidence = _wordless(text, feats, rules)
         return Classification(intent, confidence, "rules", feats)
@@ -120,6 +128,13 @@ def _coverage(evidence: Evidence) -> float:
     for positions in evidence.covered.values():
         covered.update(positions)
     return len(covered) / len(evidence.words) if evidence.words else 0.0
+
+
+def _asks(plain: str, words: list[str], rules: RuleSet) -> bool:
+    """A question, or a request word ("нужны шары к 15:00"), in a message of some substance."""
+    if len(words) < MIN_ASKING_WORDS:
+        return False
+    return _is_question(plain, rules) or any(stem(w) in rules.request_words for w in words)
 
 
 def _is_question(plain: str, rules: RuleSet) -> bool:

@@ -24,7 +24,7 @@ _INTENT_KEYS = (
     "not_patterns",
     "weight",
 )
-_LISTS = ("fillers", "question_words", "approval_emojis")
+_LISTS = ("fillers", "question_words", "request_words", "approval_emojis")
 _ONCE = ("priority", "social", "spam_emojis")
 _TOP_KEYS = ("intents", *_LISTS, *_ONCE)
 _MIN_PREFIX = 3
@@ -82,7 +82,7 @@ class _Reader:
             elif key in _LISTS:
                 for i, item in self._strings(doc, (key,), value):
                     word = item if key == "approval_emojis" else normalize(item)
-                    self.lists[key].add(stem(word) if key == "question_words" else word)
+                    self.lists[key].add(stem(word) if key.endswith("_words") else word)
                     del i
         intents = data.get("intents")
         if intents is None:
@@ -242,6 +242,7 @@ def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         social=frozenset(social) if social else RuleSet.social,
         fillers=frozenset(reader.lists["fillers"]),
         question_words=frozenset(reader.lists["question_words"]),
+        request_words=frozenset(reader.lists["request_words"]),
         approval_emojis=frozenset(reader.lists["approval_emojis"]),
         spam_emojis=int(flood[1]),
     )

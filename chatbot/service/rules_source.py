@@ -21,9 +21,10 @@ def rules_dir(flows_dir: Path) -> Path:
 def bind_rules(ruleset: RuleSet, flows: FlowSet) -> RulesFn:
     """A one-argument rules function for the pipeline."""
     allowed = frozenset(d.lower() for d in flows.shop.allowed_link_domains)
+    products = frozenset(d.lower() for d in flows.shop.product_link_domains)
 
     def rules(text: str) -> Classification:
-        return classify(text, ruleset, allowed_domains=allowed)
+        return classify(text, ruleset, allowed_domains=allowed, product_domains=products)
 
     return rules
 
