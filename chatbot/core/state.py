@@ -38,8 +38,16 @@ class DialogState:
     last_intent: str | None = None
     last_bot_key: str | None = None
     waiting_since: datetime | None = None
+    stage_since: datetime | None = None
+    # order id -> what the shop reported of it (created, paid, ready, shipped, delivered, ...)
+    orders: Mapping[str, frozenset[str]] = field(default_factory=dict)
     seq: int = 0
     version: int = 0
+
+    @property
+    def open_orders(self) -> list[str]:
+        """Orders not yet delivered or cancelled (a delivered order is settled or invoiced)."""
+        return [o for o, facts in self.orders.items() if not facts & {"delivered", "cancelled"}]
 
     def with_vars(self, **values: str) -> DialogState:
         """Return a copy with these variables set."""
@@ -72,6 +80,8 @@ class DialogState:
             "last_intent": self.last_intent,
             "last_bot_key": self.last_bot_key,
             "waiting_since": _iso(self.waiting_since),
+            "stage_since": _iso(self.stage_since),
+            "orders": {order: sorted(facts) for order, facts in self.orders.items()},
             "seq": self.seq,
             "version": self.version,
         }
@@ -104,6 +114,11 @@ class DialogState:
             last_intent=data.get("last_intent"),
             last_bot_key=data.get("last_bot_key"),
             waiting_since=_parse(data.get("waiting_since")),
+            stage_since=_parse(data.get("stage_since")),
+            orders={
+                str(order): frozenset(map(str, facts))
+                for order, facts in dict(data.get("orders", {})).items()
+            },
             seq=int(data.get("seq", 0)),
             version=int(data.get("version", 0)),
         )

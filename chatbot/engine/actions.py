@@ -25,11 +25,13 @@ from chatbot.core.effects import (
     UpdateTasks,
 )
 from chatbot.core.state import DialogState, TimerState
-from chatbot.engine.conditions import matches
+from chatbot.engine.conditions import matches, named_time
 from chatbot.engine.context import Context, once_key
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.render import format_date, render, text_values
 from chatbot.engine.spec import Action, Handler
+
+BLOCKED_VAR = "_blocked"  # set while the customer has blocked the bot
 
 
 class StepLimitReached(Exception):
@@ -56,8 +58,9 @@ class ActionRunner:
 
     def dispatch(self, handlers: Iterable[Handler]) -> bool:
         """Run the first matching handler (and any `continue` ones before it)."""
+        was_closed = self.state.closed
         for handler in handlers:
-            if self.state.closed and not handler.when.reason:
+            if self.state.closed and not was_closed and not handler.when.reason:
                 return True  # an earlier handler closed the dialog: nothing more to do
             if not matches(handler.when, self.state, self.ctx):
                 continue
@@ -120,14 +123,19 @@ class ActionRunner:
             self.run_actions(stage.on_enter)
 
     def _do_start(self, action: Action) -> None:
-        assert action.start is not None
-        spec = self.flows.timers[action.start]
+        start = action.start_spec
+        assert start is not None
+        if not start.restart and start.timer in self.state.timers:
+            return
+        spec = self.flows.timers[start.timer]
         cal = self.ctx.calendar
         now = self.ctx.now
-        due = cal.add_working(now, spec.delay) if spec.working_time else now + spec.delay
+        due = named_time(self.ctx) if start.at == "named" else None
+        if due is None:
+            due = cal.add_working(now, spec.delay) if spec.working_time else now + spec.delay
         if spec.proactive:
             due = cal.next_open(due)
-        self.schedule(action.start, due, spec.keep_after_close)
+        self.schedule(start.timer, due, spec.keep_after_close)
 
     def _do_cancel(self, action: Action) -> None:
         names = action.cancel
@@ -205,7 +213,8 @@ class ActionRunner:
         self, key: str, buttons: tuple[Button, ...] = (), personalise: Personalise | None = None
     ) -> bool:
         """Write a text to the customer, honouring do_not_write and WhatsApp's window."""
-        if "do_not_write" in self.state.flags:
+        if "do_not_write" in self.state.flags and (self.ctx.proactive or self.blocked):
+            # an unsubscribed customer's own message is still answered; a blocked one never is
             self.emit(SkippedReply(key, "the customer must not be written to"))
             return False
         text = render(self.flows.text(key, self.state.lang), self._values())
@@ -221,6 +230,12 @@ class ActionRunner:
         self.state = replace(self.state, last_bot_key=key)
         return True
 
+    @property
+    def blocked(self) -> bool:
+        """The customer blocked the bot (and has not unblocked it since)."""
+        s = self.state
+        return BLOCKED_VAR in s.vars or (s.closed and s.close_reason == "bot_blocked")
+
     def _outside_whatsapp_window(self) -> bool:
         if self.state.channel != "whatsapp":
             return False
@@ -234,7 +249,7 @@ class ActionRunner:
         if target == current:
             return
         self.emit(StageChanged(current, target))
-        self.state = replace(self.state, stage=target, menu=None)
+        self.state = replace(self.state, stage=target, menu=None, stage_since=self.ctx.now)
         self.cancel_matching("stage")
 
     def schedule(self, name: str, due: datetime, keep_after_close: bool = False) -> None:

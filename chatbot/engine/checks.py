@@ -18,7 +18,7 @@ from chatbot.errors import Problem
 CLOSE_REASONS = ("spam", "thanks", "no_reply", "bot_blocked", "refused", "completed", "manual")
 BUILTIN_VARS = frozenset(
     {"name", "name_suffix", "shop", "next_open", "amount", "currency", "order_id", "pay_url",
-     "tracking", "text", "rating"}
+     "tracking", "text", "rating", "said_rating"}
 )  # fmt: skip
 
 
@@ -100,8 +100,8 @@ class _Checker:
                 stage,
             )
         elif kind in ("start", "cancel"):
-            names = getattr(action, kind)
-            for name in [names] if isinstance(names, str) else names:
+            names = action.start_spec.timer if action.start_spec else action.cancel
+            for name in [names] if isinstance(names, str) else names or ():
                 if name not in self.flows.timers:
                     self.add(
                         (*path, kind),
@@ -198,7 +198,9 @@ class _Checker:
                     )
 
     def _check_timers_started(self) -> None:
-        started = {a.start for s in _sites(self.flows) for a in s.actions if a.start}
+        started = {
+            a.start_spec.timer for s in _sites(self.flows) for a in s.actions if a.start_spec
+        }
         for name in self.flows.timers:
             if name not in started:
                 self.add(

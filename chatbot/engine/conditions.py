@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from chatbot.core.durations import parse_duration
+from chatbot.core.intents import Classification
 from chatbot.core.state import DialogState
 from chatbot.engine.context import Context, once_key
 from chatbot.engine.spec import Condition, number_range
+from chatbot.intents.moments import named_moment
+from chatbot.intents.ratings import read_rating
+
+# Intents that show a wish to buy: such a first message is a lead, whatever its emojis.
+BUYING_INTENTS = frozenset(
+    {"agree", "ask_price", "ask_delivery", "ask_payment", "order_status", "price_objection"}
+)
 
 
 def matches(cond: Condition, state: DialogState, ctx: Context) -> bool:
@@ -27,9 +35,7 @@ def matches(cond: Condition, state: DialogState, ctx: Context) -> bool:
     if cond.has_link is not None:
         checks.append((c is not None and c.features.foreign_links > 0) == cond.has_link)
     if cond.number is not None:
-        lo, hi = number_range(cond.number)
-        n = c.features.number if c is not None else None
-        checks.append(n is not None and lo <= n <= hi)
+        checks.append(_in_range(c.features.number if c is not None else None, cond.number))
     if cond.off_hours is not None:
         checks.append((not ctx.calendar.is_open(ctx.now)) == cond.off_hours)
     if cond.vars is not None:
@@ -55,7 +61,49 @@ def matches(cond: Condition, state: DialogState, ctx: Context) -> bool:
         checks.append(state.last_intent not in cond.last_intent_not)
     if cond.any is not None:
         checks.append(any(matches(sub, state, ctx) for sub in cond.any))
+    if cond.not_ is not None:
+        checks.append(not matches(cond.not_, state, ctx))
+    if cond.asks is not None:
+        checks.append((c is not None and c.features.asks) == cond.asks)
+    if cond.buying_signal is not None:
+        checks.append((c is not None and buying_signal(c)) == cond.buying_signal)
+    if cond.rating is not None:
+        checks.append(_in_range(read_rating(ctx.text) if c is not None else None, cond.rating))
+    if cond.rated is not None:
+        stored = state.vars.get("rating", "")
+        checks.append(_in_range(int(stored) if stored.isdigit() else None, cond.rated))
+    if cond.names_time is not None:
+        checks.append((c is not None and named_time(ctx) is not None) == cond.names_time)
+    if cond.stage_for is not None:
+        since = state.stage_since
+        checks.append(since is not None and ctx.now - since >= parse_duration(cond.stage_for))
+    if cond.paused is not None:
+        checks.append(state.paused == cond.paused)
+    if cond.open_order is not None:
+        checks.append(bool(state.open_orders) == cond.open_order)
+    if cond.order is not None or cond.order_not is not None:
+        facts = state.orders.get(state.vars.get("order_id", ""), frozenset())
+        checks.append(set(cond.order or ()) <= facts and not facts & set(cond.order_not or ()))
     return all(checks)
+
+
+def buying_signal(c: Classification) -> bool:
+    """The message wants to buy: an order, a question about goods, or a product link."""
+    f = c.features
+    if c.intent in BUYING_INTENTS or f.product_links:
+        return True
+    # a question or request about the goods, with no advertising in it
+    return f.asks and c.intent != "spam" and not f.foreign_links - f.product_links
+
+
+def named_time(ctx: Context) -> datetime | None:
+    """The future moment the customer's message names, in the shop's time zone."""
+    return named_moment(ctx.text, ctx.now, ctx.calendar.tz)
+
+
+def _in_range(value: int | None, span: str) -> bool:
+    lo, hi = number_range(span)
+    return value is not None and lo <= value <= hi
 
 
 def _once_allows(cond: Condition, state: DialogState, now: datetime) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chatbot.core.intents import Classification
@@ -23,19 +23,11 @@ class Context:
     close_reason: str | None = None
     manager: str | None = None
     proactive: bool = True
+    text: str = ""  # the customer's message, when the event is one
 
     def with_reason(self, reason: str) -> Context:
         """The same context while on_close handlers run."""
-        return Context(
-            self.flows,
-            self.calendar,
-            self.now,
-            self.facts,
-            self.classification,
-            reason,
-            self.manager,
-            self.proactive,
-        )
+        return replace(self, close_reason=reason)
 
 
 def once_key(key: str) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from chatbot.core.state import DialogState
 from chatbot.engine.context import Context
+from chatbot.intents.ratings import read_rating
 
 _FORMATTER = string.Formatter()
 
@@ -35,6 +36,9 @@ def text_values(state: DialogState, ctx: Context) -> dict[str, str]:
     # ", Анна" when the name is known, so "Здравствуйте{name_suffix}!" reads well either way.
     values.setdefault("name_suffix", f", {values['name']}" if values["name"] else "")
     values.setdefault("shop", ctx.flows.shop.name)
+    if ctx.text:
+        said = read_rating(ctx.text)
+        values["said_rating"] = "" if said is None else str(said)
     values["next_open"] = format_moment(
         ctx.calendar.local(ctx.calendar.next_open(ctx.now)), ctx.calendar.local(ctx.now)
     )

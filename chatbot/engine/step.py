@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from weakref import WeakKeyDictionary
@@ -32,12 +33,13 @@ from chatbot.core.events import (
     Unblocked,
 )
 from chatbot.core.state import DialogState, Facts
-from chatbot.engine.actions import ActionRunner
+from chatbot.engine.actions import BLOCKED_VAR, ActionRunner
 from chatbot.engine.context import Context
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.worktime import WorkCalendar
 
 INACTIVITY_TIMER = "inactivity"
+MAX_ORDERS = 20  # finished orders kept in a dialog's ledger beyond this are forgotten
 _calendars: WeakKeyDictionary[FlowSet, WorkCalendar] = WeakKeyDictionary()
 
 
@@ -75,6 +77,7 @@ def step(
         classification=event.classification if isinstance(event, CustomerMessage) else None,
         manager=event.manager if isinstance(event, ManagerMessage | ManagerAction) else None,
         proactive=not isinstance(event, CustomerMessage),
+        text=event.text if isinstance(event, CustomerMessage) else "",
     )
     run = ActionRunner(state, ctx)
     if isinstance(event, CustomerMessage):
@@ -92,7 +95,8 @@ def step(
     elif isinstance(event, Blocked):
         _on_blocked(run)
     elif isinstance(event, Unblocked):
-        run.state = replace(run.state, flags=run.state.flags - {"do_not_write"})
+        vars_ = {k: v for k, v in run.state.vars.items() if k != BLOCKED_VAR}
+        run.state = replace(run.state, flags=run.state.flags - {"do_not_write"}, vars=vars_)
     elif isinstance(event, SpamCleared):
         _on_spam_cleared(run)
     return StepResult(run.state, tuple(run.effects))
@@ -150,20 +154,45 @@ def _on_timer(run: ActionRunner, event: TimerFired) -> None:
         run.close("no_reply")
         return
     if spec is not None:
+        if spec.keeps_open:
+            _restart_inactivity(run)  # the promised follow-up went out: a new quiet spell starts
         run.run_actions(spec.do)
 
 
 def _on_crm(run: ActionRunner, event: CrmEvent) -> None:
     s = run.state
+    order = str(event.data.get("order_id", "")) or s.vars.get("order_id", "")
+    if event.type.startswith("order_") and order:
+        if "spammer" in s.flags and event.type == "order_created":
+            # an order on the site proves a customer: the spam close was wrong
+            s = replace(s, flags=s.flags - {"spammer"})
+            run.emit(Unflag("spammer"))
+        fact = event.type.removeprefix("order_")
+        s = replace(s, orders=_with_fact(s.orders, order, fact))
     if s.closed and "do_not_write" not in s.flags and "spammer" not in s.flags:
-        run.state = replace(s, closed=False, close_reason=None)
-    run.state = run.state.with_vars(**{k: str(v) for k, v in event.data.items()})
+        s = replace(s, closed=False, close_reason=None)
+    run.state = s.with_vars(**{k: str(v) for k, v in event.data.items()})
+    if run.state.closed:
+        return  # blocked, or a spammer: the order is noted, nothing is sent or planned
+    _restart_inactivity(run)  # a shop event is activity: the silence close waits for it
     run.dispatch(run.flows.events.get(event.type, ()))
+
+
+def _with_fact(
+    orders: Mapping[str, frozenset[str]], order: str, fact: str
+) -> dict[str, frozenset[str]]:
+    """The order ledger with one more fact; the oldest finished orders are forgotten."""
+    ledger = {k: v for k, v in orders.items() if k != order}
+    ledger[order] = orders.get(order, frozenset()) | {fact}
+    finished = [k for k, v in ledger.items() if v & {"cancelled", "delivered"}]
+    for k in finished[: max(0, len(ledger) - MAX_ORDERS)]:
+        del ledger[k]
+    return ledger
 
 
 def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
     s = run.state
-    if "do_not_write" in s.flags:
+    if run.blocked:
         run.emit(SkippedReply("manager", "the customer blocked the bot"))
         return
     if s.closed:
@@ -193,7 +222,7 @@ def _on_blocked(run: ActionRunner) -> None:
     s = run.state
     for name in sorted(s.timers):
         run.emit(CancelTimer(name))
-    run.state = replace(s, timers={})
+    run.state = replace(s, timers={}).with_vars(**{BLOCKED_VAR: "yes"})
     if "do_not_write" not in s.flags:
         run.state = replace(run.state, flags=run.state.flags | {"do_not_write"})
         run.emit(Flag("do_not_write"))
@@ -231,9 +260,20 @@ def _rearm_inactivity(run: ActionRunner) -> bool:
         return False
     due = last + parse_duration(silence)
     if due <= run.ctx.now:
-        return False
+        if not _holds_open(run):
+            return False
+        due = run.ctx.now + parse_duration(silence)  # ask again after another quiet spell
     run.schedule(INACTIVITY_TIMER, due)
     return True
+
+
+def _holds_open(run: ActionRunner) -> bool:
+    """An unfinished order or a promised follow-up keeps a quiet dialog open."""
+    s = run.state
+    if s.open_orders:
+        return True
+    specs = run.flows.timers
+    return any(name in specs and specs[name].keeps_open for name in s.timers)
 
 
 __all__ = ["INACTIVITY_TIMER", "StepResult", "calendar_of", "step"]

@@ -14,6 +14,7 @@ from chatbot.core.events import CRM_EVENTS, MANAGER_ACTIONS
 from chatbot.errors import ScriptError
 
 CHANNELS = ("telegram", "whatsapp", "instagram", "vk", "console")
+NOT_SPAM = "not_spam"  # a manager reopens a spam-closed dialog (/spam in the managers' chat)
 STEP_KINDS = ("say", "press", "wait", "event", "manager", "manager_action", "block")
 
 
@@ -116,8 +117,9 @@ def _parse_step(raw: Any, index: int, origin: str) -> Step:
     elif kind == "event":
         value = _parse_event(value, where)
     elif kind == "manager_action":
-        if value not in MANAGER_ACTIONS:
-            raise ScriptError(f"{where}: manager_action is one of {', '.join(MANAGER_ACTIONS)}")
+        if value not in (*MANAGER_ACTIONS, NOT_SPAM):
+            names = ", ".join((*MANAGER_ACTIONS, NOT_SPAM))
+            raise ScriptError(f"{where}: manager_action is one of {names}")
     elif kind == "block" and not isinstance(value, bool):
         raise ScriptError(f"{where}: block is true (blocks the bot) or false (unblocks)")
     return Step(kind, value, index)

@@ -15,6 +15,7 @@ from chatbot.core.events import (
     Event,
     ManagerAction,
     ManagerMessage,
+    SpamCleared,
     Unblocked,
 )
 from chatbot.core.intents import INTENTS
@@ -28,7 +29,7 @@ from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.llm_port import IntentLlm
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.scheduler import Scheduler, advance_clock
-from chatbot.service.script import Script, Step
+from chatbot.service.script import NOT_SPAM, Script, Step
 from chatbot.service.trace import TraceEntry
 
 CHAT_ID = "sim-1"
@@ -85,6 +86,8 @@ class Simulation:
                          None if event_id is None else str(event_id))  # fmt: skip
         if step.kind == "manager":
             return _with(base, ManagerMessage(step.value), None)
+        if step.kind == "manager_action" and step.value == NOT_SPAM:
+            return _with(base, SpamCleared(), None)
         if step.kind == "manager_action":
             return _with(base, ManagerAction(step.value), None)
         return _with(base, Blocked() if step.value else Unblocked(), None)

@@ -19,6 +19,7 @@ from chatbot.core.effects import (
     Reopen,
     Reply,
     SetTimer,
+    SkippedReply,
     StageChanged,
     TimerDone,
     Unflag,
@@ -27,7 +28,7 @@ from chatbot.core.effects import (
 TRACE_TYPES = (
     "inbound", "duplicate", "intent", "reply", "stage", "timer_set", "timer_cancelled",
     "timer_fired", "task", "alert", "handoff", "bot_resumed", "manager", "closed", "reopened",
-    "flag",
+    "flag", "unflag", "skipped",
 )  # fmt: skip
 
 
@@ -80,6 +81,8 @@ def trace_effect(at: datetime, effect: Effect) -> TraceEntry | None:
         return TraceEntry(at, "reopened")
     if isinstance(effect, Flag):
         return TraceEntry(at, "flag", {"flag": effect.flag})
+    if isinstance(effect, SkippedReply):
+        return TraceEntry(at, "skipped", {"text": effect.key, "reason": effect.reason})
     if isinstance(effect, Unflag):
         return TraceEntry(at, "unflag", {"flag": effect.flag})
     return None

@@ -36,7 +36,7 @@ FIELDS = {
     "stage": {"from", "to"}, "timer_set": {"name", "due"}, "timer_cancelled": {"name"},
     "timer_fired": {"name"}, "task": {"kind", "reason"}, "alert": {"kind", "reason"},
     "handoff": set(), "bot_resumed": set(), "manager": {"text"}, "closed": {"reason"},
-    "reopened": set(), "flag": {"flag"},
+    "reopened": set(), "flag": {"flag"}, "unflag": {"flag"}, "skipped": {"text", "reason"},
 }  # fmt: skip
 
 

@@ -161,7 +161,22 @@ def test_take_cancels_sla_alerts(dialog: Driver) -> None:
     dialog.send(said("complaint"))
     dialog.wait(timedelta(minutes=2))
     dialog.send(ManagerAction("take", "olga"))
+    dialog.send(ManagerMessage("Разбираемся", "olga"))
     assert not [e for e in dialog.wait(timedelta(hours=1)) if isinstance(e, Alert)]
+
+
+def test_a_taken_task_without_an_answer_alerts_after_10_working_minutes(dialog: Driver) -> None:
+    dialog.send(said("complaint"))
+    dialog.send(ManagerAction("take", "olga"))
+    assert not [e for e in dialog.wait(timedelta(minutes=9)) if isinstance(e, Alert)]
+    dialog.send(said("greeting", "ау, вы ответите?"))  # the wait counts from the take
+    alerts = [e for e in dialog.wait(timedelta(minutes=2)) if isinstance(e, Alert)]
+    assert [a.kind for a in alerts] == ["sla"]
+    assert "ждёт ответа" in alerts[0].reason
+    dialog.send(ManagerMessage("Простите, уже отвечаю", "olga"))
+    dialog.send(said("other", "а когда привезут"))  # a new wait: a new alert 10 minutes on
+    alerts = [e for e in dialog.wait(timedelta(minutes=11)) if isinstance(e, Alert)]
+    assert [a.kind for a in alerts] == ["sla"]
 
 
 def test_late_manager_answer_is_a_breach(dialog: Driver) -> None:
@@ -195,14 +210,36 @@ def test_thanks_after_finished_answer_closes(dialog: Driver) -> None:
 
 
 def test_discount_offered_once_when_quiet_elsewhere(dialog: Driver) -> None:
+    dialog.send(said("thinking"))
+    dialog.wait(timedelta(hours=25))
     effects = dialog.send(said("price_objection"))
-    assert replies(effects)[-2:] == ["discount_offer", "thinking_ack"]
+    assert replies(effects) == ["discount_offer"]
+    assert dialog.state.stage == "discount"
     effects = dialog.send(said("price_objection"))
     assert "discount_offer" not in replies(effects)
     assert [e for e in effects if isinstance(e, CreateTask)]
 
 
+def test_no_discount_at_a_first_price_objection(dialog: Driver) -> None:
+    effects = dialog.send(said("price_objection", "а можно скидку?"))
+    assert "discount_offer" not in replies(effects)
+    assert [e.kind for e in effects if isinstance(e, CreateTask)] == ["lead"]
+
+
+def test_an_ok_to_the_discount_is_a_lead_task(dialog: Driver) -> None:
+    dialog.send(said("thinking"))
+    dialog.wait(timedelta(days=1, hours=1))
+    dialog.send(said("price_objection"))
+    effects = dialog.send(said("thanks", "ок"))
+    [task] = [e for e in effects if isinstance(e, CreateTask)]
+    assert task.kind == "lead"
+    assert "скидку" in task.reason
+    assert not [n for n in dialog.state.timers if n.startswith("nudge_")]
+
+
 def test_no_discount_when_active_in_another_dialog(dialog: Driver) -> None:
+    dialog.send(said("thinking"))
+    dialog.wait(timedelta(days=1, hours=1))
     dialog.facts = Facts(other_dialogs_last_inbound_at=dialog.now - timedelta(days=1))
     effects = dialog.send(said("price_objection"))
     assert "discount_offer" not in replies(effects)
@@ -245,8 +282,9 @@ def test_delivered_rating_paths(dialog: Driver) -> None:
     assert dialog.state.stage == "rating"
     effects = dialog.send(said("other", "3", number=3))
     assert replies(effects) == ["ask_what_went_wrong"]
-    effects = dialog.send(said("complaint", "сдулись шары"))
-    assert CreateTask("negative_feedback", "Низкая оценка заказа A-1") in effects
+    # the task is there at once: an unhappy customer who goes quiet is still called
+    assert CreateTask("negative_feedback", "Оценка 3 из 10, заказ A-1") in effects
+    assert dialog.state.vars["rating"] == "3"
 
 
 def test_high_rating_asks_for_review(dialog: Driver) -> None:
