@@ -87,7 +87,7 @@ def classify(
     if feats.emojis >= rules.spam_emojis:
         # a flood of emojis with no words is spam (see _wordless); with words only a hint
         scores["spam"] = scores.get("spam", 0.0) + WEAK
-    if feats.foreign_links:
+    if feats.foreign_links > feats.product_links:
         scores["spam"] = scores.get("spam", 0.0) + WEAK
     intent, confidence = _decide(scores, evidence, plain, rules)
     return Classification(intent, confidence, "rules", feats)
@@ -160,8 +160,11 @@ def _asks_more(intent: str, evidence: Evidence, question: bool) -> bool:
 
 def _wordless(text: str, feats: TextFeatures, rules: RuleSet) -> tuple[str, float]:
     """Emojis, links, digits or punctuation only."""
-    if feats.foreign_links:
-        return "spam", 0.8 if feats.foreign_links > 1 else 0.6  # a link drop
+    advertised = feats.foreign_links - feats.product_links
+    if advertised > 0:
+        return "spam", 0.8 if advertised > 1 else 0.6  # a link drop
+    if feats.product_links:
+        return "other", 0.5  # a product the customer wants: "this one?"
     found = emojis(text)
     if found and all(_bare(e) in rules.approval_emojis for e in found):
         return "thanks", 0.85  # "❤️❤️❤️❤️❤️" from a happy customer is no spam

@@ -37,6 +37,7 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.engine.step import StepResult, step
 from chatbot.errors import StorageError
 from chatbot.intents.decision import RulesFn, decide
+from chatbot.intents.normalize import without_links
 from chatbot.intents.policy import combine, needs_llm
 from chatbot.service.dialog_cache import DialogCache
 from chatbot.service.envelope import Inbound, IncomingText
@@ -315,7 +316,8 @@ def _news_about(snap: DialogRecord, inbound: Inbound) -> bool:
 
 
 def _guess_lang(text: str, default: str) -> str:
-    """English when the first message has Latin words and no Cyrillic at all."""
+    """English when the first message has Latin words and no Cyrillic at all (links aside)."""
+    text = without_links(text)
     if not _CYRILLIC.search(text) and len(_LATIN_WORD.findall(text)) >= 2:
         return "en"
     return default
