@@ -183,7 +183,8 @@ def _error_json(row: Labelled, guess: str) -> dict[str, Any]:
 
 
 def _print_report(report: Report, unsure: int) -> None:
-    print(f"n={report.n}  accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}")
+    print(f"n={report.n}  accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}  "
+          f"(over the set's own intents {report.macro_f1_gold:.3f})")  # fmt: skip
     share = 100 * unsure / report.n if report.n else 0.0
     print(f"  would call the LLM for {unsure} of {report.n} ({share:.1f}%)")
     print(f"  {'intent':<16} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")

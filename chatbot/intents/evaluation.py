@@ -29,12 +29,19 @@ class Report:
     confusions: list[tuple[str, str, int]] = field(default_factory=list)
     errors: list[int] = field(default_factory=list)  # positions of the misclassified pairs
 
+    @property
+    def macro_f1_gold(self) -> float:
+        """Macro-F1 over the intents the set has (a set written before an intent existed)."""
+        present = [s.f1 for s in self.per_intent.values() if s.support]
+        return sum(present) / len(present) if present else 0.0
+
     def to_json(self) -> dict[str, Any]:
         """The JSON form printed by `eval-intents --json`."""
         return {
             "n": self.n,
             "accuracy": round(self.accuracy, 4),
             "macro_f1": round(self.macro_f1, 4),
+            "macro_f1_gold": round(self.macro_f1_gold, 4),
             "per_intent": {name: score_json(s) for name, s in self.per_intent.items()},
             "confusions": [{"gold": g, "predicted": p, "count": c} for g, p, c in self.confusions],
         }

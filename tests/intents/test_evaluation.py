@@ -33,11 +33,12 @@ def test_macro_f1_counts_predicted_only_labels() -> None:
     assert set(report.per_intent) == {"a", "z"}
     assert report.per_intent["z"].support == 0
     assert report.macro_f1 == pytest.approx((2 / 3 + 0.0) / 2)
+    assert report.macro_f1_gold == pytest.approx(2 / 3)  # only the intents the set has
 
 
 def test_json_form_and_empty() -> None:
     body = evaluate([("a", "b")]).to_json()
-    assert set(body) == {"n", "accuracy", "macro_f1", "per_intent", "confusions"}
+    assert set(body) == {"n", "accuracy", "macro_f1", "macro_f1_gold", "per_intent", "confusions"}
     assert body["confusions"] == [{"gold": "a", "predicted": "b", "count": 1}]
     empty = evaluate([])
     assert (empty.n, empty.accuracy, empty.macro_f1) == (0, 0.0, 0.0)
