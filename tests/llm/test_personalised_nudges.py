@@ -112,7 +112,7 @@ async def bot(db: Database, admin: tuple[FlowSet, RulesFn], make_writer: MakeWri
 
 
 async def thinking(bot: Bot) -> None:
-    await bot.say("Нужны шарики на выпускной, 30 штук")
+    await bot.say("Здравствуйте, смотрю шарики на выпускной, 30 штук")
     await bot.say("Спасибо, я подумаю")
 
 
@@ -130,7 +130,7 @@ async def test_a_clean_rewrite_is_sent_and_recorded(bot: Bot, fake: FakeOpenAI) 
     [body] = fake.requests
     prompt = f.user_text(body)
     assert NUDGE_1 in prompt
-    assert "Customer: Нужны шарики на выпускной, 30 штук" in prompt
+    assert "Customer: Здравствуйте, смотрю шарики на выпускной, 30 штук" in prompt
     assert "Shop: Конечно, подумайте." in prompt  # the bot's own messages, as sent
 
 

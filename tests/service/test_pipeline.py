@@ -157,7 +157,9 @@ def _discount_offered(outcome: Outcome) -> bool:
     return any(t.type == "reply" and "скидку" in t.fields["text"] for t in outcome.trace)
 
 
-async def test_a_shared_contact_joins_the_customer_of_that_phone(pipeline: Pipeline) -> None:
+async def test_a_shared_contact_joins_the_customer_of_that_phone(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
     from chatbot.db.dialogs import CustomerInfo
     from chatbot.db.tables import CustomerRow, DialogRow
 
@@ -177,12 +179,17 @@ async def test_a_shared_contact_joins_the_customer_of_that_phone(pipeline: Pipel
         people = (await s.execute(select(CustomerRow.name, CustomerRow.phone))).all()
     assert len(owners) == 1
     assert [tuple(p) for p in people] == [("Анна", "+79990001122")]  # the older row is kept
-    # From now on the Telegram dialog knows she wrote on WhatsApp: no one-off discount there.
-    outcome = await pipeline.handle(text("501", "дорого", "t3"))
+    # From now on the Telegram dialog knows she wrote on WhatsApp: no one-off discount there
+    # (the rule wants a customer thinking for a day and quiet elsewhere for three).
+    await pipeline.handle(text("501", "я подумаю", "t3"))
+    clock.advance(timedelta(hours=25))
+    outcome = await pipeline.handle(text("501", "дорого", "t4"))
     assert not _discount_offered(outcome)
 
 
-async def test_without_a_shared_contact_the_two_accounts_stay_apart(pipeline: Pipeline) -> None:
+async def test_without_a_shared_contact_the_two_accounts_stay_apart(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
     from chatbot.db.dialogs import CustomerInfo
 
     anna = CustomerInfo(name="Анна", phone="+79990001122")
@@ -190,7 +197,9 @@ async def test_without_a_shared_contact_the_two_accounts_stay_apart(pipeline: Pi
                                   anna))  # fmt: skip
     await pipeline.handle(Inbound("telegram", "501", IncomingText("Здравствуйте"), "t1",
                                   CustomerInfo(name="Anna")))  # fmt: skip
-    outcome = await pipeline.handle(text("501", "дорого", "t3"))
+    await pipeline.handle(text("501", "я подумаю", "t3"))
+    clock.advance(timedelta(hours=25))
+    outcome = await pipeline.handle(text("501", "дорого", "t4"))
     assert _discount_offered(outcome)  # the control: the rule itself would offer it
 
 
