@@ -50,6 +50,7 @@ class DialogRow(Base):
     stage: Mapped[str] = mapped_column(String(64), default="new")
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     close_reason: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the state's, for queries
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     flags: Mapped[str] = mapped_column(String(200), default="")
     lang: Mapped[str] = mapped_column(String(8), default="ru")

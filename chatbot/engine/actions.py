@@ -269,6 +269,7 @@ class ActionRunner:
             self.state,
             closed=True,
             close_reason=reason,
+            closed_at=self.ctx.now,
             menu=None,
             paused=False,
             waiting_since=None,

@@ -105,7 +105,9 @@ def _on_customer(run: ActionRunner, event: CustomerMessage) -> None:
         return  # a known spammer stays closed and unanswered
     if s.closed:
         run.emit(Reopen())
-        run.state = replace(s, closed=False, close_reason=None, inbound_count=0, paused=False)
+        run.state = replace(
+            s, closed=False, close_reason=None, closed_at=None, inbound_count=0, paused=False
+        )
         run.change_stage("new")
     s = run.state
     tracks_silence = _tracks_silence(run.flows)
@@ -156,7 +158,7 @@ def _on_timer(run: ActionRunner, event: TimerFired) -> None:
 def _on_crm(run: ActionRunner, event: CrmEvent) -> None:
     s = run.state
     if s.closed and "do_not_write" not in s.flags and "spammer" not in s.flags:
-        run.state = replace(s, closed=False, close_reason=None)
+        run.state = replace(s, closed=False, close_reason=None, closed_at=None)
     run.state = run.state.with_vars(**{k: str(v) for k, v in event.data.items()})
     run.dispatch(run.flows.events.get(event.type, ()))
 
@@ -167,7 +169,7 @@ def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
         run.emit(SkippedReply("manager", "the customer blocked the bot"))
         return
     if s.closed:
-        run.state = replace(s, closed=False, close_reason=None)
+        run.state = replace(s, closed=False, close_reason=None, closed_at=None)
     run.emit(ManagerDelivered(event.text, event.manager, event.attachment))
     if run.state.waiting_since is not None:
         waited = run.ctx.calendar.working_between(run.state.waiting_since, run.ctx.now)

@@ -39,6 +39,7 @@ def test_spam_first_message_closes_without_task(dialog: Driver) -> None:
     assert Flag("spammer") in effects
     assert Close("spam") in effects
     assert not [e for e in effects if isinstance(e, CreateTask | Reply)]
+    assert dialog.state.closed_at == dialog.now  # for managers' /spam review
     # a known spammer writing again gets nothing
     assert not [e for e in dialog.send(said("greeting")) if isinstance(e, Reply)]
 
@@ -50,6 +51,8 @@ def test_a_cleared_spam_close_serves_the_customer_as_new(dialog: Driver) -> None
     assert dialog.state.closed  # the next message reopens it
     effects = dialog.send(said("other", "хочу шарики 🎉🎈🎂🥳🎁", emojis=5))
     assert Close("spam") not in effects
+    assert not dialog.state.closed
+    assert dialog.state.closed_at is None
     assert [e for e in effects if isinstance(e, Reply)]
 
 
