@@ -29,7 +29,8 @@ class SpamClose:
 
 
 # The customer's last message up to the close: the one the spam rule judged. (A dialog reopens
-# in place, so its very first message may be from an earlier conversation.)
+# in place, so its very first message may be from an earlier conversation.) Messages stored
+# in the same instant as the close (a virtual clock) came with it or after it: the first wins.
 _TEXT = (
     select(MessageRow.text)
     .where(
@@ -38,7 +39,7 @@ _TEXT = (
         MessageRow.direction == "in",
         MessageRow.created_at <= DialogRow.closed_at,
     )
-    .order_by(MessageRow.id.desc())
+    .order_by(MessageRow.created_at.desc(), MessageRow.id)
     .limit(1)
     .scalar_subquery()
 )

@@ -57,8 +57,8 @@ async def test_spam_closes_since_a_moment_newest_first(db: Database) -> None:
 
 async def test_the_text_is_the_message_that_was_judged_not_a_later_one(db: Database) -> None:
     dialog_id = await _closed(db, "1", NOW)
-    later = NOW + timedelta(minutes=5)
-    await db.write(inbox.record_inbound, dialog_id, "telegram", "later", "ну ответьте", later)
+    for n, later in enumerate((NOW, NOW + timedelta(minutes=5))):  # the same instant, later
+        await db.write(inbox.record_inbound, dialog_id, "telegram", f"l{n}", "ну ответьте", later)
     async with db.snapshot() as session:
         found = await spam_closes.spam_close(session, dialog_id)
     assert found is not None
