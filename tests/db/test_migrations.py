@@ -9,12 +9,19 @@ import sqlalchemy as sa
 from alembic import command
 
 from chatbot.core.state import DialogState
-from chatbot.db import dialogs
+from chatbot.db import cards, dialogs
 from chatbot.db.database import Database
 from chatbot.db.migrate import alembic_config, upgrade
 from chatbot.db.tables import CustomerRow, DialogRow
+from chatbot.db.types import UtcDateTime
 
 CLOSED_AT = datetime(2026, 3, 2, 8, 15, 30, 123456, tzinfo=UTC)
+# The tasks table before 0004 (TaskRow would also write the column 0004 adds)
+_TASKS = sa.table(
+    "tasks",
+    *map(sa.column, ("id", "dialog_id", "kind", "reason", "status")),
+    sa.column("created_at", UtcDateTime()),
+)
 
 
 async def _downgrade(db: Database, revision: str) -> None:
@@ -72,3 +79,36 @@ async def test_dialogs_closed_before_0003_get_their_last_change_as_closing_time(
     async with db.snapshot() as session:
         column = await session.execute(sa.text("SELECT id, closed_at FROM dialogs ORDER BY id"))
         assert [(i, at is not None) for i, at in column] == [(1, True), (2, False)]
+
+
+async def test_tasks_made_before_0004_keep_going_to_the_managers_group(db: Database) -> None:
+    await _downgrade(db, "0003")
+    async with db.engine.begin() as conn:
+        await conn.execute(sa.insert(CustomerRow).values(id=1, name="Анна", created_at=CLOSED_AT))
+        dialog = DialogState(channel="telegram")
+        await conn.execute(
+            sa.insert(DialogRow).values(
+                id=1,
+                customer_id=1,
+                channel="telegram",
+                chat_id="1",
+                state=dialog.to_json(),
+                created_at=CLOSED_AT,
+                updated_at=CLOSED_AT,
+            )
+        )
+        await conn.execute(
+            sa.insert(_TASKS).values(
+                id=1,
+                dialog_id=1,
+                kind="supervisor_review",
+                reason="",
+                status="open",
+                created_at=CLOSED_AT,
+            )
+        )
+    await upgrade(db)
+    async with db.snapshot() as session:
+        card = await cards.task_card(session, 1)
+    assert card is not None
+    assert card.post_to == "managers"

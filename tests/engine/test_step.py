@@ -82,7 +82,8 @@ def test_details_not_given_closes_after_10h_with_review(dialog: Driver) -> None:
     dialog.send(chose("order", "agree"))
     effects = dialog.wait(timedelta(hours=10, minutes=1))
     assert Close("no_reply") in effects
-    assert CreateTask("supervisor_review", "Автозакрытие без «спасибо» или «подумаю»") in effects
+    reason = "Автозакрытие без «спасибо» или «подумаю»"
+    assert CreateTask("supervisor_review", reason, to="supervisor") in effects
 
 
 def test_thinking_ladder_two_nudges_then_close(dialog: Driver) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from chatbot.db.tables import MessageRow, OutboxRow, TaskRow
 from tests.channels import updates as u
 from tests.channels.fake_bot_api import SERVER_ERROR
-from tests.managers.conftest import Shop, minutes
+from tests.managers.conftest import SUPERVISOR_ID, Shop, minutes
 
 CALL = "Позовите менеджера, пожалуйста"
 
@@ -123,3 +123,13 @@ async def test_a_strangers_press_is_refused_and_changes_nothing(shop: Shop) -> N
     assert await shop.tasks() == [(1, "open", None)]
     assert shop.cards() == [card]
     assert shop.api.called("editMessageText") == []
+
+
+async def test_a_supervisor_review_goes_to_the_supervisors_chat_with_its_buttons(
+    shop: Shop,
+) -> None:
+    await shop.customer("уже купили в другом месте, неактуально")  # refused: closed, reviewed
+    assert shop.group() == []
+    [card] = shop.api.sent(SUPERVISOR_ID)
+    assert card["text"].startswith("🆕 <b>Задача #1</b> · проверка руководителем")
+    assert shop.buttons(card) == ["mgr:take:1", "mgr:done:1", "mgr:return_to_bot:1"]
