@@ -86,9 +86,7 @@ def step(
     elif isinstance(event, ManagerMessage):
         _on_manager_message(run, event)
     elif isinstance(event, ManagerAction):
-        if event.action == "take":
-            run.cancel_matching("take")
-        run.dispatch(getattr(flows.manager, event.action))
+        _on_manager_action(run, event)
     elif isinstance(event, Blocked):
         _on_blocked(run)
     elif isinstance(event, Unblocked):
@@ -179,6 +177,18 @@ def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
     run.cancel_matching("manager")
     _restart_inactivity(run)
     run.dispatch(run.flows.manager.message)
+
+
+def _on_manager_action(run: ActionRunner, event: ManagerAction) -> None:
+    if run.state.closed:
+        # No flow handler runs in a closed dialog (they move the stage, write to the customer);
+        # a button on its task, e.g. the supervisor's review of a close, settles the task.
+        status = "taken" if event.action == "take" else "done"
+        run.emit(UpdateTasks(status, event.manager))
+        return
+    if event.action == "take":
+        run.cancel_matching("take")
+    run.dispatch(getattr(run.flows.manager, event.action))
 
 
 def _on_spam_cleared(run: ActionRunner) -> None:

@@ -17,6 +17,7 @@ from chatbot.core.effects import (
     StageChanged,
     TimerDone,
     Unflag,
+    UpdateTasks,
 )
 from chatbot.core.events import (
     Blocked,
@@ -84,6 +85,15 @@ def test_details_not_given_closes_after_10h_with_review(dialog: Driver) -> None:
     assert Close("no_reply") in effects
     reason = "Автозакрытие без «спасибо» или «подумаю»"
     assert CreateTask("supervisor_review", reason, to="supervisor") in effects
+
+
+def test_buttons_on_a_closed_dialogs_task_settle_only_the_task(dialog: Driver) -> None:
+    dialog.send(said("refuse"))
+    assert dialog.state.close_reason == "refused"  # and the supervisor reviews it
+    assert dialog.send(ManagerAction("take", "@boss")) == [UpdateTasks("taken", "@boss")]
+    assert dialog.send(ManagerAction("done", "@boss")) == [UpdateTasks("done", "@boss")]
+    assert dialog.state.closed
+    assert not dialog.state.paused
 
 
 def test_thinking_ladder_two_nudges_then_close(dialog: Driver) -> None:

@@ -125,7 +125,7 @@ async def test_a_strangers_press_is_refused_and_changes_nothing(shop: Shop) -> N
     assert shop.api.called("editMessageText") == []
 
 
-async def test_a_supervisor_review_goes_to_the_supervisors_chat_with_its_buttons(
+async def test_a_supervisor_review_goes_to_the_supervisors_chat_with_working_buttons(
     shop: Shop,
 ) -> None:
     await shop.customer("уже купили в другом месте, неактуально")  # refused: closed, reviewed
@@ -133,3 +133,13 @@ async def test_a_supervisor_review_goes_to_the_supervisors_chat_with_its_buttons
     [card] = shop.api.sent(SUPERVISOR_ID)
     assert card["text"].startswith("🆕 <b>Задача #1</b> · проверка руководителем")
     assert shop.buttons(card) == ["mgr:take:1", "mgr:done:1", "mgr:return_to_bot:1"]
+    boss = u.manager(SUPERVISOR_ID, "boss", "Руководитель")  # in MANAGER_IDS, not the group
+    assert (await shop.press("take", card, boss))["text"] == "Задача #1 ваша"
+    assert await shop.tasks() == [(1, "taken", "@boss")]
+    [card] = shop.api.sent(SUPERVISOR_ID)  # the card is updated where it is
+    assert "Взял(а) @boss" in card["text"]
+    assert (await shop.press("done", card, boss))["text"] == "Готово, задача закрыта"
+    assert await shop.tasks() == [(1, "done", "@boss")]
+    assert shop.buttons(shop.api.sent(SUPERVISOR_ID)[0]) == []
+    assert shop.group() == []
+    assert len(shop.to_customer()) == 1  # the review wrote nothing to the customer
