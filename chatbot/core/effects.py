@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
+
+TaskTo = Literal["managers", "supervisor"]
+"""Where a task's card is posted: the managers' group, or the supervisor's chat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +77,11 @@ class TimerDone:
 
 @dataclass(frozen=True, slots=True)
 class CreateTask:
-    """A task for managers."""
+    """A task for managers (or for the supervisor)."""
 
     kind: str
     reason: str
+    to: TaskTo = "managers"
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,19 @@ class SpamCleared:
     manager: str = "manager"
 
 
+ManagerEvent = ManagerMessage | ManagerAction | SpamCleared
+"""What a manager does to a dialog; each is recorded once under its external id."""
+
+
+def manager_note(event: ManagerEvent) -> str:
+    """A manager's event as the dialog's history records it: the text, "[take]"..."""
+    if isinstance(event, ManagerMessage):
+        return history_text(event.text, event.attachment)
+    if isinstance(event, ManagerAction):
+        return f"[{event.action}]"
+    return "[spam_cleared]"
+
+
 Event = (
     CustomerMessage
     | TimerFired

@@ -26,6 +26,7 @@ class DialogState:
     lang: str = "ru"
     closed: bool = False
     close_reason: str | None = None
+    closed_at: datetime | None = None  # when the dialog was closed (None while it is open)
     paused: bool = False
     flags: frozenset[str] = frozenset()
     vars: Mapping[str, str] = field(default_factory=dict)
@@ -61,6 +62,7 @@ class DialogState:
             "lang": self.lang,
             "closed": self.closed,
             "close_reason": self.close_reason,
+            "closed_at": _iso(self.closed_at),
             "paused": self.paused,
             "flags": sorted(self.flags),
             "vars": dict(self.vars),
@@ -95,6 +97,7 @@ class DialogState:
             lang=str(data.get("lang", "ru")),
             closed=bool(data.get("closed", False)),
             close_reason=data.get("close_reason"),
+            closed_at=_parse(data.get("closed_at")),
             paused=bool(data.get("paused", False)),
             flags=frozenset(data.get("flags", ())),
             vars={str(k): str(v) for k, v in dict(data.get("vars", {})).items()},

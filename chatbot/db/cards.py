@@ -33,6 +33,7 @@ class TaskCard:
     phone: str | None
     card_chat_id: str | None
     card_message_id: int | None
+    post_to: str = "managers"  # the chat its card goes to: managers | supervisor
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ _CARD = (
     select(TaskRow.id, TaskRow.dialog_id, TaskRow.kind, TaskRow.reason, TaskRow.status,
            TaskRow.manager, TaskRow.created_at, DialogRow.channel, DialogRow.chat_id,
            DialogRow.stage, CustomerRow.name, CustomerRow.phone, TaskRow.card_chat_id,
-           TaskRow.card_message_id)
+           TaskRow.card_message_id, TaskRow.post_to)
     .join(DialogRow, DialogRow.id == TaskRow.dialog_id)
     .join(CustomerRow, CustomerRow.id == DialogRow.customer_id)
 )  # fmt: skip

@@ -20,7 +20,7 @@ _NEW_TASK = Prepared(
     lambda insert: (
         insert(TaskRow)
         .values(
-            {c: bindparam(c) for c in ("dialog_id", "kind", "reason", "created_at")}
+            {c: bindparam(c) for c in ("dialog_id", "kind", "reason", "created_at", "post_to")}
             | {"status": "open"}
         )
         .returning(TaskRow.id)
@@ -28,9 +28,22 @@ _NEW_TASK = Prepared(
 )
 
 
-def create_task(conn: Connection, dialog_id: int, kind: str, reason: str, now: datetime) -> int:
-    """Create a task for managers and return its id."""
-    values = {"dialog_id": dialog_id, "kind": kind, "reason": reason, "created_at": now}
+def create_task(
+    conn: Connection,
+    dialog_id: int,
+    kind: str,
+    reason: str,
+    now: datetime,
+    post_to: str = "managers",
+) -> int:
+    """Create a task for managers (its card goes to `post_to`) and return its id."""
+    values = {
+        "dialog_id": dialog_id,
+        "kind": kind,
+        "reason": reason,
+        "created_at": now,
+        "post_to": post_to,
+    }
     return int(_NEW_TASK.scalar(conn, values))
 
 

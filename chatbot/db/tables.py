@@ -50,6 +50,7 @@ class DialogRow(Base):
     stage: Mapped[str] = mapped_column(String(64), default="new")
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     close_reason: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the state's, for queries
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     flags: Mapped[str] = mapped_column(String(200), default="")
     lang: Mapped[str] = mapped_column(String(8), default="ru")
@@ -108,7 +109,8 @@ class TaskRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Where the task's card was posted in the managers' chat (set once it is really sent).
+    # Where the task's card goes (managers | supervisor) and where it was posted, once it was.
+    post_to: Mapped[str] = mapped_column(String(16), default="managers", server_default="managers")
     card_chat_id: Mapped[str | None] = mapped_column(String(32))
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
 

@@ -148,11 +148,13 @@ class ActionRunner:
 
     def _do_task(self, action: Action) -> None:
         assert action.task is not None
-        self.emit(CreateTask(action.task.kind, render(action.task.reason, self._values())))
+        task = action.task
+        self.emit(CreateTask(task.kind, render(task.reason, self._values()), task.to))
 
     def _do_handoff(self, action: Action) -> None:
         assert action.handoff is not None
-        self.emit(CreateTask(action.handoff.kind, render(action.handoff.reason, self._values())))
+        task = action.handoff
+        self.emit(CreateTask(task.kind, render(task.reason, self._values()), task.to))
         if not self.state.paused:
             self.state = replace(self.state, paused=True, menu=None)
             self.emit(Handoff())
@@ -284,6 +286,7 @@ class ActionRunner:
             self.state,
             closed=True,
             close_reason=reason,
+            closed_at=self.ctx.now,
             menu=None,
             paused=False,
             waiting_since=None,

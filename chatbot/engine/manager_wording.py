@@ -38,6 +38,13 @@ class Wording:
     sla_alerts: str
     sla_untaken: str
     minutes: str
+    spam_title: str
+    spam_none: str
+    spam_line: str
+    spam_returned: str
+    spam_more: str
+    spam_usage: str
+    unspam: str
     took: str
     yours_already: str
     taken_by: str
@@ -52,6 +59,8 @@ class Wording:
     which_dialog: str
     text_only: str
     media_telegram_only: str
+    unspam_done: str
+    unspam_already: str
 
 
 _RU_KINDS = {"lead": "лид", "question": "вопрос", "human": "просит менеджера",
@@ -94,6 +103,14 @@ RU = Wording(
     sla_alerts="Напоминаний о невзятых задачах: {sla}, эскалаций руководителю: {supervisor}",
     sla_untaken="Сейчас не взято: {count}",
     minutes="{n} мин",
+    spam_title="🚫 <b>Закрыто как спам с {date}: {count}</b>",
+    spam_none="С {date} никого не закрыли как спам.",
+    spam_line="{n}. <b>{customer}</b> · {channel} · {at}\n«{text}»",
+    spam_returned="✅ уже возвращён",
+    spam_more="… и ещё {count}, более ранние",
+    spam_usage="Спам за сегодня: /spam. За период: /spam week, /spam month или /spam 3 "
+    "(дней, до 90).",
+    unspam="{n}. Не спам — вернуть",
     took="Задача #{id} ваша",
     yours_already="Задача уже у вас",
     taken_by="Задачу уже взял(а) {manager}",
@@ -109,6 +126,8 @@ RU = Wording(
     text_only="Клиенту можно переслать текст, фото или файл.",
     media_telegram_only="Фото и файлы доходят только до клиентов в Telegram: этому клиенту "
     "напишите текстом.",
+    unspam_done="Вернули: бот ответит на следующее сообщение клиента {customer}",
+    unspam_already="Этого клиента уже вернули",
 )
 
 EN = Wording(
@@ -141,6 +160,14 @@ EN = Wording(
     sla_alerts="Reminders about untaken tasks: {sla}, escalations to the supervisor: {supervisor}",
     sla_untaken="Not taken now: {count}",
     minutes="{n} min",
+    spam_title="🚫 <b>Closed as spam since {date}: {count}</b>",
+    spam_none="Nobody was closed as spam since {date}.",
+    spam_line="{n}. <b>{customer}</b> · {channel} · {at}\n“{text}”",
+    spam_returned="✅ already reopened",
+    spam_more="… and {count} older",
+    spam_usage="Spam closes today: /spam. Longer: /spam week, /spam month or /spam 3 "
+    "(days, up to 90).",
+    unspam="{n}. Not spam — reopen",
     took="Task #{id} is yours",
     yours_already="The task is already yours",
     taken_by="Already taken by {manager}",
@@ -156,4 +183,6 @@ EN = Wording(
     text_only="Only text, photos and files can be passed on to the customer.",
     media_telegram_only="Photos and files reach Telegram customers only: write to this customer "
     "in text.",
+    unspam_done="Reopened: the bot answers the next message of {customer}",
+    unspam_already="This customer was already reopened",
 )

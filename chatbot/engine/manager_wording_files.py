@@ -23,7 +23,7 @@ KINDS = "kinds"
 # Shown as plain text (button labels, pop-up answers) or escaped before use: no HTML rules.
 PLAIN = frozenset({"take", "done", "back", "task", "stale_button", "refuse_button", "not_found",
                    "took", "closed_done", "closed_back", "already_closed", "yours_already",
-                   "taken_by"})  # fmt: skip
+                   "taken_by", "unspam", "unspam_done", "unspam_already"})  # fmt: skip
 TEXT_KEYS = tuple(f.name for f in fields(Wording) if f.name != KINDS)
 # The tags Telegram's HTML accepts.
 _TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chatbot.core.durations import parse_duration
+from chatbot.core.effects import TaskTo
 
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 _NAME = r"^[a-z][a-z0-9_]*$"
@@ -231,6 +232,11 @@ class TaskSpec(_Strict):
 
     kind: str
     reason: str = ""
+    to: TaskTo = Field(
+        "managers",
+        description="where its card goes: the managers' group, or the supervisor's chat "
+        "(SUPERVISOR_CHAT_ID; the group when that is not set)",
+    )
 
 
 class AlertSpec(_Strict):

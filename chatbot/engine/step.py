@@ -89,9 +89,7 @@ def step(
     elif isinstance(event, ManagerMessage):
         _on_manager_message(run, event)
     elif isinstance(event, ManagerAction):
-        if event.action == "take":
-            run.cancel_matching("take")
-        run.dispatch(getattr(flows.manager, event.action))
+        _on_manager_action(run, event)
     elif isinstance(event, Blocked):
         _on_blocked(run)
     elif isinstance(event, Unblocked):
@@ -109,7 +107,9 @@ def _on_customer(run: ActionRunner, event: CustomerMessage) -> None:
         return  # a known spammer stays closed and unanswered
     if s.closed:
         run.emit(Reopen())
-        run.state = replace(s, closed=False, close_reason=None, inbound_count=0, paused=False)
+        run.state = replace(
+            s, closed=False, close_reason=None, closed_at=None, inbound_count=0, paused=False
+        )
         run.change_stage("new")
     s = run.state
     tracks_silence = _tracks_silence(run.flows)
@@ -170,7 +170,7 @@ def _on_crm(run: ActionRunner, event: CrmEvent) -> None:
         fact = event.type.removeprefix("order_")
         s = replace(s, orders=_with_fact(s.orders, order, fact))
     if s.closed and "do_not_write" not in s.flags and "spammer" not in s.flags:
-        s = replace(s, closed=False, close_reason=None)
+        s = replace(s, closed=False, close_reason=None, closed_at=None)
     run.state = s.with_vars(**{k: str(v) for k, v in event.data.items()})
     if run.state.closed:
         return  # blocked, or a spammer: the order is noted, nothing is sent or planned
@@ -196,7 +196,7 @@ def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
         run.emit(SkippedReply("manager", "the customer blocked the bot"))
         return
     if s.closed:
-        run.state = replace(s, closed=False, close_reason=None)
+        run.state = replace(s, closed=False, close_reason=None, closed_at=None)
     run.emit(ManagerDelivered(event.text, event.manager, event.attachment))
     if run.state.waiting_since is not None:
         waited = run.ctx.calendar.working_between(run.state.waiting_since, run.ctx.now)
@@ -206,6 +206,18 @@ def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
     run.cancel_matching("manager")
     _restart_inactivity(run)
     run.dispatch(run.flows.manager.message)
+
+
+def _on_manager_action(run: ActionRunner, event: ManagerAction) -> None:
+    if run.state.closed:
+        # No flow handler runs in a closed dialog (they move the stage, write to the customer);
+        # a button on its task, e.g. the supervisor's review of a close, settles the task.
+        status = "taken" if event.action == "take" else "done"
+        run.emit(UpdateTasks(status, event.manager))
+        return
+    if event.action == "take":
+        run.cancel_matching("take")
+    run.dispatch(getattr(run.flows.manager, event.action))
 
 
 def _on_spam_cleared(run: ActionRunner) -> None:

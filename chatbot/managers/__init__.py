@@ -1,1 +1,1 @@
-"""The managers' side: task cards in a Telegram group, their buttons, replies, /tasks and /sla."""
+"""The managers' side: task cards in a Telegram group, buttons, replies, /tasks, /sla, /spam."""

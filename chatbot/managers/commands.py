@@ -1,4 +1,4 @@
-"""Answers to /tasks and /sla in the managers' chat, as HTML (pure)."""
+"""Managers' commands as read from the chat; answers to /tasks and /sla as HTML (pure)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from chatbot.db.reports import ManagerFigures
 from chatbot.engine.manager_wording import Wording
 from chatbot.managers.card import CHANNELS
 
-COMMANDS: Final = ("tasks", "sla")
+COMMANDS: Final = ("tasks", "sla", "spam")  # /spam is answered by spam_review
 MAX_LISTED: Final = 30  # a long list is cut: the oldest tasks matter most
 MAX_REASON: Final = 60
 
 
 def read_command(text: str | None, bot_username: str | None) -> str | None:
-    """`tasks` or `sla` for "/tasks" or "/sla@this_bot"; None for anything else."""
+    """`tasks`, `sla` or `spam` for "/tasks", "/sla@this_bot"...; None for anything else."""
     if not text or not text.startswith("/"):
         return None
     word = text.split(maxsplit=1)[0][1:]

@@ -1,27 +1,36 @@
-"""The managers' side of Telegram: card buttons, replies to customers, /tasks and /sla."""
+"""The managers' side of Telegram: card buttons, replies to customers, /tasks, /sla, /spam."""
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any, Final
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
-from aiogram.types import LinkPreviewOptions, ReplyParameters
+from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 
 from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram_updates import StaffWork
 from chatbot.core.clock import Clock
-from chatbot.core.events import ManagerAction, ManagerMessage
-from chatbot.db import cards, reports
+from chatbot.core.events import ManagerAction, ManagerMessage, SpamCleared
+from chatbot.db import cards, reports, spam_closes
 from chatbot.db.cards import TaskCard
 from chatbot.db.database import Database
 from chatbot.engine.manager_wording import Wording
 from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.card import Pressed, read_button
 from chatbot.managers.commands import read_command, sla_text, start_of_day, tasks_text
-from chatbot.managers.sender import StaffChats
+from chatbot.managers.sender import StaffChats, keyboard
+from chatbot.managers.spam_review import (
+    MAX_LISTED,
+    command_argument,
+    period_start,
+    read_days,
+    read_unspam,
+    spam_text,
+)
 from chatbot.managers.updates import (
     Actor,
     ButtonPress,
@@ -33,6 +42,8 @@ from chatbot.service.envelope import Inbound
 
 log = logging.getLogger(__name__)
 _REMEMBERED: Final = 1_000
+_NAME_SHOWN: Final = 40  # a pop-up answer holds 200 characters
+Answer = tuple[str, InlineKeyboardMarkup | None]
 
 
 class ManagersDesk:
@@ -72,29 +83,50 @@ class ManagersDesk:
 
     async def _press(self, press: ButtonPress, handle: InboundHandler) -> None:
         pressed = read_button(press.data)
-        if pressed is None:
+        unspam = read_unspam(press.data)
+        if pressed is None and unspam is None:
             await self._answer(press.query_id, self.words.stale_button)
             return
         if not await self._allowed(press.actor, press.chat_id):
             log.info("managers.refused", extra={"kind": "button", "user": press.actor.user_id})
             await self._answer(press.query_id, self.words.refuse_button, alert=True)
             return
+        if unspam is not None:
+            await self._answer(press.query_id, await self._unspam(unspam, press, handle))
+        elif pressed is not None:
+            await self._answer(press.query_id, await self._act(pressed, press, handle))
+
+    async def _act(self, pressed: Pressed, press: ButtonPress, handle: InboundHandler) -> str:
+        """Take, close or give back a task; the answer to the press."""
         async with self.db.snapshot() as session:
             card = await cards.task_card(session, pressed.task_id)
         if card is None:
-            await self._answer(press.query_id, self.words.not_found)
-            return
+            return self.words.not_found
         refusal = self._precheck(card, pressed, press.actor)
         if refusal is not None:
-            await self._answer(press.query_id, refusal)
-            return
+            return refusal
         event = ManagerAction(pressed.action, press.actor.name)
         await handle(Inbound(card.channel, card.chat_id, event, f"callback:{press.query_id}"))
         log.info("managers.action", extra={"action": pressed.action, "task": card.task_id})
         done = {"take": self.words.took.format(id=card.task_id),
                 "done": self.words.closed_done,
                 "return_to_bot": self.words.closed_back}  # fmt: skip
-        await self._answer(press.query_id, done[pressed.action])
+        return done[pressed.action]
+
+    async def _unspam(self, dialog_id: int, press: ButtonPress, handle: InboundHandler) -> str:
+        """Serve a customer a manager found no spammer; the answer to the press."""
+        async with self.db.snapshot() as session:
+            close = await spam_closes.spam_close(session, dialog_id)
+        if close is None or close.cleared:
+            return self.words.unspam_already  # cleared, or the customer wrote since
+        event = SpamCleared(press.actor.name)
+        key = f"callback:{press.query_id}"
+        outcome = await handle(Inbound(close.channel, close.chat_id, event, key))
+        if not outcome.duplicate and not any(t.type == "unflag" for t in outcome.trace):
+            return self.words.unspam_already  # another manager pressed it a moment before
+        log.info("managers.spam_cleared", extra={"dialog": dialog_id})
+        name = close.customer_name.strip()[:_NAME_SHOWN] or "—"
+        return self.words.unspam_done.format(customer=name)
 
     def _precheck(self, card: TaskCard, pressed: Pressed, actor: Actor) -> str | None:
         """Why a press must not reach the dialog (the task moved on), or None."""
@@ -116,7 +148,7 @@ class ManagersDesk:
             log.info("managers.refused", extra={"kind": "message", "user": message.actor.user_id})
             await self._reply(message, self.words.refuse_message)
         elif command is not None:
-            await self._reply(message, await self._command(command))
+            await self._reply(message, *await self._command(command, message.text))
         else:
             await self._pass_on(message, handle)
             return
@@ -145,17 +177,30 @@ class ManagersDesk:
         if not outcome.duplicate and outcome.state and "do_not_write" in outcome.state.flags:
             await self._reply(message, self.words.not_delivered)
 
-    async def _command(self, name: str) -> str:
+    async def _command(self, name: str, text: str | None) -> Answer:
         now = self.clock.now()
+        if name == "spam":
+            return await self._spam(command_argument(text), now)
         since = start_of_day(now, self.chats.tz)
         async with self.db.snapshot() as session:
             unfinished = await cards.cards(session)
             if name == "tasks":
-                return tasks_text(unfinished, now, self.words)
+                return tasks_text(unfinished, now, self.words), None
             figures = await reports.responses_since(session, since)
             alerts = await reports.alerts_since(session, since)
         untaken = sum(1 for c in unfinished if c.status == "open")
-        return sla_text(figures, alerts, untaken, since.date(), self.words)
+        return sla_text(figures, alerts, untaken, since.date(), self.words), None
+
+    async def _spam(self, argument: str, now: datetime) -> Answer:
+        """The spam closes of the period asked for, each with its "not spam" button."""
+        days = read_days(argument)
+        if days is None:
+            return self.words.spam_usage, None
+        since = period_start(now, days, self.chats.tz)
+        async with self.db.snapshot() as session:
+            found, total = await spam_closes.spam_closes(session, since, MAX_LISTED)
+        text, rows = spam_text(found, total, since, self.words, self.chats.tz)
+        return text, keyboard(rows) if rows else None
 
     async def _allowed(self, actor: Actor, chat_id: int | None) -> bool:
         if actor.user_id is None:
@@ -175,10 +220,12 @@ class ManagersDesk:
         except AiogramError as exc:
             log.warning("managers.answer_failed", extra={"error": type(exc).__name__})
 
-    async def _reply(self, message: StaffMessage, text: str) -> None:
+    async def _reply(
+        self, message: StaffMessage, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
         try:
             await self.bot.send_message(
-                chat_id=message.chat_id, text=text, parse_mode="HTML",
+                chat_id=message.chat_id, text=text, parse_mode="HTML", reply_markup=markup,
                 reply_parameters=ReplyParameters(message_id=message.message_id,
                                                  allow_sending_without_reply=True),
                 link_preview_options=LinkPreviewOptions(is_disabled=True),

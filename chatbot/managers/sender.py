@@ -92,11 +92,17 @@ class ManagersSender:
         if card is None or card.card_message_id is not None or card.status not in cards.UNFINISHED:
             return
         text = await self._card_text(card)
-        sent = await self._send(self.chats.managers, text, self._markup(card))
+        sent = await self._send(self._home(card), text, self._markup(card))
         async with self.db.transaction() as session:
             await cards.remember_card(session, task_id, str(sent[0]), sent[1])
             await cards.record_post(session, Post(str(sent[0]), sent[1], card.dialog_id, task_id,
                                                   "card", True), self.clock.now())  # fmt: skip
+
+    def _home(self, card: TaskCard) -> int:
+        """Where a task's card goes: the supervisor's tasks to their chat, if there is one."""
+        if card.post_to == "supervisor" and self.chats.supervisor is not None:
+            return self.chats.supervisor
+        return self.chats.managers
 
     async def _refresh(self, task_id: int) -> None:
         """Show a task's new status on its card and its other buttoned posts."""

@@ -69,10 +69,13 @@ def persist_effects(
             outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id,
                                      {"key": effect.key}, "skipped", effect.reason))  # fmt: skip
         elif isinstance(effect, CreateTask):
-            task_id = records.create_task(conn, dialog.id, effect.kind, effect.reason, now)
+            task_id = records.create_task(
+                conn, dialog.id, effect.kind, effect.reason, now, effect.to
+            )
             card: dict[str, object] = {
                 "task_id": task_id, "kind": effect.kind, "reason": effect.reason,
                 "dialog_id": dialog.id, "channel": dialog.channel, "chat_id": dialog.chat_id,
+                "to": effect.to,
             }  # fmt: skip
             outbox.append(OutboxItem(key, "task", MANAGERS, "", card))
         elif isinstance(effect, UpdateTasks):

@@ -22,10 +22,9 @@ from chatbot.core.events import (
     CrmEvent,
     CustomerMessage,
     Event,
-    ManagerAction,
-    ManagerMessage,
+    ManagerEvent,
     TimerFired,
-    history_text,
+    manager_note,
 )
 from chatbot.core.intents import INTENTS, Classification
 from chatbot.core.phones import normalize_phone
@@ -296,11 +295,9 @@ class Pipeline:
             if not inbox.record_crm_event(conn, snap.id, inbound.external_id, event.type,
                                           dict(event.data), now):  # fmt: skip
                 return Outcome(snap.id, (seen,), duplicate=True)
-        elif isinstance(event, ManagerMessage | ManagerAction) and inbound.external_id is not None:
-            text = (history_text(event.text, event.attachment) if isinstance(event, ManagerMessage)
-                    else f"[{event.action}]")  # fmt: skip
+        elif isinstance(event, ManagerEvent) and inbound.external_id is not None:
             fresh = inbox.record_inbound(conn, snap.id, f"{inbound.channel}:manager",
-                                         inbound.external_id, text, now,
+                                         inbound.external_id, manager_note(event), now,
                                          author=event.manager)  # fmt: skip
             if not fresh:
                 return Outcome(snap.id, (seen,), duplicate=True)

@@ -10,6 +10,9 @@ def test_json_round_trip_keeps_everything() -> None:
     state = DialogState(
         channel="telegram",
         stage="thinking",
+        closed=True,
+        close_reason="spam",
+        closed_at=due,
         flags=frozenset({"spammer"}),
         vars={"amount": "2500"},
         timers={"nudge_1": TimerState(token=3, due=due, keep_after_close=True)},

@@ -17,6 +17,7 @@ from chatbot.core.effects import (
     StageChanged,
     TimerDone,
     Unflag,
+    UpdateTasks,
 )
 from chatbot.core.events import (
     Blocked,
@@ -39,6 +40,7 @@ def test_spam_first_message_closes_without_task(dialog: Driver) -> None:
     assert Flag("spammer") in effects
     assert Close("spam") in effects
     assert not [e for e in effects if isinstance(e, CreateTask | Reply)]
+    assert dialog.state.closed_at == dialog.now  # for managers' /spam review
     # a known spammer writing again gets nothing
     assert not [e for e in dialog.send(said("greeting")) if isinstance(e, Reply)]
 
@@ -50,6 +52,8 @@ def test_a_cleared_spam_close_serves_the_customer_as_new(dialog: Driver) -> None
     assert dialog.state.closed  # the next message reopens it
     effects = dialog.send(said("other", "хочу шарики 🎉🎈🎂🥳🎁", emojis=5))
     assert Close("spam") not in effects
+    assert not dialog.state.closed
+    assert dialog.state.closed_at is None
     assert [e for e in effects if isinstance(e, Reply)]
 
 
@@ -79,7 +83,17 @@ def test_details_not_given_closes_after_10h_with_review(dialog: Driver) -> None:
     dialog.send(chose("order", "agree"))
     effects = dialog.wait(timedelta(hours=10, minutes=1))
     assert Close("no_reply") in effects
-    assert CreateTask("supervisor_review", "Автозакрытие без «спасибо» или «подумаю»") in effects
+    reason = "Автозакрытие без «спасибо» или «подумаю»"
+    assert CreateTask("supervisor_review", reason, to="supervisor") in effects
+
+
+def test_buttons_on_a_closed_dialogs_task_settle_only_the_task(dialog: Driver) -> None:
+    dialog.send(said("refuse"))
+    assert dialog.state.close_reason == "refused"  # and the supervisor reviews it
+    assert dialog.send(ManagerAction("take", "@boss")) == [UpdateTasks("taken", "@boss")]
+    assert dialog.send(ManagerAction("done", "@boss")) == [UpdateTasks("done", "@boss")]
+    assert dialog.state.closed
+    assert not dialog.state.paused
 
 
 def test_thinking_ladder_two_nudges_then_close(dialog: Driver) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from chatbot.db.tables import MessageRow, OutboxRow, TaskRow
 from tests.channels import updates as u
 from tests.channels.fake_bot_api import SERVER_ERROR
-from tests.managers.conftest import Shop, minutes
+from tests.managers.conftest import SUPERVISOR_ID, Shop, minutes
 
 CALL = "Позовите менеджера, пожалуйста"
 
@@ -123,3 +123,23 @@ async def test_a_strangers_press_is_refused_and_changes_nothing(shop: Shop) -> N
     assert await shop.tasks() == [(1, "open", None)]
     assert shop.cards() == [card]
     assert shop.api.called("editMessageText") == []
+
+
+async def test_a_supervisor_review_goes_to_the_supervisors_chat_with_working_buttons(
+    shop: Shop,
+) -> None:
+    await shop.customer("уже купили в другом месте, неактуально")  # refused: closed, reviewed
+    assert shop.group() == []
+    [card] = shop.api.sent(SUPERVISOR_ID)
+    assert card["text"].startswith("🆕 <b>Задача #1</b> · проверка руководителем")
+    assert shop.buttons(card) == ["mgr:take:1", "mgr:done:1", "mgr:return_to_bot:1"]
+    boss = u.manager(SUPERVISOR_ID, "boss", "Руководитель")  # in MANAGER_IDS, not the group
+    assert (await shop.press("take", card, boss))["text"] == "Задача #1 ваша"
+    assert await shop.tasks() == [(1, "taken", "@boss")]
+    [card] = shop.api.sent(SUPERVISOR_ID)  # the card is updated where it is
+    assert "Взял(а) @boss" in card["text"]
+    assert (await shop.press("done", card, boss))["text"] == "Готово, задача закрыта"
+    assert await shop.tasks() == [(1, "done", "@boss")]
+    assert shop.buttons(shop.api.sent(SUPERVISOR_ID)[0]) == []
+    assert shop.group() == []
+    assert len(shop.to_customer()) == 1  # the review wrote nothing to the customer

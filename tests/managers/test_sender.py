@@ -15,7 +15,7 @@ from chatbot.managers.sender import ManagersSender, StaffChats
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 from tests.channels import updates as u
 from tests.channels.fake_bot_api import BLOCKED, FakeBotApi, upgraded_to
-from tests.managers.conftest import START
+from tests.managers.conftest import START, SUPERVISOR_ID
 
 MSK = ZoneInfo("Europe/Moscow")
 ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
@@ -84,6 +84,40 @@ async def test_closed_and_unknown_tasks_post_no_card(
     await sender.send(row("task", {"task_id": 999}))
     await sender.send(row("card", {"task_ids": [task], "dialog_id": dialog_id}))  # never posted
     assert api.sent(u.GROUP_ID) == []
+
+
+async def test_a_supervisors_task_goes_to_the_group_when_there_is_no_supervisor_chat(
+    sender: ManagersSender, api: FakeBotApi, db: Database
+) -> None:
+    dialog_id, _ = await _dialog(db, with_task=False)
+    review = await db.write(
+        records.create_task, dialog_id, "supervisor_review", "Автозакрытие", START, "supervisor"
+    )
+    await sender.send(row("task", {"task_id": review}))
+    [card] = api.sent(u.GROUP_ID)
+    assert "проверка руководителем" in card["text"]
+
+
+async def test_a_supervisors_task_goes_to_the_supervisors_chat(
+    bot: Bot, api: FakeBotApi, db: Database
+) -> None:
+    chats = StaffChats(u.GROUP_ID, SUPERVISOR_ID, RU, MSK)
+    sender = ManagersSender(bot, db, chats, VirtualClock(START))
+    dialog_id, lead = await _dialog(db)
+    review = await db.write(
+        records.create_task, dialog_id, "supervisor_review", "Автозакрытие", START, "supervisor"
+    )
+    for task in (lead, review):
+        await sender.send(row("task", {"task_id": task}))
+    [card] = api.sent(SUPERVISOR_ID)
+    assert "проверка руководителем" in card["text"]
+    assert [c["text"].split("\n")[0] for c in api.sent(u.GROUP_ID)] == [
+        f"🆕 <b>Задача #{lead}</b> · лид"
+    ]
+    async with db.snapshot() as s:
+        found = await cards.task_card(s, review)
+    assert found is not None
+    assert (found.card_chat_id, found.card_message_id) == (str(SUPERVISOR_ID), card["message_id"])
 
 
 async def test_an_alert_about_a_dialog_without_tasks_still_reaches_the_group(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from chatbot.core.events import ManagerAction, ManagerMessage
-from chatbot.db.tables import OutboxRow, TaskRow
+from chatbot.core.clock import VirtualClock
+from chatbot.core.events import ManagerAction, ManagerMessage, SpamCleared
+from chatbot.core.intents import Classification, TextFeatures
+from chatbot.db.database import Database
+from chatbot.db.tables import MessageRow, OutboxRow, TaskRow
+from chatbot.engine.flowset import FlowSet
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
 
@@ -43,3 +47,24 @@ async def test_customer_messages_in_a_held_dialog_are_relayed_to_managers(
     await pipeline.handle(Inbound("telegram", "1", ManagerAction("done", "@olga"), "q2"))
     await pipeline.handle(text("Спасибо", "m-3"))  # the bot leads again: nothing relayed
     assert (await _outbox(pipeline)).count(("relay", "managers")) == 1
+
+
+def _all_spam(text: str) -> Classification:
+    return Classification("spam", 0.95, "rules", TextFeatures(words=len(text.split())))
+
+
+async def test_a_spam_review_with_an_id_applies_once_and_is_recorded(
+    db: Database, shipped_flows: FlowSet, clock: VirtualClock
+) -> None:
+    pipeline = Pipeline(db, shipped_flows, _all_spam, clock)
+    closed = await pipeline.handle(text("Заработок от 100к в неделю", "m-1"))
+    assert closed.state is not None
+    assert closed.state.close_reason == "spam"
+    clear = Inbound("telegram", "1", SpamCleared("@olga"), "callback:q1")
+    first = await pipeline.handle(clear)
+    assert [t.type for t in first.trace] == ["unflag"]
+    assert (await pipeline.handle(clear)).duplicate  # Telegram delivered the press again
+    async with db.snapshot() as s:
+        manager = MessageRow.channel == "telegram:manager"
+        notes = await s.execute(select(MessageRow.author, MessageRow.text).where(manager))
+        assert [tuple(n) for n in notes] == [("@olga", "[spam_cleared]")]
