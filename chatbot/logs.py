@@ -27,3 +27,5 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
+    # pymorphy3 announces its dictionary's version at INFO each time it loads: not our news
+    logging.getLogger("pymorphy3").setLevel(logging.WARNING)

@@ -1,4 +1,4 @@
-"""Cue matching: words and phrases on stems or word beginnings, regex patterns, typo tolerance."""
+"""Cue matching: words and phrases on lemmas or word beginnings, regex patterns, typo tolerance."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from chatbot.intents.normalize import stem
+from chatbot.intents.lemmas import lemma
 
 FUZZY_MIN_WORD = 6  # shorter words have too many neighbours at edit distance 1
 FUZZY_MIN_CUE = 5
@@ -16,14 +16,17 @@ MAX_CORRECTIONS = 50_000
 
 @dataclass(frozen=True, slots=True)
 class Element:
-    """One word of a cue: a stem to compare with the word's stem, or a word beginning."""
+    """One word of a cue: a lemma to compare with the word's lemma, or a word beginning."""
 
     text: str
     prefix: bool = False
+    exact: bool = False  # this form only ("=возьму": not "взяли", whose lemma is the same)
 
-    def matches(self, word: str, word_stem: str) -> bool:
-        """Whether a message word (and its stem) is this element."""
-        return word.startswith(self.text) if self.prefix else word_stem == self.text
+    def matches(self, word: str, word_lemma: str) -> bool:
+        """Whether a message word (and its lemma) is this element."""
+        if self.prefix:
+            return word.startswith(self.text)
+        return word == self.text if self.exact else word_lemma == self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +66,15 @@ class CueIndex:
 
     cues: tuple[Cue, ...]
     patterns: tuple[Pattern, ...]
-    known_stems: frozenset[str]
-    fuzzy_stems: Mapping[str, str]
+    known_lemmas: frozenset[str]
+    fuzzy_lemmas: Mapping[str, str]
     fuzzy_prefixes: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
-    # The cues to try at a word. A phrase whose second element is a stem is filed under its
+    # The cues to try at a word. A phrase whose second element is a lemma is filed under its
     # first two elements (most phrases start with a common word: "не", "how", "у"); the
     # others under their first. Prefixes are grouped by their first `head` letters: one
     # lookup per word instead of one per prefix length.
-    stem_leads: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    stem_pairs: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    lemma_leads: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    lemma_pairs: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
     head: int = 0
     prefixes_by_head: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]] = field(
         default_factory=dict
@@ -101,7 +104,7 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
     """Compile cues and patterns for fast matching."""
     cue_list = tuple(cues)
     elements = [e for cue in cue_list for e in cue.elements]
-    stems_ = {e.text for e in elements if not e.prefix}
+    lemmas_ = {_key(e) for e in elements if not e.prefix}
     prefixes = {e.text for e in elements if e.prefix}
     fuzzy_prefixes: dict[int, dict[str, str]] = {}
     for length in sorted({len(p) for p in prefixes if len(p) >= FUZZY_MIN_PREFIX}):
@@ -111,10 +114,10 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
     for number, cue in enumerate(cue_list):
         first = cue.elements[0]
         if len(cue.elements) > 1 and not cue.elements[1].prefix:
-            key = (first.text, cue.elements[1].text)
+            key = (_key(first), _key(cue.elements[1]))
             pairs[first.prefix].setdefault(key, []).append(number)
         else:
-            leads[first.prefix].setdefault(first.text, []).append(number)
+            leads[first.prefix].setdefault(_key(first), []).append(number)
     first_prefixes = {c.elements[0].text for c in cue_list if c.elements[0].prefix}
     head = min((len(p) for p in first_prefixes), default=0)
     by_head: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
@@ -124,32 +127,37 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
     return CueIndex(
         cues=cue_list,
         patterns=tuple(patterns),
-        known_stems=frozenset(stems_),
-        fuzzy_stems=_variants(s for s in stems_ if len(s) >= FUZZY_MIN_CUE),
+        known_lemmas=frozenset(lemmas_),
+        fuzzy_lemmas=_variants(s for s in lemmas_ if len(s) >= FUZZY_MIN_CUE),
         fuzzy_prefixes=fuzzy_prefixes,
-        stem_leads={k: tuple(v) for k, v in leads[False].items()},
-        stem_pairs={k: tuple(v) for k, v in pairs[False].items()},
+        lemma_leads={k: tuple(v) for k, v in leads[False].items()},
+        lemma_pairs={k: tuple(v) for k, v in pairs[False].items()},
         head=head,
         prefixes_by_head={k: tuple(v) for k, v in by_head.items()},
         prefix_pairs={k: tuple(v) for k, v in pairs[True].items()},
     )
 
 
-def _candidates(word: str, word_stem: str, next_stem: str | None, index: CueIndex) -> list[int]:
-    """The cues that may start at this word, given the stem of the word after it."""
-    found = list(index.stem_leads.get(word_stem, ()))
-    if next_stem is not None:
-        found.extend(index.stem_pairs.get((word_stem, next_stem), ()))
+def _key(element: Element) -> str:
+    """What the index files an element under: an exact form under its lemma, as words are."""
+    return lemma(element.text) if element.exact else element.text
+
+
+def _candidates(word: str, word_lemma: str, next_lemma: str | None, index: CueIndex) -> list[int]:
+    """The cues that may start at this word, given the lemma of the word after it."""
+    found = list(index.lemma_leads.get(word_lemma, ()))
+    if next_lemma is not None:
+        found.extend(index.lemma_pairs.get((word_lemma, next_lemma), ()))
     for prefix, numbers in index.prefixes_by_head.get(word[: index.head], ()):
         if word.startswith(prefix):
             found.extend(numbers)
-            if next_stem is not None:
-                found.extend(index.prefix_pairs.get((prefix, next_stem), ()))
+            if next_lemma is not None:
+                found.extend(index.prefix_pairs.get((prefix, next_lemma), ()))
     return found
 
 
-def _known(word: str, word_stem: str, index: CueIndex) -> bool:
-    if word_stem in index.known_stems:
+def _known(word: str, word_lemma: str, index: CueIndex) -> bool:
+    if word_lemma in index.known_lemmas:
         return True
     return any(
         word.startswith(prefix) for prefix, _ in index.prefixes_by_head.get(word[: index.head], ())
@@ -169,15 +177,15 @@ def near(a: str, b: str) -> bool:
     return a[1:] == b if len(a) > len(b) else b[1:] == a
 
 
-def _correct(word: str, word_stem: str, index: CueIndex) -> tuple[str, str] | None:
-    """The vocabulary word (and stem) a misspelt word most likely means, if any.
+def _correct(word: str, word_lemma: str, index: CueIndex) -> tuple[str, str] | None:
+    """The vocabulary word (and lemma) a misspelt word most likely means, if any.
 
     Deletion variants find candidates fast; `near` then keeps only true one-edit neighbours,
     and the first letter must agree (people rarely mistype it, and it keeps "д/п" words apart).
     """
-    for variant in (word_stem, *sorted(_deletes(word_stem))):
-        found = index.fuzzy_stems.get(variant)
-        if found and found[0] == word_stem[0] and near(found, word_stem):
+    for variant in (word_lemma, *sorted(_deletes(word_lemma))):
+        found = index.fuzzy_lemmas.get(variant)
+        if found and found[0] == word_lemma[0] and near(found, word_lemma):
             return found, found
     for length, table in index.fuzzy_prefixes.items():
         for cut in (length, length + 1, length - 1):
@@ -188,16 +196,16 @@ def _correct(word: str, word_stem: str, index: CueIndex) -> tuple[str, str] | No
                 found = table.get(variant)
                 if found and found[0] == head[0] and near(found, head):
                     fixed = found + word[cut:]
-                    return fixed, stem(fixed)
+                    return fixed, lemma(fixed)
     return None
 
 
 def _rest_matches(
-    elements: tuple[Element, ...], words: list[str], word_stems: list[str], start: int
+    elements: tuple[Element, ...], words: list[str], word_lemmas: list[str], start: int
 ) -> bool:
     """Whether a phrase's elements after the first match the words from `start` on."""
     for k, element in enumerate(elements[1:], start):
-        if not element.matches(words[k], word_stems[k]):
+        if not element.matches(words[k], word_lemmas[k]):
             return False
     return True
 
@@ -205,21 +213,21 @@ def _rest_matches(
 def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
     """Score every intent by the cues found in the words and the cleaned text."""
     words = list(raw_words)
-    word_stems = [stem(w) for w in words]
+    word_lemmas = [lemma(w) for w in words]
     fuzzy_positions: set[int] = set()
     for i, word in enumerate(words):
         if len(word) >= FUZZY_MIN_WORD and not word.isdigit():
-            if _known(word, word_stems[i], index):
+            if _known(word, word_lemmas[i], index):
                 continue
             if word in index.corrections:
                 fixed = index.corrections[word]
             else:
-                fixed = _correct(word, word_stems[i], index)
+                fixed = _correct(word, word_lemmas[i], index)
                 if len(index.corrections) > MAX_CORRECTIONS:
                     index.corrections.clear()
                 index.corrections[word] = fixed
             if fixed is not None:
-                words[i], word_stems[i] = fixed
+                words[i], word_lemmas[i] = fixed
                 fuzzy_positions.add(i)
     scores: dict[str, float] = {}
     negated: set[str] = set()
@@ -228,13 +236,15 @@ def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
     seen: set[int] = set()
     last = len(words) - 1
     for i, word in enumerate(words):
-        next_stem = word_stems[i + 1] if i < last else None
-        for number in _candidates(word, word_stems[i], next_stem, index):
+        next_lemma = word_lemmas[i + 1] if i < last else None
+        for number in _candidates(word, word_lemmas[i], next_lemma, index):
             cue = index.cues[number]
             end = i + len(cue.elements)
             if number in seen or end > len(words):
                 continue
-            if end > i + 1 and not _rest_matches(cue.elements, words, word_stems, i + 1):
+            if cue.elements[0].exact and words[i] != cue.elements[0].text:
+                continue
+            if end > i + 1 and not _rest_matches(cue.elements, words, word_lemmas, i + 1):
                 continue
             seen.add(number)
             if cue.negative:

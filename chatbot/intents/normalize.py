@@ -1,10 +1,9 @@
-"""Text normalisation: cleanup, tokens and a light Russian and English stemmer."""
+"""Text normalisation: cleanup, tokens, and the surface features of a message."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from chatbot.core.intents import TextFeatures
 
@@ -15,23 +14,6 @@ _SPACES = re.compile(r"\s+")
 _PUNCT = str.maketrans(
     {"’": "'", "‘": "'", "«": '"', "»": '"', "“": '"', "”": '"', "—": "-", "–": "-", "…": "..."}
 )
-
-_RU_VOWELS = "аеиоуыэюяьй"
-_RU_REFLEXIVE = ("ся", "сь")
-# Inflection endings that end in a consonant; trailing vowels are cut afterwards, so
-# "подумаю/подумаем/подумать" all become "подум" and "оплата/оплату/оплатить" "оплат".
-_RU_ENDINGS = tuple(
-    sorted(
-        ("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ых", "их", "ов", "ев", "ом",
-         "ам", "ям", "ах", "ях", "ть", "шь", "те", "л", "ла", "ли", "ло"),
-        key=len,
-        reverse=True,
-    )
-)  # fmt: skip
-# Verb endings that are stripped only after a vowel ("подумаем", not "букет").
-_RU_VERB_ENDINGS = ("ем", "ет", "ют", "ут", "ят", "ат", "ит", "им")
-_EN_SUFFIXES = ("ing", "ed", "es", "ly", "s")
-_MIN_STEM = 3
 
 
 def normalize(text: str) -> str:
@@ -50,60 +32,6 @@ def tokens(text: str) -> list[str]:
 def split_words(plain: str) -> list[str]:
     """The words and numbers of a text `normalize` has already cleaned."""
     return _WORD.findall(plain)
-
-
-@lru_cache(maxsize=65536)  # chat vocabulary is small and repetitive; stemming is pure
-def stem(word: str) -> str:
-    """A light stem: Russian or English inflection endings cut, so word forms compare equal."""
-    if len(word) <= _MIN_STEM or word.isdigit():
-        return word
-    if "a" <= word[0] <= "z":
-        return _stem_en(word)
-    return _stem_ru(word)
-
-
-def stems(text: str) -> list[str]:
-    """The stems of the words of a text."""
-    return [stem(t) for t in tokens(text)]
-
-
-def _stem_ru(word: str) -> str:
-    for ending in _RU_REFLEXIVE:
-        if word.endswith(ending) and len(word) - 2 > _MIN_STEM:
-            word = word[:-2]
-            break
-    for ending in _RU_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
-            word = word[: -len(ending)]
-            break
-    else:
-        for ending in _RU_VERB_ENDINGS:
-            cut = len(word) - len(ending)
-            if word.endswith(ending) and cut > _MIN_STEM and word[cut - 1] in _RU_VOWELS:
-                word = word[:cut]
-                break
-    while len(word) > _MIN_STEM and word[-1] in _RU_VOWELS:
-        word = word[:-1]
-    return word
-
-
-def _stem_en(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "i"
-    for suffix in _EN_SUFFIXES:
-        if suffix == "s" and word.endswith(("ss", "us")):
-            continue
-        keep = _MIN_STEM + 2 if suffix == "ly" else _MIN_STEM  # "quickly" but not "reply"
-        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
-            word = word[: -len(suffix)]
-            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2]:
-                word = word[:-1]  # "shipped" -> "ship"
-            break
-    if word.endswith("y") and len(word) > 3:
-        return word[:-1] + "i"  # "delivery" and "deliveries" meet at "deliveri"
-    if word.endswith("e") and len(word) > 3:
-        return word[:-1]  # "price", "prices", "priced"
-    return word
 
 
 # --- surface features: emojis, links and a bare number -------------------------------------

@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 
 from chatbot.core.intents import Classification, TextFeatures
 from chatbot.intents.cues import CueIndex, Evidence, match
+from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import (
     emojis,
     features,
     normalize,
     split_words,
-    stem,
     without_links,
 )
 
@@ -41,6 +41,16 @@ LONG_MESSAGE = 15  # words; the more is said, the likelier the rules missed part
 # Without a question, "уточню адрес доставки" names what will be checked: it stays need_time.
 DEFERRING = frozenset({"need_time", "thinking"})
 QUESTIONS = frozenset({"ask_price", "ask_delivery", "ask_payment", "other"})
+# What may stand beside a thank-you without making it something else ("привет, спасибо!")
+GRATITUDE = frozenset({"thanks", "greeting"})
+# Strong evidence of these next to "спасибо" makes it no thank-you note
+NOT_THANKS = frozenset(
+    {"refuse", "complaint", "price_objection", "human", "agree", "unsubscribe", "spam"}
+)
+# Evidence of a buyer: a spam verdict next to it is mixed evidence
+BUYING = frozenset(
+    {"agree", "ask_price", "ask_delivery", "ask_payment", "order_status", "price_objection"}
+)
 # A question word opening the message or a clause ("спасибо, а когда доставка"); inside a
 # clause it is reported speech ("спрошу у мамы, какие цветы она любит" is not a question).
 _CLAUSE_START = re.compile(r"(?:^|[,.;:!()]\s*|\b(?:а|и|но|and|but|so)\s+)([a-zа-я]+)")
@@ -89,12 +99,12 @@ def classify(
         scores["spam"] = scores.get("spam", 0.0) + WEAK
     if feats.foreign_links > feats.product_links:
         scores["spam"] = scores.get("spam", 0.0) + WEAK
-    intent, confidence = _decide(scores, evidence, plain, rules)
+    intent, confidence = _decide(scores, evidence, plain, rules, feats)
     return Classification(intent, confidence, "rules", feats)
 
 
 def _decide(
-    scores: dict[str, float], evidence: Evidence, plain: str, rules: RuleSet
+    scores: dict[str, float], evidence: Evidence, plain: str, rules: RuleSet, feats: TextFeatures
 ) -> tuple[str, float]:
     strong = [n for n in rules.priority if scores.get(n, 0.0) >= ENOUGH]
     question = _is_question(plain, rules)
@@ -104,6 +114,8 @@ def _decide(
         best = strong[0]
         if best in rules.social and _asks_more(best, evidence, question):
             return "other", 0.45
+        if _mixed(best, scores, feats, question):
+            return "other", 0.45  # an intent that acts alone, against other evidence: look again
         confidence = 0.9 if len(strong) == 1 else 0.8
         if best in evidence.fuzzy:
             confidence -= 0.1
@@ -122,6 +134,27 @@ def _decide(
     return "other", 0.3
 
 
+def _mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: bool) -> bool:
+    """Strong evidence against an intent whose verdict closes a dialog on its own.
+
+    "Спасибо, но уже купили в другом месте" has refusal cues; "криптой оплатить можно?" has
+    payment ones; a link to a marketplace product is a wish. Such messages are not closed by
+    the rules: `other` with a low confidence lets the LLM or a manager decide. A stray weak cue
+    ("thanks a lot") is no such evidence.
+    """
+    strong = {k for k, v in scores.items() if v >= ENOUGH and k != best}
+    if best == "thanks":
+        return bool(strong & NOT_THANKS) or (question and bool(strong - GRATITUDE))
+    if best == "spam":
+        if feats.product_links:
+            return True
+        if feats.foreign_links:
+            return False  # an advertising link beside the spam cues
+        buying = max((scores.get(k, 0.0) for k in BUYING), default=0.0)
+        return buying >= ENOUGH and scores.get("spam", 0.0) < buying + ENOUGH
+    return False
+
+
 def _coverage(evidence: Evidence) -> float:
     """The share of the message's words that some cue explains."""
     covered: set[int] = set()
@@ -134,14 +167,14 @@ def _asks(plain: str, words: list[str], rules: RuleSet) -> bool:
     """A question, or a request word ("нужны шары к 15:00"), in a message of some substance."""
     if len(words) < MIN_ASKING_WORDS:
         return False
-    return _is_question(plain, rules) or any(stem(w) in rules.request_words for w in words)
+    return _is_question(plain, rules) or any(lemma(w) in rules.request_words for w in words)
 
 
 def _is_question(plain: str, rules: RuleSet) -> bool:
     """A question mark, or a question word opening the message or one of its clauses."""
     if "?" in plain:
         return True
-    return any(stem(w) in rules.question_words for w in _CLAUSE_START.findall(plain))
+    return any(lemma(w) in rules.question_words for w in _CLAUSE_START.findall(plain))
 
 
 def _asks_more(intent: str, evidence: Evidence, question: bool) -> bool:

@@ -10,7 +10,8 @@ from chatbot.core.intents import INTENTS
 from chatbot.engine.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.errors import FlowError, Problem
 from chatbot.intents.cues import Cue, Element, Pattern, build_index
-from chatbot.intents.normalize import normalize, stem, tokens
+from chatbot.intents.lemmas import lemma
+from chatbot.intents.normalize import normalize, tokens
 from chatbot.intents.rules import WEAK, RuleSet
 
 YamlPath = tuple[str | int, ...]
@@ -82,7 +83,7 @@ class _Reader:
             elif key in _LISTS:
                 for i, item in self._strings(doc, (key,), value):
                     word = item if key == "approval_emojis" else normalize(item)
-                    self.lists[key].add(stem(word) if key.endswith("_words") else word)
+                    self.lists[key].add(lemma(word) if key.endswith("_words") else word)
                     del i
         intents = data.get("intents")
         if intents is None:
@@ -178,9 +179,12 @@ class _Reader:
                     )
                     return
                 elements.append(Element(head[0], prefix=True))
+            elif part.startswith("="):
+                # this form only: "=возьму" takes "возьму", not "взяли" (one lemma, two tenses)
+                elements.extend(Element(w, exact=True) for w in tokens(part[1:]))
             else:
                 elements.extend(
-                    Element(stem(w)) for w in tokens(part) if w not in self.lists["fillers"]
+                    Element(lemma(w)) for w in tokens(part) if w not in self.lists["fillers"]
                 )
         if not elements:
             self.problem(doc, where, f"cue {item!r} has no words", "write letters or digits")
@@ -198,7 +202,10 @@ class _Reader:
         if key == "words" and len(elements) > 1:
             self.problem(doc, where, f"{item!r} is several words", "move it to phrases:")
             return
-        self.cues.append(Cue(name, tuple(elements), weight, negative=key == "not"))
+        cue = Cue(name, tuple(elements), weight, negative=key == "not")
+        # Forms of one word share a lemma ("пиши", "пишите"): a cue counts once, not per form.
+        if cue not in self.cues:
+            self.cues.append(cue)
 
 
 def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:

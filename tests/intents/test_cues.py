@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from chatbot.intents.cues import Cue, Element, Pattern, build_index, match, near
-from chatbot.intents.normalize import stem, tokens
+from chatbot.intents.lemmas import lemma
+from chatbot.intents.normalize import tokens
 
 
 def test_near_is_one_edit() -> None:
@@ -18,10 +19,10 @@ def test_near_is_one_edit() -> None:
 
 def _index() -> tuple[Cue, ...]:
     return (
-        Cue("human", (Element(stem("позовите")), Element(stem("менеджера"))), 1.0),
+        Cue("human", (Element(lemma("позовите")), Element(lemma("менеджера"))), 1.0),
         Cue("ask_delivery", (Element("достав", prefix=True),), 1.0),
-        Cue("thanks", (Element(stem("спасибо")),), 1.0),
-        Cue("thanks", (Element(stem("спасибо")), Element(stem("но"))), 1.0, negative=True),
+        Cue("thanks", (Element(lemma("спасибо")),), 1.0),
+        Cue("thanks", (Element(lemma("спасибо")), Element(lemma("но"))), 1.0, negative=True),
     )
 
 

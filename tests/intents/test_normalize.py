@@ -1,4 +1,4 @@
-"""Normalisation, tokens, the light stemmer and the surface features of a message."""
+"""Normalisation, tokens and the surface features of a message."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from chatbot.intents.normalize import (
     link_domain,
     links,
     normalize,
-    stem,
-    stems,
     tokens,
 )
 
@@ -32,29 +30,6 @@ def test_tokens_keep_words_and_numbers() -> None:
         "zakaz",
         "gde",
     ]
-
-
-@pytest.mark.parametrize(
-    "family",
-    [
-        ("подумаю", "подумаем", "подумать", "подумайте"),
-        ("оплата", "оплату", "оплатить", "оплатил"),
-        ("доставка", "доставки", "доставку", "доставкой"),
-        ("менеджер", "менеджера", "менеджеру", "менеджером"),
-        ("thanks", "thank"),
-        ("deliver", "delivered", "delivering", "delivers"),
-        ("ship", "shipped", "shipping"),
-        ("delivery", "deliveries"),
-    ],
-)
-def test_word_forms_share_a_stem(family: tuple[str, ...]) -> None:
-    assert len({stem(word) for word in family}) == 1, [stem(w) for w in family]
-
-
-def test_different_words_keep_different_stems() -> None:
-    assert stem("букет") != stem("бук")
-    assert stem("reply") != stem("rep")
-    assert stems("Позовите менеджера") == [stem("позовите"), stem("менеджера")]
 
 
 def test_emojis_count_sequences_as_one() -> None:

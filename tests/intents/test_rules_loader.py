@@ -113,3 +113,16 @@ def test_patterns_ignore_case_whether_or_not_they_name_capitals(folder: Path) ->
     assert classify("Есть Подарочные сертификаты?", rules).intent == "gift_card"
     assert classify("Is there GIFT-WRAPPING", rules).intent == "gift_card"
     assert classify("подарок и сертификат", rules).intent != "gift_card"
+
+
+def test_an_exact_form_cue_takes_that_form_only(folder: Path) -> None:
+    (folder / "take.yaml").write_text(
+        "intents:\n  take_it:\n    words: [=возьму]\n  taken:\n    words: [взять]\n",
+        encoding="utf-8",
+    )
+    common = folder / "common.yaml"
+    text = common.read_text(encoding="utf-8").replace("priority: [", "priority: [take_it, taken, ")
+    common.write_text(text, encoding="utf-8")
+    rules = load_rules(folder)
+    assert classify("ладно, возьму два", rules).intent == "take_it"
+    assert classify("мы уже взяли у других", rules).intent == "taken"  # same lemma, other form

@@ -1,0 +1,45 @@
+"""Lemmas: word forms meet at one dictionary form, words that only begin alike stay apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot.intents.lemmas import lemma, lemmas
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ("подумаю", "подумаем", "подумать", "подумайте"),
+        ("оплату", "оплата", "оплаты", "оплатой"),
+        ("доставка", "доставки", "доставку", "доставкой"),
+        ("менеджер", "менеджера", "менеджеру", "менеджером"),
+        ("уточню", "уточним", "уточнить", "уточните"),
+        ("посоветуюсь", "посоветуемся", "посоветоваться"),
+        ("thanks", "thank"),
+        ("deliver", "delivered", "delivering", "delivers"),
+        ("ship", "shipped", "shipping"),
+        ("delivery", "deliveries"),
+    ],
+)
+def test_word_forms_share_a_lemma(family: tuple[str, ...]) -> None:
+    assert len({lemma(word) for word in family}) == 1, [lemma(w) for w in family]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("займет", "займ"),  # "will take (time)" is no loan
+        ("отпишусь", "отпишите"),  # "I'll write back" is no "unsubscribe me"
+        ("букет", "бук"),
+        ("reply", "rep"),
+    ],
+)
+def test_words_that_begin_alike_stay_apart(one: str, other: str) -> None:
+    assert lemma(one) != lemma(other)
+
+
+def test_e_for_yo_digits_and_several_words() -> None:
+    assert lemma("займ") == "заем"  # the dictionary's "заём", written as normalize writes it
+    assert lemma("2026") == "2026"
+    assert lemmas(["позовите", "менеджера"]) == ["позвать", "менеджер"]
