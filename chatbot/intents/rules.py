@@ -112,7 +112,7 @@ def _decide(
         strong = [n for n in strong if n not in QUESTIONS]
     if strong:
         best = strong[0]
-        if best in rules.social and _asks_more(best, evidence, question):
+        if best in rules.social and _asks_more(best, evidence, question, feats.asks):
             return "other", 0.45
         if _mixed(best, scores, feats, question):
             return "other", 0.45  # an intent that acts alone, against other evidence: look again
@@ -128,7 +128,7 @@ def _decide(
     weak = [n for n in rules.priority if scores.get(n, 0.0) > 0.0 and n != "spam"]
     if weak:
         best = weak[0]
-        if best in rules.social and _asks_more(best, evidence, question):
+        if best in rules.social and _asks_more(best, evidence, question, feats.asks):
             return "other", 0.4
         return best, 0.5
     return "other", 0.3
@@ -177,14 +177,16 @@ def _is_question(plain: str, rules: RuleSet) -> bool:
     return any(lemma(w) in rules.question_words for w in _CLAUSE_START.findall(plain))
 
 
-def _asks_more(intent: str, evidence: Evidence, question: bool) -> bool:
+def _asks_more(intent: str, evidence: Evidence, question: bool, asks: bool) -> bool:
     """A social phrase plus words no cue explains: a question or request the rules missed."""
     covered: set[int] = set()
     for positions in evidence.covered.values():
         covered.update(positions)
     rest = [w for i, w in enumerate(evidence.words) if i not in covered and not w.isdigit()]
     if intent == "greeting":
-        return len(rest) >= 3  # "how are you my friend?" is still a greeting
+        # An opener with nothing asked yet stays a greeting, however long ("добрый день, это
+        # Ольга из офиса на Садовой"); one that asks or requests something is not.
+        return asks and len(rest) >= 2
     if question:
         return len(rest) >= 2
     # "ok" or "love" inside a long story is not a thank-you note
