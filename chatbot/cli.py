@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("chatbot.commands.migrate", "create or upgrade the database tables"),
     "backup": ("chatbot.commands.backup", "copy the SQLite database to a file, while it runs"),
     "eval-intents": ("chatbot.commands.eval_intents", "score the intent classifier on JSONL files"),
+    "export-messages": (
+        "chatbot.commands.export_messages",
+        "write customers' classified messages as JSONL, to relabel and score",
+    ),
 }
 
 
