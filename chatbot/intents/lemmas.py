@@ -12,6 +12,7 @@ from functools import lru_cache
 import pymorphy3
 import snowballstemmer
 
+SHORT = 2  # letters; shorter words are kept as they are
 _morph: pymorphy3.MorphAnalyzer | None = None
 _english = snowballstemmer.stemmer("english")
 
@@ -31,8 +32,15 @@ def lemma(word: str) -> str:
         return word
     if word[0].isascii():
         return str(_english.stemWord(word))
-    form = str(_analyzer().parse(word)[0].normal_form)
-    return form.replace("ё", "е")
+    if len(word) <= SHORT:
+        return word  # "ок", "ку", "хз": a guess would make "ок" the preposition "около"
+    morph = _analyzer()
+    if not morph.word_is_known(word):
+        return word  # a typo or slang: kept as written (the cue matcher forgives typos)
+    parses = morph.parse(word)
+    if any(p.normal_form.replace("ё", "е") == word for p in parses):
+        return word  # already a dictionary form ("ладно", not the adjective "ладный")
+    return str(parses[0].normal_form).replace("ё", "е")
 
 
 def lemmas(words: list[str]) -> list[str]:

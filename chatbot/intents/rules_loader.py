@@ -206,6 +206,17 @@ class _Reader:
         # Forms of one word share a lemma ("пиши", "пишите"): a cue counts once, not per form.
         if cue not in self.cues:
             self.cues.append(cue)
+        elif key in ("words", "weak"):
+            self.problems.append(
+                Problem(
+                    doc.file,
+                    doc.line(where),
+                    f"{item!r} is a form of a word already listed for {name} "
+                    f"({elements[0].text}): every form of a word matches",
+                    "keep one form of each word",
+                    severity="warning",
+                )
+            )
 
 
 def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:

@@ -126,3 +126,17 @@ def test_an_exact_form_cue_takes_that_form_only(folder: Path) -> None:
     rules = load_rules(folder)
     assert classify("ладно, возьму два", rules).intent == "take_it"
     assert classify("мы уже взяли у других", rules).intent == "taken"  # same lemma, other form
+
+
+def test_a_second_form_of_a_listed_word_is_a_warning(folder: Path) -> None:
+    (folder / "twice.yaml").write_text(
+        "intents:\n  maybe:\n    words: [подумать, подумаем]\n", encoding="utf-8"
+    )
+    common = folder / "common.yaml"
+    text = common.read_text(encoding="utf-8").replace("priority: [", "priority: [maybe, ")
+    common.write_text(text, encoding="utf-8")
+    problems = check_rules(folder)
+    [warning] = [p for p in problems if p.file.endswith("twice.yaml")]
+    assert "'подумаем' is a form of a word already listed for maybe" in warning.message
+    assert warning.line == 3
+    assert classify("подумаем", load_rules(folder)).intent == "maybe"  # still loads and works
