@@ -29,7 +29,7 @@ ANNA = CustomerInfo("Анна Петрова", "+79990001122")
 BORIS = CustomerInfo("Борис", "+79995554433")
 MANAGER_TEXT = "Анна, ваш заказ готов, телефон курьера +79001112233"
 # Messages the rules are unsure of; the fake model labels one and fails on the others.
-LLM_LABELS = {"ну такое себе, посмотрим": "thinking"}
+LLM_LABELS = {"ну такое себе, посмотрим": "need_time"}  # the rules say thinking
 KEYS = {"text", "label", "lang", "source", "confidence"}
 # None of these may leak: names, the manager and their text; phones, chat ids, dates, ids.
 NAMES = ("Анна", "Петрова", "Борис", "John", "olga", "курьера")
@@ -37,7 +37,7 @@ NUMBERS = ("7999", "100200300", "555", "777", "2026", "m1", "g1")
 # What the export holds, in time order: (text, label, lang, source, confidence).
 EXPECTED = [
     ("Здравствуйте", "greeting", "ru", "rules", 0.9),  # Mon 02.03
-    ("ну такое себе, посмотрим", "thinking", "ru", "llm", 0.8),
+    ("ну такое себе, посмотрим", "need_time", "ru", "llm", 0.8),
     ("хмм", "other", "ru", "rules", 0.3),
     ("Спасибо", "thanks", "ru", "rules", 0.9),  # Tue 03.03
     ("а если синие", "other", "ru", "rules", 0.3),
@@ -187,7 +187,7 @@ async def test_exported_file_is_scored_by_eval_intents_as_it_is(
     exported.write_text(fixed, encoding="utf-8")
     body = await score(exported, capsys)
     assert [(e["text"], e["gold"], e["predicted"]) for e in body["errors"]] == [
-        ("ну такое себе, посмотрим", "thinking", "need_time"),
+        ("ну такое себе, посмотрим", "need_time", "thinking"),
         ("хмм", "ask_price", "other"),
     ]
 
