@@ -68,6 +68,9 @@ class CueIndex:
     patterns: tuple[Pattern, ...]
     known_lemmas: frozenset[str]
     fuzzy_lemmas: Mapping[str, str]
+    # A typo is matched against the words as the rule files spell them ("позовите"), since a
+    # misspelt form has no lemma of its own; this maps such a spelling to its lemma.
+    spelled: Mapping[str, str] = field(default_factory=dict)
     fuzzy_prefixes: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
     # The cues to try at a word. A phrase whose second element is a lemma is filed under its
     # first two elements (most phrases start with a common word: "не", "how", "у"); the
@@ -100,10 +103,13 @@ def _variants(canonical: Iterable[str]) -> dict[str, str]:
     return table
 
 
-def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
-    """Compile cues and patterns for fast matching."""
+def build_index(
+    cues: Iterable[Cue], patterns: Iterable[Pattern], spellings: Iterable[str] = ()
+) -> CueIndex:
+    """Compile cues and patterns for fast matching; `spellings` are the files' own words."""
     cue_list = tuple(cues)
     elements = [e for cue in cue_list for e in cue.elements]
+    spelled = {w: lemma(w) for w in spellings if not w.isdigit()}
     lemmas_ = {_key(e) for e in elements if not e.prefix}
     prefixes = {e.text for e in elements if e.prefix}
     fuzzy_prefixes: dict[int, dict[str, str]] = {}
@@ -128,7 +134,8 @@ def build_index(cues: Iterable[Cue], patterns: Iterable[Pattern]) -> CueIndex:
         cues=cue_list,
         patterns=tuple(patterns),
         known_lemmas=frozenset(lemmas_),
-        fuzzy_lemmas=_variants(s for s in lemmas_ if len(s) >= FUZZY_MIN_CUE),
+        fuzzy_lemmas=_variants(w for w in {*lemmas_, *spelled} if len(w) >= FUZZY_MIN_CUE),
+        spelled=spelled,
         fuzzy_prefixes=fuzzy_prefixes,
         lemma_leads={k: tuple(v) for k, v in leads[False].items()},
         lemma_pairs={k: tuple(v) for k, v in pairs[False].items()},
@@ -186,7 +193,7 @@ def _correct(word: str, word_lemma: str, index: CueIndex) -> tuple[str, str] | N
     for variant in (word_lemma, *sorted(_deletes(word_lemma))):
         found = index.fuzzy_lemmas.get(variant)
         if found and found[0] == word_lemma[0] and near(found, word_lemma):
-            return found, found
+            return found, index.spelled.get(found, found)
     for length, table in index.fuzzy_prefixes.items():
         for cut in (length, length + 1, length - 1):
             head = word[:cut]

@@ -52,6 +52,7 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.cues: list[Cue] = []
+        self.spellings: set[str] = set()  # the words as the files spell them, for typos
         self.patterns: list[Pattern] = []
         self.intents: dict[str, YamlDoc] = {}
         self.lists: dict[str, set[str]] = {key: set() for key in _LISTS}
@@ -183,9 +184,9 @@ class _Reader:
                 # this form only: "=возьму" takes "возьму", not "взяли" (one lemma, two tenses)
                 elements.extend(Element(w, exact=True) for w in tokens(part[1:]))
             else:
-                elements.extend(
-                    Element(lemma(w)) for w in tokens(part) if w not in self.lists["fillers"]
-                )
+                words = [w for w in tokens(part) if w not in self.lists["fillers"]]
+                self.spellings.update(words)
+                elements.extend(Element(lemma(w)) for w in words)
         if not elements:
             self.problem(doc, where, f"cue {item!r} has no words", "write letters or digits")
             return
@@ -255,7 +256,7 @@ def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     if any(p.severity == "error" for p in reader.problems):
         return None, reader.problems
     rules = RuleSet(
-        index=build_index(reader.cues, reader.patterns),
+        index=build_index(reader.cues, reader.patterns, reader.spellings),
         priority=priority,
         social=frozenset(social) if social else RuleSet.social,
         fillers=frozenset(reader.lists["fillers"]),

@@ -24,7 +24,7 @@ from tests.conftest import ROOT, shared_dir
 CORPUS = shared_dir() / "corpus" / "intents-dev.jsonl"
 EVAL = ROOT / "eval"
 RULES = ROOT / "flows" / "intents"
-TUNING = [EVAL / "blind-dev.jsonl", EVAL / "tune-ru.jsonl", EVAL / "tune-en.jsonl"]
+TUNING = [EVAL / "blind-dev.jsonl", *sorted(EVAL.glob("tune-*.jsonl"))]
 HELD_OUT = EVAL / "blind-test.jsonl"
 CAREFUL = ("thanks", "thinking", "spam")  # a wrong verdict closes a customer's dialog
 MAX_LLM_SHARE = 0.20  # the LLM is a helper for the unsure rest, not the classifier
