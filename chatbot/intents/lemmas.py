@@ -1,8 +1,10 @@
-"""Word lemmas: Russian by pymorphy3's dictionary, English by the Snowball stemmer.
+"""Word lemmas: Russian by pymorphy3's dictionary, English by a light suffix stemmer.
 
 Cue words and message words both go through `lemma`, so any form of a word finds a cue written
 in any other form ("подумаем" meets "подумаю" at "подумать"), while words that merely begin
-alike stay apart ("займёт" is "занять", "займ" is "заём").
+alike stay apart ("займёт" is "занять", "займ" is "заём"). English keeps a light stemmer of its
+own: the Snowball (Porter 2) stemmer conflates further ("organization" and "organ",
+"university" and "universe") and scored lower on every labelled English set we have.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pymorphy3
-import snowballstemmer
 
 SHORT = 2  # letters; shorter words are kept as they are
 _morph: pymorphy3.MorphAnalyzer | None = None
-_english = snowballstemmer.stemmer("english")
+_EN_SUFFIXES = ("ing", "ed", "es", "ly", "s")
+_MIN_STEM = 3
 
 
 def _analyzer() -> pymorphy3.MorphAnalyzer:
@@ -31,7 +33,7 @@ def lemma(word: str) -> str:
     if not word or word.isdigit():
         return word
     if word[0].isascii():
-        return str(_english.stemWord(word))
+        return _stem_en(word)
     if len(word) <= SHORT:
         return word  # "ок", "ку", "хз": a guess would make "ок" the preposition "около"
     morph = _analyzer()
@@ -46,3 +48,25 @@ def lemma(word: str) -> str:
 def lemmas(words: list[str]) -> list[str]:
     """The lemmas of several words."""
     return [lemma(w) for w in words]
+
+
+def _stem_en(word: str) -> str:
+    """Plural, -ing, -ed and -ly cut: "deliveries" and "delivery" meet at "deliveri"."""
+    if len(word) <= _MIN_STEM:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "i"
+    for suffix in _EN_SUFFIXES:
+        if suffix == "s" and word.endswith(("ss", "us")):
+            continue
+        keep = _MIN_STEM + 2 if suffix == "ly" else _MIN_STEM  # "quickly" but not "reply"
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            word = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2]:
+                word = word[:-1]  # "shipped" -> "ship"
+            break
+    if word.endswith("y") and len(word) > 3:
+        return word[:-1] + "i"  # "delivery" and "deliveries" meet at "deliveri"
+    if word.endswith("e") and len(word) > 3:
+        return word[:-1]  # "price", "prices", "priced"
+    return word
