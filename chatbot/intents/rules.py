@@ -34,6 +34,7 @@ ENOUGH = 1.0
 WEAK = 0.5
 LOW_CONFIDENCE = 0.6
 THANKS_MAX_REST = 5  # words besides the thanks itself ("спасибо, мама в восторге от букета")
+THANKS_MAX_PRAISE = 30  # ... when nothing but gratitude is found in the message
 THIN_COVERAGE = 0.15
 THIN_MIN_WORDS = 10
 MIN_ASKING_WORDS = 3  # "вы тут?" is small talk; "есть шары с гелием?" asks something
@@ -189,8 +190,12 @@ def _asks_more(intent: str, evidence: Evidence, question: bool, asks: bool) -> b
         return asks and len(rest) >= 2
     if question:
         return len(rest) >= 2
-    # "ok" or "love" inside a long story is not a thank-you note
-    return intent == "thanks" and len(rest) > THANKS_MAX_REST
+    if intent != "thanks" or len(rest) <= THANKS_MAX_REST:
+        return False
+    # "ok" or "love" inside a long story is not a thank-you note, unless nothing else in it
+    # points anywhere: a long word of praise with no question or request is still thanks
+    alone = not asks and all(v == 0 for k, v in evidence.scores.items() if k != "thanks")
+    return not alone or len(rest) > THANKS_MAX_PRAISE
 
 
 def _wordless(text: str, feats: TextFeatures, rules: RuleSet) -> tuple[str, float]:
