@@ -1,11 +1,11 @@
 """Every conversation script under tests/scenarios runs through the real pipeline.
 
-What a script may expect of its trace is described in `tests/scenarios/expectations.py`.
+What a script may expect of its trace is described in `chatbot/service/expectations.py`;
+`chatbot test` checks it with the same code and the same start day.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ import pytest
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
 from chatbot.service.app import load_admin_files
+from chatbot.service.expectations import TEST_DAY
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate_with_report
 from tests.conftest import ROOT
@@ -36,5 +37,5 @@ def test_there_are_enough_scenarios() -> None:
 async def test_scenario(path: Path, admin: tuple[FlowSet, RulesFn]) -> None:
     flows, rules = admin
     script = load_script(path)
-    trace, report = await simulate_with_report(script, flows, rules, date(2026, 3, 2))
+    trace, report = await simulate_with_report(script, flows, rules, TEST_DAY)
     assert_expectations(script, trace, report, ZoneInfo(flows.shop.timezone))

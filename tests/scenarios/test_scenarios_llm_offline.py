@@ -12,7 +12,6 @@ import socket
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +27,7 @@ from chatbot.intents.decision import RulesFn
 from chatbot.llm import LlmClassifier
 from chatbot.service.app import load_admin_files
 from chatbot.service.envelope import Inbound
+from chatbot.service.expectations import TEST_DAY
 from chatbot.service.pipeline import Outcome, Pipeline
 from chatbot.service.scheduler import Scheduler
 from chatbot.service.script import Script, load_script
@@ -40,7 +40,7 @@ from tests.scenarios.expectations import assert_expectations
 SCENARIOS = sorted(Path(__file__).parent.glob("*.yaml"))
 DEADLINE = 0.5  # seconds, LLM_DEADLINE_SECONDS of this run
 MARGIN = 1.0  # seconds a loaded machine may add to one event besides the LLM
-TODAY = date(2026, 3, 2)
+TODAY = TEST_DAY
 
 
 class TimedPipeline(Pipeline):
