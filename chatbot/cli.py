@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "chat": ("chatbot.commands.chat", "talk to the bot in the terminal as a customer"),
     "simulate": ("chatbot.commands.simulate", "replay a conversation script with a virtual clock"),
+    "test": ("chatbot.commands.test", "run conversation scripts and check what they expect"),
     "validate": ("chatbot.commands.validate", "check flows, texts, intent rules and prompts"),
     "schema": ("chatbot.commands.schema", "print the JSON Schema of flow files"),
     "migrate": ("chatbot.commands.migrate", "create or upgrade the database tables"),
