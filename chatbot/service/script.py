@@ -43,6 +43,11 @@ def load_script(path: Path) -> Script:
     """Read and check a script file; ScriptError names the file, the step and the fix."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        # PyYAML's message spans several lines; where and what is enough to fix it
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        raise ScriptError(f"{path}{where}: not valid YAML: {exc.problem or exc}") from exc
     except (OSError, yaml.YAMLError) as exc:
         raise ScriptError(f"{path}: cannot read the script: {exc}") from exc
     return parse_script(data, str(path))
