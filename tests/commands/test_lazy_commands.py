@@ -33,7 +33,7 @@ def test_the_help_lists_every_command_without_importing_them() -> None:
          "build_parser('').print_help()\nprint('aiogram' in sys.modules)"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
-    for name in ("start", "run", "chat", "simulate", "validate", "schema", "migrate",
+    for name in ("start", "run", "chat", "simulate", "test", "validate", "schema", "migrate",
                  "eval-intents", "export-messages"):  # fmt: skip
         assert name in done.stdout
     assert done.stdout.strip().endswith("False")
