@@ -14,16 +14,44 @@ Path_ = tuple[str | int, ...]
 
 
 class FlowYamlLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans: only true/false, so `on:` and `no` stay strings."""
+    """SafeLoader with YAML 1.2 scalars, so admin files read as written.
+
+    YAML 1.1 (PyYAML's default) reads `on:` and `no` as booleans, `after: 1:30` as the number
+    90 (base 60) and `storage_days: 010` as 8 (octal). Here only true/false are booleans, a
+    number is decimal unless it says 0o or 0x, and "1:30" stays text.
+    """
 
 
+_BOOL, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float"))
 FlowYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 FlowYamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+FlowYamlLoader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+FlowYamlLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """A YAML 1.2 integer: decimal ("010" is 10), or 0o / 0x as written."""
+    text = str(loader.construct_scalar(node))
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+FlowYamlLoader.add_constructor(_INT, _construct_int)
 
 
 @dataclass(frozen=True, slots=True)

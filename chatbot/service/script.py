@@ -11,6 +11,7 @@ import yaml
 
 from chatbot.core.durations import parse_duration
 from chatbot.core.events import CRM_EVENTS, MANAGER_ACTIONS
+from chatbot.engine.yaml_source import FlowYamlLoader
 from chatbot.errors import ScriptError
 
 CHANNELS = ("telegram", "whatsapp", "instagram", "vk", "console")
@@ -42,7 +43,7 @@ class Script:
 def load_script(path: Path) -> Script:
     """Read and check a script file; ScriptError names the file, the step and the fix."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=FlowYamlLoader)
     except yaml.MarkedYAMLError as exc:
         # PyYAML's message spans several lines; where and what is enough to fix it
         mark = exc.problem_mark or exc.context_mark
