@@ -7,7 +7,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from chatbot.config import Settings
+from pydantic import ValidationError
+
+from chatbot.config import Settings, settings_problems
 from chatbot.logs import configure
 
 # Each module defines `register(parser)`, which adds its arguments and sets `func`. Only the
@@ -66,7 +68,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
-    configure(Settings().log_level)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # A bad setting is the operator's to fix: say which and why, in one line each.
+        for line in settings_problems(exc):
+            print(f"chatbot: {line} (see .env.example)", file=sys.stderr)
+        return 2
+    configure(settings.log_level)
     code: int = func(args)
     return code
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///storage/chatbot.db"
@@ -56,13 +56,21 @@ class Settings(BaseSettings):
     http_host: str = Field("127.0.0.1", alias="HTTP_HOST")
     http_port: int = Field(8080, alias="HTTP_PORT")
 
-    log_level: str = Field("INFO", alias="LOG_LEVEL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", alias="LOG_LEVEL"
+    )
 
     @field_validator("sqlite_synchronous", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         """FULL and full alike, as SQLite's own PRAGMA takes them."""
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        """info and INFO alike; a misspelt level is an error, not a silent INFO."""
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("manager_ids", mode="before")
     @classmethod
@@ -88,3 +96,14 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         """The LLM is on only when a model is named."""
         return bool(self.llm_model)
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """One line per bad setting: its name, what was given and what is wrong."""
+    lines = []
+    for problem in error.errors():
+        name = ".".join(str(part) for part in problem["loc"]) or "settings"
+        given = problem.get("input")
+        shown = f"={given!r}" if isinstance(given, str | int | float) else ""
+        lines.append(f"setting {name}{shown} is not valid: {problem['msg']}")
+    return lines

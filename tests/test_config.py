@@ -40,3 +40,25 @@ async def test_the_bot_opens_its_database_as_configured(
     finally:
         await app.close()
     assert found == level
+
+
+def test_a_bad_setting_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chatbot.cli import main
+
+    monkeypatch.setenv("HTTP_PORT", "abc")
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+    assert main(["validate"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 2  # one per bad setting, no traceback
+    assert lines[0].startswith("chatbot: setting HTTP_PORT='abc' is not valid: ")
+    assert lines[1].startswith("chatbot: setting LOG_LEVEL='VERBOSE' is not valid: ")
+    assert "'DEBUG', 'INFO'" in lines[1]
+
+
+def test_a_log_level_in_any_case_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    assert Settings().log_level == "WARNING"
