@@ -25,6 +25,11 @@ INTENTS: Final[tuple[str, ...]] = (
 )
 """The intents that always exist (DESIGN.md §3.1)."""
 
+BUYING_INTENTS: Final = frozenset(
+    {"agree", "ask_price", "ask_delivery", "ask_payment", "order_status", "price_objection"}
+)
+"""Intents that show a wish to buy: never spam, and evidence against a spam verdict."""
+
 Source = Literal["rules", "llm", "menu", "default"]
 
 

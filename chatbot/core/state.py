@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+ORDER_ENDS = frozenset({"delivered", "cancelled"})  # the facts that finish an order
+
 
 @dataclass(frozen=True, slots=True)
 class TimerState:
@@ -48,7 +50,7 @@ class DialogState:
     @property
     def open_orders(self) -> list[str]:
         """Orders not yet delivered or cancelled (a delivered order is settled or invoiced)."""
-        return [o for o, facts in self.orders.items() if not facts & {"delivered", "cancelled"}]
+        return [o for o, facts in self.orders.items() if not facts & ORDER_ENDS]
 
     def with_vars(self, **values: str) -> DialogState:
         """Return a copy with these variables set."""

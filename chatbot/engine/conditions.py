@@ -5,17 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from chatbot.core.durations import parse_duration
-from chatbot.core.intents import Classification
+from chatbot.core.intents import BUYING_INTENTS, Classification
 from chatbot.core.state import DialogState
 from chatbot.engine.context import Context, once_key
 from chatbot.engine.spec import Condition, number_range
 from chatbot.intents.moments import named_moment
 from chatbot.intents.ratings import read_rating
-
-# Intents that show a wish to buy: such a first message is a lead, whatever its emojis.
-BUYING_INTENTS = frozenset(
-    {"agree", "ask_price", "ask_delivery", "ask_payment", "order_status", "price_objection"}
-)
 
 
 def matches(cond: Condition, state: DialogState, ctx: Context) -> bool:

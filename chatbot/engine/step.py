@@ -32,7 +32,7 @@ from chatbot.core.events import (
     TimerFired,
     Unblocked,
 )
-from chatbot.core.state import DialogState, Facts
+from chatbot.core.state import ORDER_ENDS, DialogState, Facts
 from chatbot.engine.actions import BLOCKED_VAR, ActionRunner
 from chatbot.engine.context import Context
 from chatbot.engine.flowset import FlowSet
@@ -163,10 +163,9 @@ def _on_crm(run: ActionRunner, event: CrmEvent) -> None:
     s = run.state
     order = str(event.data.get("order_id", "")) or s.vars.get("order_id", "")
     if event.type.startswith("order_") and order:
-        if "spammer" in s.flags and event.type == "order_created":
-            # an order on the site proves a customer: the spam close was wrong
-            s = replace(s, flags=s.flags - {"spammer"})
-            run.emit(Unflag("spammer"))
+        if event.type == "order_created":
+            _unflag(run, "spammer")  # an order on the site proves a customer: the close was wrong
+            s = run.state
         fact = event.type.removeprefix("order_")
         s = replace(s, orders=_with_fact(s.orders, order, fact))
     if s.closed and "do_not_write" not in s.flags and "spammer" not in s.flags:
@@ -184,7 +183,7 @@ def _with_fact(
     """The order ledger with one more fact; the oldest finished orders are forgotten."""
     ledger = {k: v for k, v in orders.items() if k != order}
     ledger[order] = orders.get(order, frozenset()) | {fact}
-    finished = [k for k, v in ledger.items() if v & {"cancelled", "delivered"}]
+    finished = [k for k, v in ledger.items() if v & ORDER_ENDS]
     for k in finished[: max(0, len(ledger) - MAX_ORDERS)]:
         del ledger[k]
     return ledger
@@ -222,12 +221,16 @@ def _on_manager_action(run: ActionRunner, event: ManagerAction) -> None:
 
 def _on_spam_cleared(run: ActionRunner) -> None:
     """The dialog stays closed; the customer's next message reopens it as a new one."""
-    s = run.state
-    if "spammer" in s.flags:
-        run.state = replace(s, flags=s.flags - {"spammer"})
-        run.emit(Unflag("spammer"))
+    _unflag(run, "spammer")
     # The flows' spam rule skips a dialog a manager has cleared (`unset: [spam_cleared]`).
     run.state = run.state.with_vars(spam_cleared=run.ctx.now.date().isoformat())
+
+
+def _unflag(run: ActionRunner, flag: str) -> None:
+    """Clear a customer flag, if set."""
+    if flag in run.state.flags:
+        run.state = replace(run.state, flags=run.state.flags - {flag})
+        run.emit(Unflag(flag))
 
 
 def _on_blocked(run: ActionRunner) -> None:

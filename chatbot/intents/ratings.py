@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from chatbot.intents.normalize import normalize
 
@@ -66,6 +67,7 @@ _FRACTION = re.compile(
 _TOKEN = re.compile(r"[a-zа-я]+|\d+")
 
 
+@lru_cache(maxsize=4096)  # texts fill every reply's variables: read each once
 def read_rating(text: str, top: int = 10) -> int | None:
     """The 0..`top` score a short reply gives, or None when it is not clearly one score.
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from chatbot.core.intents import Classification, TextFeatures
+from chatbot.core.intents import BUYING_INTENTS, Classification, TextFeatures
 from chatbot.intents.cues import CueIndex, Evidence, match
 from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import (
@@ -47,10 +47,6 @@ GRATITUDE = frozenset({"thanks", "greeting"})
 # Strong evidence of these next to "спасибо" makes it no thank-you note
 NOT_THANKS = frozenset(
     {"refuse", "complaint", "price_objection", "human", "agree", "unsubscribe", "spam"}
-)
-# Evidence of a buyer: a spam verdict next to it is mixed evidence
-BUYING = frozenset(
-    {"agree", "ask_price", "ask_delivery", "ask_payment", "order_status", "price_objection"}
 )
 # A question word opening the message or a clause ("спасибо, а когда доставка"); inside a
 # clause it is reported speech ("спрошу у мамы, какие цветы она любит" is not a question).
@@ -151,7 +147,7 @@ def _mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: b
             return True
         if feats.foreign_links:
             return False  # an advertising link beside the spam cues
-        buying = max((scores.get(k, 0.0) for k in BUYING), default=0.0)
+        buying = max((scores.get(k, 0.0) for k in BUYING_INTENTS), default=0.0)
         return buying >= ENOUGH and scores.get("spam", 0.0) < buying + ENOUGH
     return False
 
