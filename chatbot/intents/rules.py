@@ -50,7 +50,7 @@ NOT_THANKS = frozenset(
 )
 # A question word opening the message or a clause ("спасибо, а когда доставка"); inside a
 # clause it is reported speech ("спрошу у мамы, какие цветы она любит" is not a question).
-_CLAUSE_START = re.compile(r"(?:^|[,.;:!()]\s*|\b(?:а|и|но|and|but|so)\s+)([a-zа-я]+)")
+_CLAUSE_START = re.compile(r"(?:^|[,.;:!()]\s*|\b(?:а|и|но|или|and|but|so|or)\s+)([a-zа-я]+)")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class RuleSet:
     question_words: frozenset[str] = frozenset()
     request_words: frozenset[str] = frozenset()
     approval_emojis: frozenset[str] = frozenset()
+    displeased_emojis: frozenset[str] = frozenset()
     spam_emojis: int = 4
 
     @property
@@ -97,6 +98,8 @@ def classify(
     if feats.foreign_links > feats.product_links:
         scores["spam"] = scores.get("spam", 0.0) + WEAK
     intent, confidence = _decide(scores, evidence, plain, rules, feats)
+    if intent == "thanks" and _displeased(text, rules):
+        return Classification("other", 0.45, "rules", feats)  # "спасибо за доставку 🙄"
     return Classification(intent, confidence, "rules", feats)
 
 
@@ -109,6 +112,8 @@ def _decide(
         strong = [n for n in strong if n not in QUESTIONS]
     if strong:
         best = strong[0]
+        if best in DEFERRING and "?" not in plain:
+            question = False  # "спрошу жену, какие даты ей удобны" reports a question
         if best in rules.social and _asks_more(best, evidence, question, feats.asks):
             return "other", 0.45
         if _mixed(best, scores, feats, question):
@@ -207,6 +212,11 @@ def _wordless(text: str, feats: TextFeatures, rules: RuleSet) -> tuple[str, floa
     if len(found) >= rules.spam_emojis:
         return "spam", 0.85
     return "other", 0.5 if found or feats.number is not None else 0.4
+
+
+def _displeased(text: str, rules: RuleSet) -> bool:
+    """An eye-roll or an angry face: the thanks beside it is sarcasm."""
+    return any(_bare(e) in rules.displeased_emojis for e in emojis(text))
 
 
 def _bare(emoji: str) -> str:

@@ -25,7 +25,8 @@ _INTENT_KEYS = (
     "not_patterns",
     "weight",
 )
-_LISTS = ("fillers", "question_words", "request_words", "approval_emojis")
+_LISTS = ("fillers", "question_words", "request_words", "approval_emojis", "displeased_emojis")
+_EMOJI_LISTS = ("approval_emojis", "displeased_emojis")
 _ONCE = ("priority", "social", "spam_emojis")
 _TOP_KEYS = ("intents", *_LISTS, *_ONCE)
 _MIN_PREFIX = 3
@@ -83,7 +84,7 @@ class _Reader:
                 self.once[key] = (doc, value)
             elif key in _LISTS:
                 for i, item in self._strings(doc, (key,), value):
-                    word = item if key == "approval_emojis" else normalize(item)
+                    word = item if key in _EMOJI_LISTS else normalize(item)
                     self.lists[key].add(lemma(word) if key.endswith("_words") else word)
                     del i
         intents = data.get("intents")
@@ -263,6 +264,7 @@ def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         question_words=frozenset(reader.lists["question_words"]),
         request_words=frozenset(reader.lists["request_words"]),
         approval_emojis=frozenset(reader.lists["approval_emojis"]),
+        displeased_emojis=frozenset(reader.lists["displeased_emojis"]),
         spam_emojis=int(flood[1]),
     )
     return rules, reader.problems

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import time
 from pathlib import Path
 
 import pytest
@@ -103,15 +102,6 @@ def test_typo_lowers_confidence(rules: RuleSet) -> None:
     assert typo.confidence < exact.confidence
 
 
-def test_classification_is_fast(rules: RuleSet) -> None:
-    texts = ["спасибо, а доставка завтра будет?", "беру, как оплатить картой", "🤑🤑🤑🤑"] * 100
-    classify("прогрев", rules)
-    start = time.perf_counter()
-    for text in texts:
-        classify(text, rules)
-    assert (time.perf_counter() - start) / len(texts) < 0.001
-
-
 def test_greeting_with_one_emoji_is_not_spam(rules: RuleSet) -> None:
     decision = classify("Привет 👋", rules)
     assert decision.intent == "greeting"
@@ -133,6 +123,38 @@ def test_happy_emojis_are_never_spam(rules: RuleSet) -> None:
     assert classify("❤️❤️❤️❤️❤️", rules).intent == "thanks"
     assert classify("спасибо 🙏🙏🙏🙏🙏", rules).intent == "thanks"
     assert classify("🎂🎂🎂🎂 а на завтра успеете?", rules).intent != "spam"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["спасибо вам огромное 🙄", "thanks a lot for the squashed box 🙃", "спасибо 👎"],
+)
+def test_thanks_beside_a_displeased_face_is_left_to_the_llm(rules: RuleSet, text: str) -> None:
+    decision = classify(text, rules)
+    assert (decision.intent, decision.confidence) == ("other", 0.45)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ок, везите завтра", "agree"),
+        ("норм, упаковывайте", "agree"),
+        ("ok, go ahead with the blue one", "agree"),
+        ("perfect, confirm it", "agree"),
+        ("хорошо, подскажите адрес самовывоза", "ask_delivery"),  # asking is no go-ahead
+        ("ок, понял", "thanks"),
+        ("ok, book it for friday?", "other"),  # a question is no go-ahead either
+    ],
+)
+def test_an_acknowledgement_with_an_order_to_go_on_is_agree(
+    rules: RuleSet, text: str, intent: str
+) -> None:
+    assert classify(text, rules).intent == intent
+
+
+def test_a_reported_question_stays_a_later_check(rules: RuleSet) -> None:
+    assert classify("спрошу жену, какие даты ей удобны, и вернусь", rules).intent == "need_time"
+    assert classify("спрошу жену, а какие даты у вас свободны?", rules).intent != "need_time"
 
 
 def test_wish_to_ask_is_not_a_later_check(rules: RuleSet) -> None:
