@@ -10,8 +10,9 @@ social cue was found but the message also asks something the rules do not know, 
 Confidence: 0.9 for one clear intent, 0.8 when the priority had to choose, 0.1 less for long
 messages or typo-corrected cues, at most 0.55 when one cue explains little of a long message,
 0.5 for weak evidence only, 0.4-0.45 for a social phrase next to an unknown question and 0.3
-when nothing matched. The LLM layer is asked when the confidence is below 0.6 (LOW_CONFIDENCE)
-or the intent is `other`.
+when nothing matched. Such an unsure `other` may still be named by the nearest labelled
+examples (examples.py), at 0.6. The LLM layer is asked when the confidence is below 0.6
+(LOW_CONFIDENCE) or the intent is `other`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from chatbot.core.intents import BUYING_INTENTS, Classification, TextFeatures
 from chatbot.intents.cues import CueIndex, Evidence, match
+from chatbot.intents.examples import ExampleIndex
 from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import (
     emojis,
@@ -33,6 +35,8 @@ from chatbot.intents.normalize import (
 ENOUGH = 1.0
 WEAK = 0.5
 LOW_CONFIDENCE = 0.6
+UNSURE = 0.45  # `other` at most this sure: no cue explained the message, or cues disagreed
+EXAMPLE_CONFIDENCE = 0.6  # named by the nearest examples: acted on, yet below a cue's 0.8-0.9
 THANKS_MAX_REST = 5  # words besides the thanks itself ("спасибо, мама в восторге от букета")
 THANKS_MAX_PRAISE = 30  # ... when nothing but gratitude is found in the message
 THIN_COVERAGE = 0.15
@@ -66,6 +70,7 @@ class RuleSet:
     approval_emojis: frozenset[str] = frozenset()
     displeased_emojis: frozenset[str] = frozenset()
     spam_emojis: int = 4
+    examples: ExampleIndex | None = None
 
     @property
     def intent_names(self) -> frozenset[str]:
@@ -99,7 +104,11 @@ def classify(
         scores["spam"] = scores.get("spam", 0.0) + WEAK
     intent, confidence = _decide(scores, evidence, plain, rules, feats)
     if intent == "thanks" and _displeased(text, rules):
-        return Classification("other", 0.45, "rules", feats)  # "спасибо за доставку 🙄"
+        intent, confidence = "other", 0.45  # "спасибо за доставку 🙄"
+    if intent == "other" and confidence <= UNSURE and rules.examples is not None:
+        named = rules.examples.decide(text)
+        if named is not None:
+            intent, confidence = named, EXAMPLE_CONFIDENCE
     return Classification(intent, confidence, "rules", feats)
 
 

@@ -10,6 +10,7 @@ from chatbot.core.intents import INTENTS
 from chatbot.engine.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.errors import FlowError, Problem
 from chatbot.intents.cues import Cue, Element, Pattern, build_index
+from chatbot.intents.examples import ExampleIndex, read_examples
 from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import normalize, tokens
 from chatbot.intents.rules import WEAK, RuleSet
@@ -254,6 +255,8 @@ def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         reader.problem(
             doc, ("spam_emojis",), "spam_emojis must be a whole number above 0", "e.g. 4"
         )
+    examples, problems = read_examples(directory / "examples", frozenset(priority) | {"other"})
+    reader.problems.extend(problems)
     if any(p.severity == "error" for p in reader.problems):
         return None, reader.problems
     rules = RuleSet(
@@ -266,6 +269,7 @@ def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         approval_emojis=frozenset(reader.lists["approval_emojis"]),
         displeased_emojis=frozenset(reader.lists["displeased_emojis"]),
         spam_emojis=int(flood[1]),
+        examples=ExampleIndex.build(examples) if examples else None,
     )
     return rules, reader.problems
 

@@ -1,0 +1,130 @@
+"""Labelled example messages: the nearest ones name an intent the cue lists missed.
+
+A shop's own messages, exported with `chatbot export-messages` and corrected, go to
+flows/intents/examples/*.jsonl (one {"text", "label"} object a line). When no cue explains a
+message, its nearest examples (lemmas and word pairs, weighted by rarity, cosine similarity)
+may name its intent. They never close a dialog on their own: a verdict that closes or
+silences (thanks, spam, thinking, refuse, unsubscribe), or only wraps a conversation
+(greeting, need_time), stays with the cues, the LLM or a manager.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from itertools import pairwise
+from operator import itemgetter
+from pathlib import Path
+
+from chatbot.errors import Problem
+from chatbot.intents.lemmas import lemma
+from chatbot.intents.normalize import normalize, split_words, without_links
+
+NEIGHBOURS = 5
+MIN_SIMILARITY = 0.4  # below, the nearest example shares little more than a common word
+MIN_AGREEMENT = 0.6  # the share of the neighbours' similarity that votes for the winner
+COMMON = 0.03  # a token in more of the examples than this share says little (and costs time)
+COMMON_FLOOR = 20  # ... but a few examples of a shop's own never lose their shared words
+# Verdicts that close a dialog, flag a customer or stop the bot's messages need a cue, and so
+# do the social ones: "добрый день, подскажите ..." resembles greetings yet asks for something
+NOT_BY_EXAMPLE = frozenset(
+    {"thanks", "spam", "thinking", "refuse", "unsubscribe", "greeting", "need_time", "other"}
+)
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The intent the nearest examples vote for, with the best similarity and the vote share."""
+
+    intent: str
+    similarity: float
+    agreement: float
+
+
+@dataclass(frozen=True)
+class ExampleIndex:
+    """An inverted index of weighted tokens over the examples."""
+
+    labels: tuple[str, ...]
+    postings: dict[str, tuple[tuple[int, float], ...]]
+    idf: dict[str, float]
+
+    @classmethod
+    def build(cls, examples: list[tuple[str, str]]) -> ExampleIndex:
+        """The index of (text, label) pairs."""
+        bags = [set(example_tokens(text)) for text, _ in examples]
+        counts = Counter(token for bag in bags for token in bag)
+        n = len(bags)
+        limit = max(COMMON_FLOOR, COMMON * n)
+        idf = {t: math.log((n + 1) / c) for t, c in counts.items() if c <= limit}
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for i, bag in enumerate(bags):
+            weights = {t: idf[t] for t in bag if t in idf}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for token, weight in weights.items():
+                postings.setdefault(token, []).append((i, weight / norm))
+        return cls(
+            labels=tuple(label for _, label in examples),
+            postings={t: tuple(p) for t, p in postings.items()},
+            idf=idf,
+        )
+
+    def nearest(self, text: str) -> Nearest | None:
+        """The intent of the most similar examples, or None when none is similar."""
+        weights = {t: self.idf[t] for t in set(example_tokens(text)) if t in self.idf}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        if not norm:
+            return None
+        similarity: dict[int, float] = {}
+        for token, weight in weights.items():
+            for doc, doc_weight in self.postings[token]:
+                similarity[doc] = similarity.get(doc, 0.0) + weight / norm * doc_weight
+        top = heapq.nlargest(NEIGHBOURS, similarity.items(), key=itemgetter(1))
+        if not top or top[0][1] < MIN_SIMILARITY:
+            return None
+        votes: dict[str, float] = {}
+        for doc, score in top:
+            votes[self.labels[doc]] = votes.get(self.labels[doc], 0.0) + score
+        intent, score = max(votes.items(), key=itemgetter(1))
+        return Nearest(intent, round(top[0][1], 3), round(score / sum(votes.values()), 3))
+
+    def decide(self, text: str) -> str | None:
+        """An intent the examples name clearly enough to act on, or None."""
+        found = self.nearest(text)
+        if found is None or found.agreement < MIN_AGREEMENT or found.intent in NOT_BY_EXAMPLE:
+            return None
+        return found.intent
+
+
+def example_tokens(text: str) -> list[str]:
+    """Lemmas of the words (digits aside) and the pairs of neighbouring lemmas."""
+    words = [lemma(w) for w in split_words(normalize(without_links(text))) if not w.isdigit()]
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
+
+
+def read_examples(
+    folder: Path, intents: frozenset[str]
+) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """The (text, label) pairs of folder/*.jsonl and the problems of their lines."""
+    examples: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                text, label = row["text"], row["label"]
+            except (ValueError, TypeError, KeyError):
+                hint = 'write one object a line: {"text": "...", "label": "ask_price"}'
+                problems.append(Problem(str(path), number, "not a labelled example", hint=hint))
+                continue
+            if label not in intents:
+                hint = f"use one of {', '.join(sorted(intents))}"
+                problems.append(Problem(str(path), number, f"unknown intent {label!r}", hint=hint))
+            elif isinstance(text, str) and text.strip():
+                examples.append((text, label))
+    return examples, problems

@@ -1,0 +1,101 @@
+"""Labelled examples name the intent of a message no cue explains, never a final verdict."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from chatbot.errors import FlowError
+from chatbot.intents.examples import ExampleIndex, read_examples
+from chatbot.intents.rules import EXAMPLE_CONFIDENCE, classify
+from chatbot.intents.rules_loader import check_rules, load_rules
+
+RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
+INTENTS = frozenset({"ask_payment", "ask_delivery", "thanks", "spam", "other"})
+PAYMENT = [
+    ("можно заплатить долями через сплит?", "ask_payment"),
+    ("сплит на три части оформить можно?", "ask_payment"),
+    ("оплата частями через сплит есть?", "ask_payment"),
+]
+
+
+def test_the_nearest_examples_name_the_intent() -> None:
+    index = ExampleIndex.build([*PAYMENT, ("курьер до подъезда донесёт?", "ask_delivery")])
+    found = index.nearest("а через сплит можно?")
+    assert found is not None
+    assert found.intent == "ask_payment"
+    assert index.decide("а через сплит можно?") == "ask_payment"
+
+
+def test_nothing_similar_names_nothing() -> None:
+    index = ExampleIndex.build(PAYMENT)
+    assert index.nearest("какой у вас самый большой шар") is None
+    assert index.decide("какой у вас самый большой шар") is None
+
+
+@pytest.mark.parametrize("final", ["thanks", "spam"])
+def test_examples_never_close_a_dialog(final: str) -> None:
+    index = ExampleIndex.build([("вы просто волшебники с тортами", final)] * 3)
+    found = index.nearest("волшебники с тортами")
+    assert found is not None
+    assert found.intent == final
+    assert index.decide("волшебники с тортами") is None  # the LLM or a manager decides
+
+
+def test_split_votes_decide_nothing() -> None:
+    index = ExampleIndex.build(
+        [("сплит доставка курьер", "ask_delivery"), ("сплит доставка оплата", "ask_payment")]
+    )
+    found = index.nearest("сплит доставка")
+    assert found is not None
+    assert found.agreement < 0.6
+    assert index.decide("сплит доставка") is None
+
+
+def test_bad_lines_are_problems_with_file_and_line(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": "сплит есть?", "label": "ask_payment", "lang": "ru"}),
+        "not json",
+        json.dumps({"text": "что-то", "label": "ask_discount"}),
+        json.dumps({"text": "без метки"}),
+        "",
+    ]
+    (tmp_path / "mine.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    examples, problems = read_examples(tmp_path, INTENTS)
+    assert examples == [("сплит есть?", "ask_payment")]
+    assert [(Path(p.file).name, p.line) for p in problems] == [
+        ("mine.jsonl", 2),
+        ("mine.jsonl", 3),
+        ("mine.jsonl", 4),
+    ]
+    assert "unknown intent 'ask_discount'" in problems[1].message
+
+
+def test_a_shops_examples_reach_the_rules(tmp_path: Path) -> None:
+    folder = tmp_path / "intents"
+    shutil.copytree(RULES, folder)
+    text = "котлован под фундамент выроете"
+    assert classify(text, load_rules(folder)).intent == "other"
+    rows = [
+        {"text": "котлован под фундамент выроете за неделю", "label": "agree"},
+        {"text": "выроете котлован под фундамент, мы согласны", "label": "agree"},
+    ]
+    (folder / "examples" / "shop.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    decision = classify(text, load_rules(folder))
+    assert (decision.intent, decision.confidence) == ("agree", EXAMPLE_CONFIDENCE)
+
+
+def test_an_unknown_label_stops_loading(tmp_path: Path) -> None:
+    folder = tmp_path / "intents"
+    shutil.copytree(RULES, folder)
+    (folder / "examples" / "shop.jsonl").write_text(
+        '{"text": "a", "label": "nope"}\n', encoding="utf-8"
+    )
+    assert any("unknown intent 'nope'" in p.message for p in check_rules(folder))
+    with pytest.raises(FlowError):
+        load_rules(folder)
