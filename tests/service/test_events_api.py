@@ -162,6 +162,21 @@ async def test_a_missed_call_from_a_new_number_gets_the_template(
     assert call["template"] == {"name": "missed_call", "language": {"code": "ru"}}
 
 
+async def test_a_whatsapp_chat_id_is_its_number(bot: Bot, graph: FakeGraphApi) -> None:
+    await bot.says("wamid.1", "Здравствуйте")
+    await sent(graph, 1)
+    body = {"type": "order_paid", "customer": {"channel": "whatsapp", "chat_id": WA_ID},
+            "data": {"order_id": "A-17"}}  # fmt: skip
+    assert (await bot.event(body))[0] == 202
+    paid = (await sent(graph, 2))[1]
+    assert (paid["to"], paid["type"]) == (WA_ID, "text")  # inside the window: free text
+    assert "A-17" in paid["text"]["body"]
+    fresh = {**body, "customer": {"channel": "whatsapp", "chat_id": "79167654321"}}
+    assert (await bot.event(fresh))[0] == 202
+    template = (await sent(graph, 3))[2]
+    assert (template["to"], template["template"]["name"]) == ("79167654321", "payment_received")
+
+
 async def test_a_closed_window_answer_ends_in_the_template_sent_once(
     bot: Bot, graph: FakeGraphApi
 ) -> None:
