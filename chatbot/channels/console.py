@@ -49,6 +49,8 @@ def describe(entry: TraceEntry, tz: tzinfo | None = None) -> str | None:
             return f"closed ({f['reason']})"
         case "flag":
             return f"flag {f['flag']}"
+        case "skipped":
+            return f"skipped {f['text']}: {f['reason']}"
         case "duplicate":
             return f"duplicate {f['id']}"
         case "handoff" | "bot_resumed" | "reopened":

@@ -1,10 +1,10 @@
 """Outbox rows to Graph API `/messages` calls: text, reply buttons, lists, templates; errors mapped.
 
-The engine already chose between free text and a template from the 24-hour window, so a row
-with `template` set is sent as that template and any other row as free text. Error 131047
-(outside the window) can therefore only mean the window closed between planning and sending;
-the row fails for good with a reason that says a template is needed, and the engine sends the
-next proactive message as a template anyway.
+The engine already chose between free text and a template from the 24-hour window (with a
+margin), so a row with `template` set is sent as that template and any other row as free text.
+Error 131047 (outside the window) can therefore only mean the window closed between planning
+and sending: the row is sent once more as its `fallback_template`, or, without one, it is
+skipped (recorded, never sent).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import aiohttp
 
+from chatbot.channels.whatsapp_templates import template_content
 from chatbot.service.outbox import OutgoingMessage, SendFailed, retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ THROUGHPUT_WAIT: Final = {130429: 2.0, 131056: 6.0, 80007: 60.0, 4: 60.0}
 # Meta's "temporary, try again" codes that come with a 4xx status.
 TRANSIENT: Final = frozenset({1, 2, 131000, 131016})
 LIST_BUTTON: Final = {"ru": "Выбрать", "en": "Choose"}
+NO_FALLBACK: Final = "and the text has no template: not sent"
 
 
 class WhatsAppSender:
@@ -55,13 +57,26 @@ class WhatsAppSender:
             # The managers' desk refuses these for WhatsApp customers; a row that got here anyway
             # fails for good instead of sending the caption without its photo.
             raise SendFailed("a Telegram photo or file cannot be copied to WhatsApp", final=True)
+        try:
+            await self._post(message, content(message.payload, self.lang))
+        except SendFailed as exc:
+            if not exc.reengagement:
+                raise
+            fallback = message.payload.get("fallback_template")
+            if not fallback or message.payload.get("template"):
+                raise SendFailed(f"{exc} {NO_FALLBACK}", skipped=True) from exc
+            log.info("whatsapp.window_closed_template", extra={"row": message.idempotency_key})
+            await self._post(message, template_content(fallback, _lang(message.payload, self.lang)))
+
+    async def _post(self, message: OutgoingMessage, part: Mapping[str, Any]) -> None:
+        """One `/messages` call; SendFailed with the mapped error."""
         body = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
             "to": message.chat_id,
             # Echoed in the status webhooks of this message: ties a status to its outbox row.
             "biz_opaque_callback_data": message.idempotency_key,
-            **content(message.payload, self.lang),
+            **part,
         }
         try:
             async with self._client().post(self.url, json=body, headers=self._headers) as resp:
@@ -88,10 +103,10 @@ class WhatsAppSender:
 
 def content(payload: Mapping[str, Any], default_lang: str = "ru") -> dict[str, Any]:
     """The type-specific part of a `/messages` body for one outbox payload."""
-    lang = str(payload.get("lang") or default_lang)
+    lang = _lang(payload, default_lang)
     template = payload.get("template")
     if template:
-        return {"type": "template", "template": {"name": str(template), "language": {"code": lang}}}
+        return template_content(template, lang)
     text = str(payload.get("text") or "").strip()
     if not text:
         raise SendFailed("empty message text", final=True)
@@ -122,7 +137,7 @@ def send_failure(status: int, answer: Mapping[str, Any], retry_after: str | None
     code = code if isinstance(code, int) else None
     reason = f"HTTP {status}, code {code}: {str(error.get('message') or '')[:200]}"
     if code == REENGAGEMENT:
-        return SendFailed(f"{reason} (outside the 24h window: a template is needed)", final=True)
+        return SendFailed(f"{reason} (outside the 24h window)", final=True, reengagement=True)
     if code == UNDELIVERABLE:
         return SendFailed(f"{reason} (undeliverable)", blocked=True)
     if code in THROUGHPUT_WAIT or status == 429:
@@ -135,6 +150,10 @@ def send_failure(status: int, answer: Mapping[str, Any], retry_after: str | None
         return SendFailed(reason)
     # A bad request, a bad token or a recipient we may not write to: the same call fails again.
     return SendFailed(reason, final=True)
+
+
+def _lang(payload: Mapping[str, Any], default: str) -> str:
+    return str(payload.get("lang") or default)
 
 
 def _interactive(text: str, action: dict[str, Any], kind: str) -> dict[str, Any]:

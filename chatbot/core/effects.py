@@ -28,24 +28,36 @@ class Personalise:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateCall:
+    """An approved WhatsApp template with its parameters filled from the dialog's variables."""
+
+    name: str
+    language: str
+    body: tuple[str, ...] = ()
+    button_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """Write to the customer; `template` is the WhatsApp template used outside the 24 h window.
 
     With `personalise`, `text` is the fallback the sender keeps unless the LLM's rewrite passes
-    the guard.
+    the guard. `fallback` is the template a free-text WhatsApp reply is sent as when Meta
+    answers that the window has closed meanwhile.
     """
 
     text: str
     key: str
     buttons: tuple[Button, ...] = ()
-    template: str | None = None
+    template: TemplateCall | None = None
     proactive: bool = False
     personalise: Personalise | None = None
+    fallback: TemplateCall | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SkippedReply:
-    """A proactive message that could not be sent (no template outside the window)."""
+    """A reply that could not be sent (no template outside the window, do_not_write...)."""
 
     key: str
     reason: str

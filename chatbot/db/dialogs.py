@@ -239,6 +239,14 @@ async def find_dialogs_by_phone(session: AsyncSession, phone: str) -> list[tuple
     return [(r[0], r[1]) for r in rows]
 
 
+async def dialog_exists(session: AsyncSession, channel: str, chat_id: str) -> bool:
+    """Whether this chat has a dialog (the customer wrote, or was written to, before)."""
+    found = await session.scalar(
+        select(DialogRow.id).where(DialogRow.channel == channel, DialogRow.chat_id == chat_id)
+    )
+    return found is not None
+
+
 def of_dialog(
     dialog_id: InstrumentedAttribute[int], channel: str, chat_id: str
 ) -> ColumnElement[bool]:

@@ -30,6 +30,7 @@ from chatbot.engine.context import Context, once_key
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.render import format_date, render, text_values
 from chatbot.engine.spec import Action, Handler
+from chatbot.engine.whatsapp_window import whatsapp_way
 
 BLOCKED_VAR = "_blocked"  # set while the customer has blocked the bot
 
@@ -219,16 +220,17 @@ class ActionRunner:
             # an unsubscribed customer's own message is still answered; a blocked one never is
             self.emit(SkippedReply(key, "the customer must not be written to"))
             return False
-        text = render(self.flows.text(key, self.state.lang), self._values())
-        template = None
-        if self.ctx.proactive and self._outside_whatsapp_window():
-            template = self.flows.shop.whatsapp.templates.get(key)
-            if template is None:
-                self.emit(SkippedReply(key, "outside the WhatsApp 24h window, no template"))
-                return False
+        values = self._values()
+        text = render(self.flows.text(key, self.state.lang), values)
+        way = whatsapp_way(key, self.state, self.flows.shop.whatsapp, values, self.ctx.now,
+                           proactive=self.ctx.proactive)  # fmt: skip
+        if isinstance(way, str):
+            self.emit(SkippedReply(key, way))
+            return False
+        template, fallback = way
         if template is not None:
             personalise = None  # an approved template is sent as approved, never rewritten
-        self.emit(Reply(text, key, buttons, template, self.ctx.proactive, personalise))
+        self.emit(Reply(text, key, buttons, template, self.ctx.proactive, personalise, fallback))
         self.state = replace(self.state, last_bot_key=key)
         return True
 
@@ -237,13 +239,6 @@ class ActionRunner:
         """The customer blocked the bot (and has not unblocked it since)."""
         s = self.state
         return BLOCKED_VAR in s.vars or (s.closed and s.close_reason == "bot_blocked")
-
-    def _outside_whatsapp_window(self) -> bool:
-        if self.state.channel != "whatsapp":
-            return False
-        last = self.state.last_inbound_at
-        window = parse_duration(self.flows.shop.whatsapp.window)
-        return last is None or self.ctx.now - last > window
 
     def change_stage(self, target: str) -> None:
         """Move to `target`, cancelling timers that end with the stage."""

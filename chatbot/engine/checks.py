@@ -12,6 +12,7 @@ from chatbot.core.intents import INTENTS
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.origins import Origins
 from chatbot.engine.spec import Action, Condition, Handler
+from chatbot.engine.template_checks import check_templates
 from chatbot.engine.yaml_source import Path_
 from chatbot.errors import Problem
 
@@ -35,7 +36,7 @@ def check_flowset(flows: FlowSet, origins: Origins, extra_intents: Iterable[str]
     """Every semantic problem of the merged flows."""
     out = _Checker(flows, origins, frozenset(INTENTS) | frozenset(extra_intents))
     out.run()
-    return out.problems
+    return [*out.problems, *check_templates(flows, origins)]
 
 
 class _Checker:
@@ -245,8 +246,11 @@ class _Checker:
                                 hint=f"use one of {_few(self.known_vars, 12)} or set it with set:",
                             )
                         )
-        for key in self.flows.shop.whatsapp.templates:
+        whatsapp = self.flows.shop.whatsapp
+        for key in whatsapp.templates:
             self._check_text_key(("shop", "whatsapp", "templates", key), key, "")
+        for i, key in enumerate(whatsapp.skippable):
+            self._check_text_key(("shop", "whatsapp", "skippable", i), key, "")
 
     def _check_reachability(self) -> None:
         targets = {a.goto for s in _sites(self.flows) for a in s.actions if a.goto}

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from chatbot.core.durations import parse_duration
 from chatbot.core.effects import TaskTo
+from chatbot.core.phones import check_country
+from chatbot.engine.whatsapp_spec import WhatsAppSettings
 
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 _NAME = r"^[a-z][a-z0-9_]*$"
@@ -57,20 +59,6 @@ Duration = str
 CancelOn = Literal["reply", "manager", "take", "stage"]
 
 
-class WhatsAppSettings(_Strict):
-    """WhatsApp's 24-hour window and the approved templates used outside it."""
-
-    window: Duration = Field(
-        "24h", description="how long after the customer's last message free text is allowed"
-    )
-    templates: dict[str, str] = Field(
-        default_factory=dict,
-        description="text key -> approved template name sent instead outside the window",
-    )
-
-    _check_window = field_validator("window")(_duration)
-
-
 class SlaSettings(_Strict):
     """Response-time rules for managers, in working time."""
 
@@ -95,6 +83,11 @@ class ShopSettings(_Strict):
 
     name: str = Field("", description="the shop's name, available in texts as {shop}")
     timezone: str = Field("Europe/Moscow", description="IANA time zone of the shop")
+    country: str = Field(
+        "RU",
+        description="ISO country code: phones written without +, like 8 916..., are read "
+        "as this country's numbers",
+    )
     default_lang: str = Field("ru", description="language of customers whose language is unknown")
     languages: list[str] = Field(default_factory=lambda: ["ru", "en"])
     working_hours: dict[str, str | None] = Field(
@@ -121,6 +114,7 @@ class ShopSettings(_Strict):
     personalise: PersonaliseSettings = Field(default_factory=PersonaliseSettings)
 
     _check_silence = field_validator("close_after_silence")(_duration)
+    _check_country = field_validator("country")(check_country)
 
     @field_validator("working_hours")
     @classmethod

@@ -12,8 +12,10 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chatbot.core.events import CRM_EVENTS, CrmEvent
+from chatbot.core.phones import chat_id_of, normalize_phone
 from chatbot.db import dialogs
 from chatbot.db.database import Database
+from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound
 from chatbot.service.pipeline import Outcome
 from chatbot.service.script import CHANNELS
@@ -92,10 +94,19 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
 class EventsApi:
     """Checks, resolves and hands CRM events to the pipeline; bad input changes nothing."""
 
-    def __init__(self, db: Database, token: str | None, handle: Handler) -> None:
+    def __init__(
+        self,
+        db: Database,
+        token: str | None,
+        handle: Handler,
+        country: Callable[[], str] = lambda: "RU",
+        whatsapp: bool = False,
+    ) -> None:
         self.db = db
         self.token = token
         self.handle = handle
+        self.country = country  # the shop's, read per event: admin files may be reloaded
+        self.whatsapp = whatsapp  # a new number can be reached through an approved template
 
     async def post(self, request: web.Request) -> web.Response:
         """POST /api/events."""
@@ -125,10 +136,10 @@ class EventsApi:
             ]
             return _error(422, "the event is invalid", problems=problems)
         target = await self._resolve(event.customer)
-        if target is None:
-            return _error(404, "no dialog with this customer yet: they have not written to us")
+        if isinstance(target, web.Response):
+            return target
         data = {k: _text(v) for k, v in event.data.items() if v is not None}
-        inbound = Inbound(target[0], target[1], CrmEvent(event.type, data), event.id)
+        inbound = Inbound(target[0], target[1], CrmEvent(event.type, data), event.id, target[2])
         outcome = await self.handle(inbound)
         log.info("events_api.accepted", extra={"type": event.type, "dup": outcome.duplicate})
         return web.json_response({"status": "duplicate" if outcome.duplicate else "accepted"},
@@ -142,13 +153,38 @@ class EventsApi:
             given.strip().encode(), self.token.encode()
         )
 
-    async def _resolve(self, ref: CustomerRef) -> tuple[str, str] | None:
-        if ref.channel is not None and ref.chat_id is not None:
-            return ref.channel, ref.chat_id
-        assert ref.phone is not None
+    async def _resolve(self, ref: CustomerRef) -> tuple[str, str, CustomerInfo] | web.Response:
+        """The chat to write to, or the refusal: the bot writes only where it may (DESIGN §4)."""
+        if ref.channel not in (None, "whatsapp"):
+            assert ref.chat_id is not None
+            async with self.db.snapshot() as session:
+                known = await dialogs.dialog_exists(session, ref.channel, ref.chat_id)
+            if not known:
+                return _error(404, f"the {ref.channel} chat {ref.chat_id} never wrote to the bot: "
+                                   "a bot may only write to chats that wrote first")  # fmt: skip
+            return ref.channel, ref.chat_id, CustomerInfo()
+        # A WhatsApp chat id is the number in international digits; a CRM's phone is read the
+        # way the shop's country writes numbers ("8 (916) 123-45-67").
+        country = self.country()
+        phone = (normalize_phone(ref.chat_id) if ref.channel == "whatsapp"
+                 else normalize_phone(ref.phone, country))  # fmt: skip
+        if phone is None:
+            return _error(
+                422,
+                "the event is invalid",
+                problems=[f"customer: not a phone number (country {country})"],
+            )
         async with self.db.snapshot() as session:
-            found = await dialogs.find_dialogs_by_phone(session, ref.phone)
-        return found[0] if found else None
+            found = await dialogs.find_dialogs_by_phone(session, phone)
+            if ref.channel == "whatsapp":
+                found = [f for f in found if f[0] == "whatsapp"]
+        if found:
+            return found[0][0], found[0][1], CustomerInfo(phone=phone)
+        if not self.whatsapp:
+            return _error(404, f"no dialog with {phone} yet and WhatsApp is not configured: "
+                               "the bot cannot write to this customer first")  # fmt: skip
+        # A new number: the dialog opens with an approved template (the window never opened).
+        return "whatsapp", chat_id_of(phone), CustomerInfo(phone=phone)
 
 
 def _text(value: str | int | float) -> str:

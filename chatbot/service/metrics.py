@@ -32,6 +32,10 @@ class Metrics:
                                    registry=r)  # fmt: skip
         self.messages_out = Counter("chatbot_messages_out", "messages planned to customers",
                                     ["kind"], registry=r)  # fmt: skip
+        self.skipped = Counter("chatbot_replies_skipped",
+                               "replies not sent to customers (see the skipped trace and the "
+                               "outbox's skipped rows), by text key", ["key"],
+                               registry=r)  # fmt: skip
         self.duplicates = Counter("chatbot_duplicates", "redelivered events ignored", registry=r)
         self.intents = Counter("chatbot_intents", "classified messages", ["intent", "source"],
                                registry=r)  # fmt: skip
@@ -64,6 +68,8 @@ class Metrics:
                 self.alerts.labels(f["kind"]).inc()
             elif entry.type == "closed":
                 self.closed.labels(f["reason"]).inc()
+            elif entry.type == "skipped":
+                self.skipped.labels(f["text"]).inc()
 
     def render(self) -> bytes:
         """The text exposition format."""

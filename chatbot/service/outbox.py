@@ -42,7 +42,9 @@ class SendFailed(Exception):
     """Delivery failed; `retry_after` asks to wait, `final` means never retry.
 
     `blocked` says the customer cannot receive messages any more (Telegram 403, WhatsApp
-    131026): the row fails for good and the dialog gets a bot_blocked event.
+    131026): the row fails for good and the dialog gets a bot_blocked event. `skipped` says the
+    message may not be sent at all (WhatsApp's window closed and the text has no template): the
+    row is recorded as skipped. `reengagement` marks WhatsApp's "window closed" answer.
     """
 
     def __init__(
@@ -51,11 +53,15 @@ class SendFailed(Exception):
         retry_after: float | None = None,
         final: bool = False,
         blocked: bool = False,
+        skipped: bool = False,
+        reengagement: bool = False,
     ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
-        self.final = final or blocked
+        self.final = final or blocked or skipped
         self.blocked = blocked
+        self.skipped = skipped
+        self.reengagement = reengagement
 
 
 def retry_after_seconds(header: str | None, default: float | None, cap: float) -> float | None:
@@ -107,6 +113,7 @@ class OutboxSender:
         on_blocked: Callable[[str, str], Awaitable[object]] | None = None,
         composer: Composer | None = None,
         only: tuple[str, str] | None = None,
+        on_skipped: Callable[[OutgoingMessage, str], None] | None = None,
     ) -> None:
         self.db = db
         self.senders = senders
@@ -114,6 +121,7 @@ class OutboxSender:
         self.on_blocked = on_blocked
         self.composer = composer
         self.only = only
+        self.on_skipped = on_skipped
 
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
@@ -203,7 +211,12 @@ class OutboxSender:
             limit = getattr(self.senders[channel], "max_attempts", MAX_ATTEMPTS)
             values = self._failure(exc, attempts, limit)
             retry = values.get("status") != "failed"
-            log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
+            if exc.skipped:
+                log.warning("outbox.skipped", extra={"row": row_id, "reason": str(exc)})
+                if self.on_skipped is not None:
+                    self.on_skipped(message, str(exc))
+            else:
+                log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
             if exc.blocked and self.on_blocked is not None and message.kind == "message":
                 await self.on_blocked(channel, message.chat_id)
         await self.db.write(_record_outcome, row, values, self.clock.now())
@@ -216,6 +229,8 @@ class OutboxSender:
             later = self.clock.now() + timedelta(seconds=exc.retry_after)
             return {"error": str(exc), "next_attempt_at": later}
         attempts += 1
+        if exc.skipped:
+            return {"status": "skipped", "attempts": attempts, "error": str(exc)}
         if exc.final or attempts >= limit:
             return {"status": "failed", "attempts": attempts, "error": str(exc)}
         backoff = min(2.0**attempts, MAX_BACKOFF_SECONDS)

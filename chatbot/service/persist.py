@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from chatbot.core.effects import (
     Reply,
     SetTimer,
     SkippedReply,
+    TemplateCall,
     UpdateTasks,
 )
 from chatbot.db import records, timers
@@ -24,6 +26,7 @@ from chatbot.db.dialogs import DialogRecord
 from chatbot.db.records import OutboxItem
 from chatbot.service.crm_notices import crm_notice
 
+log = logging.getLogger(__name__)
 MANAGERS = "managers"  # the outbox channel of task cards and alerts
 
 
@@ -50,8 +53,10 @@ def persist_effects(
                 "text": effect.text,
                 "key": effect.key,
                 "buttons": [{"id": b.id, "label": b.label} for b in effect.buttons],
-                "template": effect.template,
+                "template": template_payload(effect.template),
             }
+            if effect.fallback is not None:
+                payload["fallback_template"] = template_payload(effect.fallback)
             if effect.personalise is not None:
                 # The sender may swap the text for an LLM rewrite within these bounds.
                 payload["personalise"] = {
@@ -66,6 +71,9 @@ def persist_effects(
                 payload["copy_of"] = effect.attachment
             outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id, payload))
         elif isinstance(effect, SkippedReply):
+            # The row is the durable record a report counts: status skipped, the reason in error.
+            log.info("reply.skipped", extra={"dialog": dialog.id, "key": effect.key,
+                                             "reason": effect.reason})  # fmt: skip
             outbox.append(OutboxItem(key, "message", dialog.channel, dialog.chat_id,
                                      {"key": effect.key}, "skipped", effect.reason))  # fmt: skip
         elif isinstance(effect, CreateTask):
@@ -108,3 +116,11 @@ def relay_to_managers(
     payload: dict[str, object] = {"dialog_id": dialog.id, "text": text}
     item = OutboxItem(f"{dialog.id}:{version}:relay", "relay", MANAGERS, "", payload)
     records.enqueue(conn, dialog.id, [item], now)
+
+
+def template_payload(call: TemplateCall | None) -> dict[str, object] | None:
+    """A template call as the WhatsApp sender reads it from an outbox row."""
+    if call is None:
+        return None
+    return {"name": call.name, "language": call.language, "body": list(call.body),
+            "button_url": call.button_url}  # fmt: skip

@@ -16,7 +16,7 @@ from chatbot.service.app import App
 from chatbot.service.envelope import Inbound
 from chatbot.service.events_api import EventsApi
 from chatbot.service.metrics import CONTENT_TYPE, Metrics
-from chatbot.service.outbox import MessageSender, OutboxSender
+from chatbot.service.outbox import MessageSender, OutboxSender, OutgoingMessage
 from chatbot.service.pipeline import Outcome
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,11 @@ class Runtime:
         self.metrics = Metrics(app.llm, personaliser)
         all_senders = {c.name: c.sender() for c in self.channels} | dict(senders or {})
         self.outbox = OutboxSender(app.db, all_senders, app.pipeline.clock, self._blocked,
-                                   personaliser)  # fmt: skip
+                                   personaliser, on_skipped=self._skipped)  # fmt: skip
         token = app.settings.events_api_token
         self.events_api = EventsApi(app.db, token.get_secret_value() if token else None,
-                                    self.handle)  # fmt: skip
+                                    self.handle, lambda: self.app.flows.shop.country,
+                                    "whatsapp" in all_senders)  # fmt: skip
         self._wake = asyncio.Event()
 
     async def handle(self, inbound: Inbound) -> Outcome:
@@ -71,6 +72,10 @@ class Runtime:
     async def _blocked(self, channel: str, chat_id: str) -> None:
         """A send found the customer unreachable: the dialog gets a bot_blocked event."""
         await self.handle(Inbound(channel, chat_id, Blocked(reason="send_refused")))
+
+    def _skipped(self, message: OutgoingMessage, reason: str) -> None:
+        """A message the channel may not send at all (already logged and recorded on its row)."""
+        self.metrics.skipped.labels(str(message.payload.get("key") or "manager")).inc()
 
     def web_app(self) -> web.Application:
         """The aiohttp application with every endpoint."""

@@ -55,7 +55,8 @@ def trace_effect(at: datetime, effect: Effect) -> TraceEntry | None:
     """The trace line of an effect, or None for effects that are not traced."""
     if isinstance(effect, Reply):
         labels = [b.label for b in effect.buttons]
-        fields = {"text": effect.text, "buttons": labels, "template": effect.template}
+        template = effect.template.name if effect.template is not None else None
+        fields = {"text": effect.text, "buttons": labels, "template": template}
         return TraceEntry(at, "reply", fields)
     if isinstance(effect, StageChanged):
         return TraceEntry(at, "stage", {"from": effect.from_stage, "to": effect.to_stage})

@@ -94,6 +94,59 @@ async def test_template(graph: FakeGraphApi, wa_channel: WhatsAppChannel) -> Non
     assert "text" not in body
 
 
+ORDER_TEMPLATE = {
+    "name": "order_created_link",
+    "language": "ru",
+    "body": ["A-17", "2500", "https://pay.example/A-17"],
+    "button_url": "A-17",
+}
+WIRE_TEMPLATE = {
+    "name": "order_created_link",
+    "language": {"code": "ru"},
+    "components": [
+        {"type": "body", "parameters": [{"type": "text", "text": "A-17"},
+                                        {"type": "text", "text": "2500"},
+                                        {"type": "text", "text": "https://pay.example/A-17"}]},
+        {"type": "button", "sub_type": "url", "index": "0",
+         "parameters": [{"type": "text", "text": "A-17"}]},
+    ],
+}  # fmt: skip
+
+
+async def test_template_with_parameters(graph: FakeGraphApi, wa_channel: WhatsAppChannel) -> None:
+    body = await sent(graph, wa_channel, outgoing(text="Заказ A-17", template=ORDER_TEMPLATE))
+    assert body["type"] == "template"
+    assert body["template"] == WIRE_TEMPLATE
+
+
+async def test_window_closed_meanwhile_sends_the_template_once(
+    graph: FakeGraphApi, wa_channel: WhatsAppChannel
+) -> None:
+    graph.fail_next(meta.REENGAGEMENT)
+    text = "Заказ A-17 оформлен на сумму 2500 ₽. Оплатить: https://pay.example/A-17"
+    await wa_channel.sender().send(outgoing(text=text, fallback_template=ORDER_TEMPLATE))
+    first, second = graph.calls
+    assert (first.status, first.body["type"]) == (400, "text")
+    assert (second.status, second.body["type"]) == (200, "template")
+    assert second.body["template"] == WIRE_TEMPLATE
+    assert second.body["biz_opaque_callback_data"] == first.body["biz_opaque_callback_data"]
+
+
+async def test_window_closed_without_a_template_is_skipped_not_retried(
+    graph: FakeGraphApi, wa_channel: WhatsAppChannel
+) -> None:
+    graph.fail_next(meta.REENGAGEMENT, meta.REENGAGEMENT)
+    with pytest.raises(SendFailed) as bare:
+        await wa_channel.sender().send(outgoing(text="Менеджер: вот фото"))
+    # A template refused the same way is not sent again as itself.
+    with pytest.raises(SendFailed) as templated:
+        await wa_channel.sender().send(outgoing(template=ORDER_TEMPLATE,
+                                                fallback_template=ORDER_TEMPLATE))  # fmt: skip
+    assert (bare.value.skipped, bare.value.final) == (True, True)
+    assert templated.value.skipped
+    assert len(graph.calls) == 2
+
+
 async def test_empty_text_and_other_kinds_fail_for_good(
     graph: FakeGraphApi, wa_channel: WhatsAppChannel
 ) -> None:
@@ -109,7 +162,7 @@ async def test_empty_text_and_other_kinds_fail_for_good(
 @pytest.mark.parametrize(
     ("error", "final", "retry_after", "words"),
     [
-        (meta.REENGAGEMENT, True, None, "template is needed"),
+        (meta.REENGAGEMENT, True, None, "no template: not sent"),
         (meta.UNDELIVERABLE, True, None, "undeliverable"),
         (meta.THROUGHPUT, False, 2.0, "throughput"),
         (meta.PAIR_RATE, False, 6.0, "throughput"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from chatbot.core.effects import (
@@ -15,6 +16,7 @@ from chatbot.core.effects import (
     SetTimer,
     SkippedReply,
     StageChanged,
+    TemplateCall,
     TimerDone,
     Unflag,
     UpdateTasks,
@@ -28,7 +30,10 @@ from chatbot.core.events import (
     TimerFired,
 )
 from chatbot.core.state import DialogState, Facts
+from chatbot.engine.whatsapp_window import NO_TEMPLATE
 from tests.engine.driver import Driver, chose, said
+
+ORDER = {"order_id": "A-17", "amount": "2500", "pay_url": "https://pay.example/A-17"}
 
 
 def replies(effects: list[object]) -> list[str]:
@@ -277,18 +282,58 @@ def test_whatsapp_outside_window_uses_template(dialog: Driver) -> None:
     dialog.send(said("thinking"))
     dialog.wait(timedelta(hours=24))
     nudge = next(e for _, e in dialog.log if isinstance(e, Reply) and e.key == "nudge_1")
-    assert nudge.template is None  # exactly 24h: still inside
+    # exactly 24h: less than the 30-minute margin is left, so the template goes
+    assert nudge.template == TemplateCall("follow_up_question", "ru", ("Шарики и праздник",))
     dialog.wait(timedelta(hours=24))
     nudge2 = next(e for _, e in dialog.log if isinstance(e, Reply) and e.key == "nudge_2")
-    assert nudge2.template == "follow_up_waiting"
+    assert nudge2.template is not None
+    assert nudge2.template.name == "follow_up_waiting"
+
+
+def test_whatsapp_inside_window_carries_its_template_as_fallback(dialog: Driver) -> None:
+    dialog.state = DialogState(channel="whatsapp")
+    dialog.send(said("greeting"))
+    dialog.wait(timedelta(hours=2))
+    [reply] = [e for e in dialog.send(CrmEvent("order_created", ORDER)) if isinstance(e, Reply)]
+    assert reply.template is None  # free text inside the window
+    assert reply.fallback == TemplateCall("order_created_link", "ru",
+                                          ("A-17", "2500", "https://pay.example/A-17"))  # fmt: skip
+
+
+def test_whatsapp_order_three_days_later_is_the_template_with_parameters(dialog: Driver) -> None:
+    dialog.state = DialogState(channel="whatsapp")
+    dialog.send(said("greeting"))
+    dialog.wait(timedelta(days=3))
+    [reply] = [e for e in dialog.send(CrmEvent("order_created", ORDER)) if isinstance(e, Reply)]
+    assert reply.template == TemplateCall("order_created_link", "ru",
+                                          ("A-17", "2500", "https://pay.example/A-17"))  # fmt: skip
+    assert reply.fallback is None
 
 
 def test_whatsapp_outside_window_without_template_is_skipped(dialog: Driver) -> None:
+    shop = dialog.flows.shop
+    templates = {k: v for k, v in shop.whatsapp.templates.items() if k != "missed_call"}
+    whatsapp = shop.whatsapp.model_copy(update={"templates": templates})
+    dialog.flows = replace(dialog.flows, shop=shop.model_copy(update={"whatsapp": whatsapp}))
     dialog.state = DialogState(channel="whatsapp")
     dialog.send(said("greeting"))
     dialog.wait(timedelta(days=2))
     effects = dialog.send(CrmEvent("missed_call", {}))
-    assert [e for e in effects if isinstance(e, SkippedReply)]
+    assert SkippedReply("missed_call", NO_TEMPLATE) in effects
+    assert "missed_call" not in replies(effects)
+
+
+def test_a_template_parameter_without_a_value_skips_the_message(dialog: Driver) -> None:
+    dialog.state = DialogState(channel="whatsapp")
+    dialog.send(said("greeting"))
+    dialog.wait(timedelta(days=2))
+    effects = dialog.send(CrmEvent("order_shipped", {"order_id": "A-17"}))
+    assert SkippedReply("order_shipped", "template order_shipped: no value for {tracking}") in (
+        effects
+    )
+    shipped = dialog.send(CrmEvent("order_shipped", {"order_id": "A-17", "tracking": "RA1"}))
+    [reply] = [e for e in shipped if isinstance(e, Reply)]
+    assert reply.template == TemplateCall("order_shipped", "ru", ("A-17", "RA1"))
 
 
 def test_delivered_rating_paths(dialog: Driver) -> None:

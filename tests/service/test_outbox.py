@@ -105,6 +105,28 @@ async def test_final_failure_stops_retrying(pipeline: Pipeline, clock: VirtualCl
     assert await _statuses(pipeline) == [("failed", 1)]
 
 
+async def test_a_message_that_may_not_be_sent_is_recorded_as_skipped(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(Inbound("whatsapp", "1", IncomingText("Здравствуйте"), "a"))
+    reason = "code 131047 (outside the 24h window) and the text has no template: not sent"
+    port = FlakySender([SendFailed(reason, skipped=True)])
+    seen: list[tuple[str, str]] = []
+
+    def skipped(message: OutgoingMessage, why: str) -> None:
+        seen.append((str(message.payload["key"]), why))
+
+    sender = OutboxSender(pipeline.db, {"whatsapp": port}, clock, on_skipped=skipped)
+    await sender.deliver_pending()
+    clock.advance(timedelta(hours=1))
+    await sender.deliver_pending()
+    assert port.delivered == []
+    assert await _statuses(pipeline) == [("skipped", 1)]
+    assert seen == [("menu_main", reason)]
+    async with pipeline.db.transaction() as s:
+        assert await s.scalar(select(OutboxRow.error)) == reason  # what a report reads
+
+
 async def test_attempts_are_bounded(pipeline: Pipeline, clock: VirtualClock) -> None:
     await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
     port = FlakySender([SendFailed("500") for _ in range(MAX_ATTEMPTS + 3)])

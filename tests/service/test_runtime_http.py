@@ -78,9 +78,23 @@ async def test_event_by_phone_is_accepted_once(
     assert any("A-17" in str(t) and "https://pay.example/A-17" in str(t) for t in texts)
 
 
-async def test_event_by_channel_and_chat(http: tuple[aiohttp.ClientSession, str]) -> None:
+async def test_event_by_channel_and_chat(
+    runtime: Runtime, http: tuple[aiohttp.ClientSession, str]
+) -> None:
     body = {"type": "missed_call", "customer": {"channel": "telegram", "chat_id": "123456"}}
+    status, answer = await _post(http, body)  # a chat that never wrote: a bot may not start it
+    assert (status, "never wrote to the bot" in str(answer["error"])) == (404, True)
+    await runtime.handle(Inbound("telegram", "123456", IncomingText("Здравствуйте"), "m1"))
     assert await _post(http, body) == (202, {"status": "accepted"})
+
+
+async def test_a_phone_as_the_crm_writes_it_finds_the_chat(
+    runtime: Runtime, http: tuple[aiohttp.ClientSession, str]
+) -> None:
+    await runtime.handle(Inbound("telegram", "55", IncomingText("Здравствуйте"), "m1", ANNA))
+    body = {**EVENT, "customer": {"phone": "8 (999) 000-11-22"}}
+    assert await _post(http, body) == (202, {"status": "accepted"})
+    assert await _events(runtime) == 1
 
 
 @pytest.mark.parametrize(
@@ -92,7 +106,8 @@ async def test_event_by_channel_and_chat(http: tuple[aiohttp.ClientSession, str]
         ({**EVENT, "customer": {}}, 422, "phone"),
         ({**EVENT, "surprise": 1}, 422, "surprise"),
         ([1, 2], 400, "JSON object"),
-        ({**EVENT, "customer": {"phone": "+70000000000"}}, 404, "no dialog"),
+        ({**EVENT, "customer": {"phone": "+79161112233"}}, 404, "WhatsApp is not configured"),
+        ({**EVENT, "customer": {"phone": "8 916 111-22"}}, 422, "not a phone number"),
     ],
 )
 async def test_bad_events_change_nothing(

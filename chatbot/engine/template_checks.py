@@ -1,0 +1,98 @@
+"""Checks of WhatsApp templates: every proactive text has one (or may be skipped), and each
+template's parameters are variables of its text."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from chatbot.engine.flowset import FlowSet
+from chatbot.engine.origins import Origins
+from chatbot.engine.spec import Action, Handler
+from chatbot.engine.yaml_source import Path_
+from chatbot.errors import Problem
+
+TEMPLATES = ("shop", "whatsapp", "templates")
+
+
+def check_templates(flows: FlowSet, origins: Origins) -> list[Problem]:
+    """Proactive texts without a template (warnings) and templates with wrong parameters."""
+    problems: list[Problem] = []
+
+    def add(path: Path_, message: str, hint: str, warn: bool = False) -> None:
+        file, line = origins.locate(path)
+        problems.append(Problem(file, line, message, hint=hint, flow=Path(file).stem,
+                                severity="warning" if warn else "error"))  # fmt: skip
+
+    whatsapp = flows.shop.whatsapp
+    for key, path in proactive_texts(flows).items():
+        if key not in whatsapp.templates and key not in whatsapp.skippable:
+            hint = (f"add {key}: {{name: ..., body: [...]}} under shop.whatsapp.templates, "
+                    "or list it in shop.whatsapp.skippable")  # fmt: skip
+            message = f"the proactive text {key!r} has no WhatsApp template: outside the 24h "
+            add(path, message + "window it is not sent", hint, warn=True)
+    for key, spec in whatsapp.templates.items():
+        for lang, texts in sorted(flows.texts.items()):
+            text = texts.get(key)
+            if text is None:
+                continue  # a missing text is reported by the text checks
+            have = set(_placeholders(text))
+            for var in spec.variables:
+                if var not in have:
+                    add((*TEMPLATES, key), f"template {spec.name!r} of {key!r} uses {{{var}}}, "
+                        f"which the {lang} text does not have", "use the text's variables: "
+                        f"{', '.join(sorted(have)) or '(the text has none)'}")  # fmt: skip
+    return problems
+
+
+def proactive_texts(flows: FlowSet) -> dict[str, Path_]:
+    """Text keys the bot may send on its own (timers, shop events, managers' actions)."""
+    walk = _Walk(flows)
+    for event, handlers in flows.events.items():
+        walk.handlers(handlers, ("events", event))
+    for name, timer in flows.timers.items():
+        walk.actions(timer.do, ("timers", name, "do"))
+    for kind in ("message", "take", "done", "return_to_bot"):
+        walk.handlers(getattr(flows.manager, kind), ("manager", kind))
+    return walk.found
+
+
+class _Walk:
+    """Follows actions through choose, goto (a stage's on_enter) and close (on_close)."""
+
+    def __init__(self, flows: FlowSet) -> None:
+        self.flows = flows
+        self.found: dict[str, Path_] = {}
+        self.seen: set[str] = set()
+
+    def handlers(self, handlers: Iterable[Handler], path: Path_) -> None:
+        for i, handler in enumerate(handlers):
+            self.actions(handler.do, (*path, i, "do"))
+
+    def actions(self, actions: Sequence[Action], path: Path_) -> None:
+        for i, action in enumerate(actions):
+            here = (*path, i)
+            spec = action.reply_spec
+            if spec is not None:
+                self.found.setdefault(spec.text, (*here, "reply"))
+            menu = self.flows.menus.get(action.menu or "")
+            if menu is not None:
+                self.found.setdefault(menu.text, (*here, "menu"))
+            stage = self.flows.stages.get(action.goto or "")
+            if stage is not None and f"stage:{action.goto}" not in self.seen:
+                self.seen.add(f"stage:{action.goto}")
+                self.actions(stage.on_enter, ("stages", str(action.goto), "on_enter"))
+            if action.close is not None and "on_close" not in self.seen:
+                self.seen.add("on_close")
+                self.handlers(self.flows.on_close, ("on_close",))
+            for j, handler in enumerate(action.choose or ()):
+                self.actions(handler.do, (*here, "choose", j, "do"))
+
+
+def _placeholders(text: str) -> Iterable[str]:
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        return []
+    return [field for _, field, _, _ in parsed if field]
