@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in settings_problems(exc):
             print(f"chatbot: {line} (see .env.example)", file=sys.stderr)
         return 2
-    configure(settings.log_level)
+    configure(settings.log_level, settings.log_format)
     code: int = func(args)
     return code
 
