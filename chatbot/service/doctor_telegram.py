@@ -10,7 +10,8 @@ from chatbot.channels.telegram import telegram_channel_from
 from chatbot.config import Settings
 from chatbot.service.doctor import Check, fail, ok, reason, skip
 
-POSTING = ("member", "administrator", "creator")
+CHATS = ("telegram.managers_chat", "telegram.supervisor_chat")
+POSTING = {"member": "a member", "administrator": "an administrator", "creator": "the creator"}
 BOTFATHER = "copy the token @BotFather gives (/token) into TELEGRAM_BOT_TOKEN"
 
 
@@ -28,12 +29,14 @@ async def check_telegram(settings: Settings) -> list[Check]:
         me = await _me(channel.bot, settings)
         if not isinstance(me, User):
             return [me, *(skip(name, "needs a working TELEGRAM_BOT_TOKEN") for name in
-                          ("telegram.webhook", "telegram.managers_chat"))]  # fmt: skip
+                          ("telegram.webhook", *CHATS))]  # fmt: skip
         checks = [ok("telegram.token", f"@{me.username} (id {me.id})")]
         checks.append(await _webhook(channel.bot, settings))
-        for name, chat_id, setting in (
-            ("telegram.managers_chat", settings.managers_chat_id, "MANAGERS_CHAT_ID"),
-            ("telegram.supervisor_chat", settings.supervisor_chat_id, "SUPERVISOR_CHAT_ID"),
+        for name, chat_id, setting in zip(
+            CHATS,
+            (settings.managers_chat_id, settings.supervisor_chat_id),
+            ("MANAGERS_CHAT_ID", "SUPERVISOR_CHAT_ID"),
+            strict=True,
         ):
             if chat_id is None:
                 checks.append(skip(name, f"{setting} is unset"))
@@ -104,4 +107,6 @@ async def _chat(bot: Bot, me: User, name: str, chat_id: int, setting: str) -> Ch
                         "let the bot send messages in the group's permissions")  # fmt: skip
         return fail(name, f"{detail}, it cannot post there", join)
     # Cards are sent and edited (the bot's own messages); nothing the bot does pins.
-    return ok(name, f"{setting}={chat_id}: the bot is {status} and may post and edit its cards")
+    return ok(
+        name, f"{setting}={chat_id}: the bot is {POSTING[status]}, may post and edit its cards"
+    )

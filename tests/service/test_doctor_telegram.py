@@ -30,6 +30,7 @@ async def test_a_refused_token_fails_and_skips_what_needs_it(api: FakeBotApi) ->
     assert "401 Unauthorized" in token.detail
     assert "@BotFather" in token.fix
     assert checks["telegram.managers_chat"].status == "skip"
+    assert checks["telegram.supervisor_chat"].detail == "needs a working TELEGRAM_BOT_TOKEN"
 
 
 async def test_the_bot_in_the_managers_chat_or_not(api: FakeBotApi) -> None:
@@ -52,7 +53,12 @@ async def test_the_bot_in_the_managers_chat_or_not(api: FakeBotApi) -> None:
     assert muted.status == "fail"
     assert "without the right to send messages" in muted.detail
     api.member(BOT_USER["id"], "member")
-    assert (await _checks(settings))["telegram.managers_chat"].status == "ok"
+    member = (await _checks(settings))["telegram.managers_chat"]
+    assert member.status == "ok"
+    assert (
+        member.detail
+        == f"MANAGERS_CHAT_ID={MANAGERS}: the bot is a member, may post and edit its cards"
+    )
     asked = api.requested("getChatMember")[-2]
     assert (int(asked["chat_id"]), int(asked["user_id"])) == (MANAGERS, BOT_USER["id"])
 
