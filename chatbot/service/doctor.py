@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -11,6 +11,7 @@ from typing import Any, Final, Literal
 import aiohttp
 import openai
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from chatbot.config import Settings
 from chatbot.db.database import Database
@@ -59,12 +60,21 @@ def reason(exc: BaseException) -> str:
 async def check_all(settings: Settings) -> list[Check]:
     """Every check, in checklist order; services run in parallel, none stops the others."""
     groups = await asyncio.gather(
-        check_database(settings),
-        _telegram(settings),
-        check_whatsapp(settings),
-        check_llm(settings),
+        _guarded("database", check_database(settings)),
+        _guarded("telegram", _telegram(settings)),
+        _guarded("whatsapp", check_whatsapp(settings)),
+        _guarded("llm", check_llm(settings)),
     )
     return [check for group in groups for check in group]
+
+
+async def _guarded(name: str, checks: Awaitable[Sequence[Check]]) -> Sequence[Check]:
+    """A check that broke is a failed check with its reason, not a traceback over the rest."""
+    try:
+        return await checks
+    except Exception as exc:  # whatever broke, the other services are still worth checking
+        return [fail(name, f"the check could not run: {reason(exc)}",
+                     "correct the settings of this service; see the reason")]  # fmt: skip
 
 
 async def _telegram(settings: Settings) -> Sequence[Check]:
@@ -79,13 +89,22 @@ async def _telegram(settings: Settings) -> Sequence[Check]:
 async def check_database(settings: Settings) -> list[Check]:
     """The database answers and is at the migrations' head revision."""
     name = "database"
-    url = make_url(settings.database_url)
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError as exc:
+        return [fail(name, f"DATABASE_URL is not a database URL ({reason(exc)})",
+                     "write it as sqlite+aiosqlite:///path.db or "
+                     "postgresql+asyncpg://user:password@host/db")]  # fmt: skip
     where = url.render_as_string(hide_password=True)
     if _missing_sqlite_file(url.get_backend_name(), url.database):
         # Opening it would create an empty file; say so instead.
         return [fail(name, f"{where}: the file does not exist",
                      "run `chatbot migrate` to create it, or correct DATABASE_URL")]  # fmt: skip
-    db = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
+    try:
+        db = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
+    except Exception as exc:  # an unknown driver or bad options: SQLAlchemy's many kinds
+        fix = "use sqlite+aiosqlite:// or postgresql+asyncpg:// in DATABASE_URL"
+        return [fail(name, f"{where}: {reason(exc)}", fix)]
     try:
         revision = await asyncio.wait_for(current_revision(db), HTTP_TIMEOUT)
     except Exception as exc:  # any failure to connect is the finding, whatever the driver raised

@@ -146,3 +146,14 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [("not a url", "DATABASE_URL is not a database URL"),
+     ("mysql+aiomysql://u@h/db", "StorageError: unsupported database 'mysql'")],
+)  # fmt: skip
+async def test_a_database_url_that_cannot_work_is_a_failed_check(url: str, said: str) -> None:
+    [check] = await check_database(_settings(DATABASE_URL=url))
+    assert check.status == "fail"
+    assert said in check.detail
