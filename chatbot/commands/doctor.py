@@ -12,8 +12,9 @@ from chatbot.service.doctor import Check, check_all
 DESCRIPTION = """\
 Check the deployment the settings describe against the real services, before customers write:
   database   it answers and is at the newest migration
-  telegram   the token (getMe), the webhook (getWebhookInfo, in webhook mode), and that the bot
-             is in MANAGERS_CHAT_ID / SUPERVISOR_CHAT_ID and may post there
+  telegram   the token (getMe), the webhook (getWebhookInfo, in webhook mode), that the bot is
+             in the MANAGERS_CHAT_ID group and may post there, and that the person of
+             SUPERVISOR_CHAT_ID started the bot (a group id there is checked as a group)
   whatsapp   the phone number id and the token (a GET on WHATSAPP_API_BASE/<id>)
   llm        one tiny request to LLM_BASE_URL with LLM_MODEL
 One line per check: ok, fail (with what to fix) or skip (the service is not configured).

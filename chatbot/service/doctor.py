@@ -79,7 +79,8 @@ async def _guarded(name: str, checks: Awaitable[Sequence[Check]]) -> Sequence[Ch
 
 async def _telegram(settings: Settings) -> Sequence[Check]:
     # aiogram takes seconds to import: only when a Telegram setting asks for it.
-    if settings.telegram_bot_token is None and settings.managers_chat_id is None:
+    staff = (settings.managers_chat_id, settings.supervisor_chat_id)
+    if settings.telegram_bot_token is None and staff == (None, None):
         return [skip("telegram", "TELEGRAM_BOT_TOKEN is unset: the Telegram channel is off")]
     from chatbot.service.doctor_telegram import check_telegram
 

@@ -22,9 +22,9 @@ async def check_telegram(settings: Settings) -> list[Check]:
     except ValueError as exc:
         return [fail("telegram.token", str(exc), "correct the setting named above")]
     if channel is None:
-        return [fail("telegram.managers_chat", "MANAGERS_CHAT_ID is set without "
-                     "TELEGRAM_BOT_TOKEN: task cards cannot be posted",
-                     "set TELEGRAM_BOT_TOKEN, or unset MANAGERS_CHAT_ID")]  # fmt: skip
+        fix = "set TELEGRAM_BOT_TOKEN, or unset MANAGERS_CHAT_ID and SUPERVISOR_CHAT_ID"
+        return [fail("telegram.token", "TELEGRAM_BOT_TOKEN is unset, but a staff chat is set: "
+                     "task cards and escalations cannot be posted", fix)]  # fmt: skip
     try:
         me = await _me(channel.bot, settings)
         if not isinstance(me, User):
@@ -92,6 +92,8 @@ async def _webhook(bot: Bot, settings: Settings) -> Check:
 
 async def _chat(bot: Bot, me: User, name: str, chat_id: int, setting: str) -> Check:
     """The bot is in the chat and may post there (task cards, alerts, edits of its own cards)."""
+    if chat_id > 0:
+        return await _private(bot, me, name, chat_id, setting)
     join = f"add @{me.username} to the group and set {setting} to the group's id (-100...)"
     try:
         member = await bot.get_chat_member(chat_id, me.id)
@@ -110,3 +112,15 @@ async def _chat(bot: Bot, me: User, name: str, chat_id: int, setting: str) -> Ch
     return ok(
         name, f"{setting}={chat_id}: the bot is {POSTING[status]}, may post and edit its cards"
     )
+
+
+async def _private(bot: Bot, me: User, name: str, chat_id: int, setting: str) -> Check:
+    """A person's own chat: the bot may write there once they have started it."""
+    try:
+        chat = await bot.get_chat(chat_id)
+    except AiogramError as exc:
+        return fail(name, f"{setting}={chat_id}: {reason(exc)}",
+                    f"the person opens @{me.username} and presses Start; {setting} is their "
+                    "user id")  # fmt: skip
+    return ok(name, f"{setting}={chat_id}: a private chat with {chat.first_name or 'the user'}, "
+              "the bot may write there")  # fmt: skip

@@ -82,7 +82,7 @@ class FakeBotApi:
     webhook_error: str | None = None
     chats: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
     members: dict[int, str] = field(default_factory=dict)
-    # Chats getChatMember answers "chat not found" for (the bot was never in them).
+    # Chats getChat and getChatMember answer "chat not found" for (the bot was never in them).
     unknown_chats: set[int] = field(default_factory=set)
     # Messages people posted in chats the bot is in, by chat: what copyMessage can copy.
     posted: dict[int, set[int]] = field(default_factory=dict)
@@ -292,6 +292,15 @@ class FakeBotApi:
                     "reply markup are exactly the same as a current content"), 400  # fmt: skip
         self.chats[chat_id][found["message_id"]] = edited
         return edited, 200
+
+    async def _m_getChat(self, params: dict[str, Any]) -> tuple[Any, int]:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.unknown_chats:
+            return "Bad Request: chat not found", 400
+        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
+                               "premium_subscription", "gifts_from_channels"), False)  # fmt: skip
+        full = {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
+        return _chat(chat_id) | full, 200
 
     async def _m_getChatMember(self, params: dict[str, Any]) -> tuple[Any, int]:
         if int(params["chat_id"]) in self.unknown_chats:

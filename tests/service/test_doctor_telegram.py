@@ -84,3 +84,25 @@ async def test_a_webhook_without_its_secret_is_a_configuration_failure(api: Fake
     assert check.status == "fail"
     assert "TELEGRAM_WEBHOOK_SECRET is not" in check.detail
     assert api.calls == []
+
+
+async def test_a_supervisor_in_a_private_chat_must_have_started_the_bot(api: FakeBotApi) -> None:
+    settings = _settings(api, SUPERVISOR_CHAT_ID=555000111)
+    started = (await _checks(settings))["telegram.supervisor_chat"]
+    assert started.status == "ok"
+    assert started.detail == (
+        "SUPERVISOR_CHAT_ID=555000111: a private chat with Customer, the bot may write there"
+    )
+    api.unknown_chats.add(555000111)
+    unknown = (await _checks(settings))["telegram.supervisor_chat"]
+    assert unknown.status == "fail"
+    assert "chat not found" in unknown.detail
+    assert unknown.fix.startswith("the person opens @shop_test_bot and presses Start")
+    assert [int(p["chat_id"]) for p in api.requested("getChat")] == [555000111, 555000111]
+
+
+async def test_a_staff_chat_without_a_token_fails() -> None:
+    settings = Settings(_env_file=None, SUPERVISOR_CHAT_ID=555000111)  # type: ignore[call-arg]
+    [check] = await check_telegram(settings)
+    assert (check.name, check.status) == ("telegram.token", "fail")
+    assert "set TELEGRAM_BOT_TOKEN" in check.fix
