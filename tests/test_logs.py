@@ -67,13 +67,14 @@ def _log_through_configure(log_format: LogFormat, capsys: pytest.CaptureFixture[
         raise ValueError("bad = value\nsecond line")
     except ValueError:
         log.exception("runtime.outbox_failed")
-    logging.getLogger("alembic.runtime.migration").info("Running upgrade 0003 -> 0004, a b")
+    # A library's sentence (alembic's own logger is quietened by other commands' tests)
+    logging.getLogger("tests.library").info("Running upgrade 0003 -> 0004, a b")
     logging.getLogger("chatbot").debug("not shown at INFO")
     return capsys.readouterr().err.splitlines()
 
 
 def test_logfmt_lines_parse_back_to_what_was_logged(capsys: pytest.CaptureFixture[str]) -> None:
-    reload, failure, alembic = (
+    reload, failure, sentence = (
         parse_logfmt(line) for line in _log_through_configure("logfmt", capsys)
     )
     assert reload["level"] == "ERROR"
@@ -85,16 +86,18 @@ def test_logfmt_lines_parse_back_to_what_was_logged(capsys: pytest.CaptureFixtur
     assert failure["msg"] == "runtime.outbox_failed"
     assert failure["traceback"].startswith("Traceback (most recent call last):\n")
     assert failure["traceback"].endswith("ValueError: bad = value\nsecond line")
-    assert alembic["msg"] == "Running upgrade 0003 -> 0004, a b"
+    assert sentence["msg"] == "Running upgrade 0003 -> 0004, a b"
 
 
 def test_json_lines_parse_back_to_what_was_logged(capsys: pytest.CaptureFixture[str]) -> None:
-    reload, failure, alembic = (json.loads(line) for line in _log_through_configure("json", capsys))
+    reload, failure, sentence = (
+        json.loads(line) for line in _log_through_configure("json", capsys)
+    )
     assert {key: reload[key] for key in AWKWARD} == AWKWARD
     assert (reload["level"], reload["logger"], reload["msg"]) == (
         "ERROR", "chatbot.service.runtime", "runtime.reload_refused")  # fmt: skip
     assert failure["traceback"].endswith("ValueError: bad = value\nsecond line")
-    assert alembic["msg"] == "Running upgrade 0003 -> 0004, a b"
+    assert sentence["msg"] == "Running upgrade 0003 -> 0004, a b"
 
 
 @pytest.mark.parametrize(
