@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "test": ("chatbot.commands.test", "run conversation scripts and check what they expect"),
     "validate": ("chatbot.commands.validate", "check flows, texts, intent rules and prompts"),
     "schema": ("chatbot.commands.schema", "print the JSON Schema of flow files"),
+    "doctor": (
+        "chatbot.commands.doctor",
+        "check the settings against Telegram, WhatsApp, the LLM and the database",
+    ),
     "migrate": ("chatbot.commands.migrate", "create or upgrade the database tables"),
     "backup": ("chatbot.commands.backup", "copy the SQLite database to a file, while it runs"),
     "eval-intents": ("chatbot.commands.eval_intents", "score the intent classifier on JSONL files"),
@@ -75,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in settings_problems(exc):
             print(f"chatbot: {line} (see .env.example)", file=sys.stderr)
         return 2
-    configure(settings.log_level)
+    configure(settings.log_level, settings.log_format)
     code: int = func(args)
     return code
 

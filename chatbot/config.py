@@ -60,10 +60,12 @@ class Settings(BaseSettings):
         "INFO", alias="LOG_LEVEL"
     )
 
-    @field_validator("sqlite_synchronous", mode="before")
+    log_format: Literal["logfmt", "json"] = Field("logfmt", alias="LOG_FORMAT")
+
+    @field_validator("sqlite_synchronous", "log_format", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
-        """FULL and full alike, as SQLite's own PRAGMA takes them."""
+        """FULL and full alike (as SQLite's own PRAGMA takes them), JSON and json alike."""
         return value.lower() if isinstance(value, str) else value
 
     @field_validator("log_level", mode="before")

@@ -120,7 +120,7 @@ class LlmClassifier:
             return None
         if template is None:
             template = (settings.prompts_dir / "classify.md").read_text(encoding="utf-8")
-        client = _client(settings)
+        client = openai_client(settings)
         forced = None if settings.llm_output_mode == "auto" else settings.llm_output_mode
         return cls(client, model=settings.llm_model, template=template, shop=shop,
                    deadline=settings.llm_deadline_seconds, mode=forced, clock=clock)  # fmt: skip
@@ -300,7 +300,7 @@ class LlmWriter:
             return None
         if template is None:
             template = (settings.prompts_dir / NUDGE).read_text(encoding="utf-8")
-        return cls(_client(settings), model=settings.llm_model, template=template,
+        return cls(openai_client(settings), model=settings.llm_model, template=template,
                    deadline=settings.llm_deadline_seconds, breaker=breaker,
                    clock=clock)  # fmt: skip
 
@@ -383,7 +383,7 @@ class LlmWriter:
         return content
 
 
-def _client(settings: Settings) -> AsyncOpenAI:
+def openai_client(settings: Settings) -> AsyncOpenAI:
     """An SDK client without its own retries; one request is bounded by the timeout setting."""
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
     return AsyncOpenAI(

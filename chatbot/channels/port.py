@@ -30,6 +30,10 @@ class Channel(Protocol):
         """HTTP routes (webhooks) to serve; empty when the channel only polls."""
         ...
 
+    def not_ready(self) -> str | None:
+        """Why the channel cannot serve customers now (for /readyz), None when it can."""
+        ...
+
     async def run(self, handle: InboundHandler, stop: asyncio.Event) -> None:
         """Background work (polling, start-up registration) until `stop` is set."""
         ...

@@ -15,7 +15,6 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError
-from aiogram.methods.base import TelegramMethod
 from aiogram.utils.token import TokenValidationError
 from aiohttp import web
 
@@ -25,6 +24,7 @@ from chatbot.channels.telegram_updates import (
     ALLOWED_UPDATES,
     CHANNEL,
     Incoming,
+    RawGetUpdates,
     StaffWork,
     read_update,
 )
@@ -36,18 +36,6 @@ SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 REQUEST_TIMEOUT: Final = 20.0
 MAX_BACKOFF: Final = 30.0
 _SECRET_FORMAT: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
-    """getUpdates returning raw dicts, so one update aiogram rejects cannot block the others."""
-
-    __returning__ = list[dict[str, Any]]
-    __api_method__ = "getUpdates"
-
-    offset: int | None = None
-    limit: int | None = None
-    timeout: int | None = None
-    allowed_updates: list[str] | None = None
 
 
 class StaffSide(Protocol):
@@ -81,6 +69,11 @@ class TelegramChannel:
         self._sender = TelegramSender(bot)
         self._handle: InboundHandler | None = None
         self.staff: StaffSide | None = None  # set when a managers' chat is configured
+        self._problem: str | None = "not connected yet"
+
+    def not_ready(self) -> str | None:
+        """Why Telegram is not serving (getMe or polling failing), None while it is."""
+        return self._problem
 
     def sender(self) -> TelegramSender:
         """Delivers outbox rows of the telegram channel."""
@@ -123,11 +116,13 @@ class TelegramChannel:
                     await self.bot.delete_webhook(drop_pending_updates=False)
             except AiogramError as exc:
                 log.error("telegram.start_failed", extra={"error": _reason(exc), "retry_in": delay})
+                self._problem = f"start-up failed: {_reason(exc)}"
                 await _sleep_or_stop(stop, delay)
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
             mode = "webhook" if self.webhook_url else "polling"
             log.info("telegram.started", extra={"bot": me.username, "mode": mode})
+            self._problem = None
             return True
         return False
 
@@ -141,11 +136,13 @@ class TelegramChannel:
             except Exception as exc:  # Telegram or network trouble: back off, never stop polling
                 wait = max(delay, float(getattr(exc, "retry_after", 0) or 0))
                 log.warning("telegram.poll_failed", extra={"error": _reason(exc), "retry_in": wait})
+                self._problem = f"polling failed: {_reason(exc)}"
                 await _sleep_or_stop(stop, wait)
                 delay = min(delay * 2, MAX_BACKOFF)
                 continue
             if batch is None:
                 return
+            self._problem = None
             incoming = [self._read(raw) for raw in batch]
             failed = await self._process(incoming, handle)
             ids = [i.update_id for i in incoming if i.update_id is not None]

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from aiogram.methods.base import TelegramMethod
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 from pydantic import ValidationError
 
@@ -25,6 +26,18 @@ ALLOWED_UPDATES: Final = ("message", "callback_query", "my_chat_member")
 _MEDIA: Final = ("photo", "video", "video_note", "animation", "voice", "audio", "document",
                  "sticker", "location", "venue", "poll", "dice")  # fmt: skip
 LANGS: Final = ("ru", "en")
+
+
+class RawGetUpdates(TelegramMethod[list[dict[str, Any]]]):
+    """getUpdates returning raw dicts, so one update aiogram rejects cannot block the others."""
+
+    __returning__ = list[dict[str, Any]]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    limit: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
 
 
 StaffWork = Callable[[InboundHandler], Awaitable[None]]

@@ -97,6 +97,10 @@ class WhatsAppChannel:
         """`GET /whatsapp/webhook` (verification) and `POST /whatsapp/webhook` (notifications)."""
         return [web.get(WEBHOOK_PATH, self.verify), web.post(WEBHOOK_PATH, self.webhook)]
 
+    def not_ready(self) -> str | None:
+        """Always ready once configured: Meta calls the webhook, nothing to connect to first."""
+        return None
+
     async def run(self, handle: InboundHandler, stop: asyncio.Event) -> None:
         """Accept webhooks until `stop` is set (Meta pushes; there is nothing to poll)."""
         self._handle = handle

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, select, tuple_, update
 
 from chatbot.db.dialogs import of_dialog
 from chatbot.db.tables import OutboxRow
@@ -82,3 +82,14 @@ def claim_due(
         )
     return [ClaimedRow(r.id, r.dialog_id, r.channel, r.chat_id, r.kind, r.idempotency_key,
                        dict(r.payload), r.attempts) for r in claimed]  # fmt: skip
+
+
+def oldest_due(conn: Connection, channels: Sequence[str], now: datetime) -> datetime | None:
+    """When the longest-waiting due row of these channels became due (None: nothing is due)."""
+    return conn.execute(
+        select(func.min(OutboxRow.next_attempt_at)).where(
+            OutboxRow.status == "pending",
+            OutboxRow.next_attempt_at <= now,
+            OutboxRow.channel.in_(list(channels)),
+        )
+    ).scalar_one_or_none()

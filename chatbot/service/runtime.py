@@ -8,7 +8,6 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from aiohttp import web
-from sqlalchemy import text
 
 from chatbot.channels.port import Channel
 from chatbot.core.events import Blocked
@@ -18,6 +17,7 @@ from chatbot.service.events_api import EventsApi
 from chatbot.service.metrics import CONTENT_TYPE, Metrics
 from chatbot.service.outbox import MessageSender, OutboxSender, OutgoingMessage
 from chatbot.service.pipeline import Outcome
+from chatbot.service.readiness import readiness_problems
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -82,20 +82,24 @@ class Runtime:
         application = web.Application(client_max_size=1024**2)
         application.router.add_post("/api/events", self.events_api.post)
         application.router.add_get("/healthz", self.healthz)
+        application.router.add_get("/readyz", self.readyz)
         application.router.add_get("/metrics", self.metrics_endpoint)
         for channel in self.channels:
             application.router.add_routes(channel.routes())
         return application
 
     async def healthz(self, request: web.Request) -> web.Response:
-        """200 when the database answers, 503 otherwise."""
-        try:
-            async with self.app.db.snapshot() as session:
-                await session.execute(text("SELECT 1"))
-        except Exception as exc:  # any failure means "not healthy", with the reason
-            return web.json_response({"status": "unhealthy", "error": type(exc).__name__},
-                                     status=503)  # fmt: skip
+        """200 while the process serves HTTP: for a supervisor deciding on a restart."""
         return web.json_response({"status": "ok"})
+
+    async def readyz(self, request: web.Request) -> web.Response:
+        """200 when the database, each channel and the outbox work; 503 with the reasons."""
+        problems = await readiness_problems(self.app.db, self.channels,
+                                            list(self.outbox.senders),
+                                            self.app.pipeline.clock.now())  # fmt: skip
+        if problems:
+            return web.json_response({"status": "not ready", "problems": problems}, status=503)
+        return web.json_response({"status": "ready"})
 
     async def metrics_endpoint(self, request: web.Request) -> web.Response:
         """Prometheus text exposition."""

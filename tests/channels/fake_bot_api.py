@@ -78,8 +78,12 @@ class FakeBotApi:
     poll_wait_cap: float = 0.5
     calls: list[Call] = field(default_factory=list)
     webhook: dict[str, Any] | None = None
+    # What getWebhookInfo reports as Telegram's last failed delivery to the webhook.
+    webhook_error: str | None = None
     chats: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
     members: dict[int, str] = field(default_factory=dict)
+    # Chats getChat and getChatMember answer "chat not found" for (the bot was never in them).
+    unknown_chats: set[int] = field(default_factory=set)
     # Messages people posted in chats the bot is in, by chat: what copyMessage can copy.
     posted: dict[int, set[int]] = field(default_factory=dict)
     held: list[Call] = field(default_factory=list)
@@ -205,6 +209,15 @@ class FakeBotApi:
         self.webhook = params
         return True, 200
 
+    async def _m_getWebhookInfo(self, params: dict[str, Any]) -> tuple[Any, int]:
+        info: dict[str, Any] = {"url": "", "has_custom_certificate": False,
+                                "pending_update_count": 0}  # fmt: skip
+        if self.webhook is not None:
+            info["url"] = self.webhook.get("url", "")
+        if self.webhook_error is not None:
+            info |= {"last_error_date": 1767225600, "last_error_message": self.webhook_error}
+        return info, 200
+
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> tuple[Any, int]:
         self.webhook = None
         return True, 200
@@ -280,13 +293,35 @@ class FakeBotApi:
         self.chats[chat_id][found["message_id"]] = edited
         return edited, 200
 
+    async def _m_getChat(self, params: dict[str, Any]) -> tuple[Any, int]:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.unknown_chats:
+            return "Bad Request: chat not found", 400
+        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
+                               "premium_subscription", "gifts_from_channels"), False)  # fmt: skip
+        full = {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
+        return _chat(chat_id) | full, 200
+
     async def _m_getChatMember(self, params: dict[str, Any]) -> tuple[Any, int]:
+        if int(params["chat_id"]) in self.unknown_chats:
+            return "Bad Request: chat not found", 400
         user_id = int(params["user_id"])
         status = self.members.get(user_id, "left")
         person = {"id": user_id, "is_bot": False, "first_name": "User"}
         extra: dict[str, Any] = {"creator": {"is_anonymous": False},
-                                 "kicked": {"until_date": 0}}.get(status, {})  # fmt: skip
+                                 "kicked": {"until_date": 0},
+                                 "restricted": _MUTED}.get(status, {})  # fmt: skip
         return {"status": status, "user": person, **extra}, 200
+
+
+_RIGHTS = ("send_audios", "send_documents", "send_photos", "send_videos", "send_video_notes",
+           "send_voice_notes", "send_polls", "send_other_messages", "add_web_page_previews",
+           "react_to_messages", "edit_tag", "change_info", "invite_users", "pin_messages",
+           "manage_topics")  # fmt: skip
+# A member who may not post: what "restricted" answers when an admin muted the bot.
+_MUTED: dict[str, Any] = {"is_member": True, "until_date": 0, "can_send_messages": False} | {
+    f"can_{right}": False for right in _RIGHTS
+}
 
 
 def _chat(chat_id: int) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class FakeGraphApi:
         """Listen on a free port of 127.0.0.1; returns the API base URL."""
         application = web.Application()
         application.router.add_post("/v21.0/{phone_number_id}/messages", self._messages)
+        application.router.add_get("/v21.0/{phone_number_id}", self._phone_number)
         self._server = TestServer(application, host="127.0.0.1")
         await self._server.start_server()
         return self.base
@@ -84,6 +85,19 @@ class FakeGraphApi:
     def fail_next(self, *errors: GraphError) -> None:
         """Answer the next calls with these errors, in order."""
         self._errors.extend(errors)
+
+    async def _phone_number(self, request: web.Request) -> web.Response:
+        """GET /{phone_number_id}: the number's details, as `chatbot doctor` asks for them."""
+        call = Call(request.path, request.headers.get("Authorization", ""), {})
+        self.calls.append(call)
+        if call.authorization != f"Bearer {TOKEN}":
+            call.status = 401
+            return _error(GraphError(401, 190, "Invalid OAuth access token"))
+        if request.match_info["phone_number_id"] != PHONE_NUMBER_ID:
+            call.status = 400
+            return _error(GraphError(400, 100, "Unsupported get request"))
+        return web.json_response({"id": PHONE_NUMBER_ID, "display_phone_number": "+1 555 0100",
+                                  "verified_name": "Shop", "quality_rating": "GREEN"})  # fmt: skip
 
     async def _messages(self, request: web.Request) -> web.Response:
         body = await request.json()

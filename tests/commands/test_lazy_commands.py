@@ -34,6 +34,6 @@ def test_the_help_lists_every_command_without_importing_them() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     for name in ("start", "run", "chat", "simulate", "test", "validate", "schema", "migrate",
-                 "eval-intents", "export-messages"):  # fmt: skip
+                 "doctor", "eval-intents", "export-messages"):  # fmt: skip
         assert name in done.stdout
     assert done.stdout.strip().endswith("False")
