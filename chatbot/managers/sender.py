@@ -21,6 +21,7 @@ from aiogram.types import (
 
 from chatbot.channels.telegram_sender import send_failure
 from chatbot.core.clock import Clock
+from chatbot.core.media import Media
 from chatbot.db import cards, reports
 from chatbot.db.cards import DialogRef, Post, TaskCard
 from chatbot.db.database import Database
@@ -35,7 +36,8 @@ from chatbot.managers.card import (
     supervisor_text,
 )
 from chatbot.managers.commands import start_of_day
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.managers.media_post import MediaPoster, MediaRefused
+from chatbot.service.outbox import MAX_ATTEMPTS, OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
 RECENT: Final = 5
@@ -69,6 +71,7 @@ class ManagersSender:
         # (cards are guarded by the database instead; a restart may repeat an alert).
         self._posted: OrderedDict[str, None] = OrderedDict()
         self._moved: dict[int, int] = {}  # groups that became supergroups: old id -> new id
+        self.media = MediaPoster(bot)  # given a Graph API client when WhatsApp is configured
 
     async def send(self, message: OutgoingMessage) -> None:
         """Deliver one row or raise SendFailed."""
@@ -82,6 +85,8 @@ class ManagersSender:
             await self._alert(message.idempotency_key, message.chat_id, payload)
         elif message.kind == "relay":
             await self._relay(message.idempotency_key, payload)
+        elif message.kind == "media":
+            await self._media(message)
         else:
             raise SendFailed(f"the managers' chat cannot take {message.kind!r} rows", final=True)
 
@@ -172,13 +177,10 @@ class ManagersSender:
         if key in self._posted:
             return
         dialog_id = int(payload["dialog_id"])
-        async with self.db.snapshot() as session:
-            dialog = await cards.dialog_ref(session, dialog_id)
-            held = await cards.cards(session, dialog_id=dialog_id)
-        if dialog is None:
+        found = await self._beside_card(dialog_id)
+        if found is None:
             return
-        posted = [c for c in held if c.card_message_id is not None]
-        card = posted[-1] if posted else (held[-1] if held else None)
+        dialog, card = found
         text = relay_text(dialog.customer_name, card.task_id if card else None,
                           str(payload.get("text") or ""), self.chats.words)  # fmt: skip
         chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
@@ -186,6 +188,53 @@ class ManagersSender:
         sent = await self._send(chat, text, None, reply_to)
         await self._record(sent, dialog_id, card.task_id if card else None, "relay", False)
         self._remember(key)
+
+    async def _media(self, message: OutgoingMessage) -> None:
+        """A customer's photo, file or place, posted as a reply to the dialog's latest card.
+
+        What cannot be posted (too large, a kind Telegram cannot show), or still fails on the
+        last attempt, becomes a note there instead, so the managers know the customer sent it.
+        """
+        if message.idempotency_key in self._posted:
+            return
+        payload = message.payload
+        dialog_id = int(payload["dialog_id"])
+        found = await self._beside_card(dialog_id)
+        if found is None:
+            return
+        dialog, card = found
+        task_id = card.task_id if card else None
+        words = self.chats.words
+        header = relay_text(dialog.customer_name, task_id, "", words).strip()
+        chat = self._moved.get(self.chats.managers, self.chats.managers)
+        if card and card.card_chat_id:
+            chat = int(card.card_chat_id)
+        reply_to = card.card_message_id if card else None
+        media = Media.from_json(payload.get("media") or {})
+        try:
+            posted = await self.media.post(str(payload.get("channel")), media, chat, reply_to,
+                                           header, words)  # fmt: skip
+            sent = (chat, posted)
+        except MediaRefused as refused:
+            sent = await self._send(chat, f"{header}\n{refused.note}", None, reply_to)
+        except SendFailed as exc:
+            last = exc.final or message.attempts + 1 >= MAX_ATTEMPTS
+            if exc.retry_after is not None or exc.blocked or not last:
+                raise
+            note = words.media_failed.format(reason=escape(str(exc)))
+            sent = await self._send(chat, f"{header}\n{note}", None, reply_to)
+        await self._record(sent, dialog_id, task_id, "relay", False)
+        self._remember(message.idempotency_key)
+
+    async def _beside_card(self, dialog_id: int) -> tuple[DialogRef, TaskCard | None] | None:
+        """The dialog and its latest posted card (else its latest task), for relayed posts."""
+        async with self.db.snapshot() as session:
+            dialog = await cards.dialog_ref(session, dialog_id)
+            held = await cards.cards(session, dialog_id=dialog_id)
+        if dialog is None:
+            return None
+        posted = [c for c in held if c.card_message_id is not None]
+        return dialog, posted[-1] if posted else (held[-1] if held else None)
 
     async def _card_text(self, card: TaskCard) -> str:
         dialog = DialogRef(card.dialog_id, card.channel, card.chat_id, card.customer_name,
