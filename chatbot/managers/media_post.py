@@ -13,6 +13,7 @@ from chatbot.channels.graph_media import GraphMedia, TooLarge
 from chatbot.channels.telegram_sender import send_failure
 from chatbot.core.media import TELEGRAM_PHOTO, TELEGRAM_UPLOAD, Media, megabytes
 from chatbot.engine.manager_wording import Wording
+from chatbot.service.outbox import MAX_ATTEMPTS, OutgoingMessage, SendFailed
 
 MAX_CAPTION: Final = 1024
 # Kinds Telegram shows with a caption; stickers, places and contact cards have none.
@@ -35,6 +36,25 @@ class MediaPoster:
     def __init__(self, bot: Bot, graph: GraphMedia | None = None) -> None:
         self.bot = bot
         self.graph = graph
+
+    async def post_or_note(
+        self, message: OutgoingMessage, chat_id: int, reply_to: int | None, header: str,
+        words: Wording,
+    ) -> int | str:  # fmt: skip
+        """The posted message's id, or the note to post instead when it can never be posted
+        (too large, a kind Telegram cannot show) or still fails on the last attempt."""
+        payload = message.payload
+        media = Media.from_json(payload.get("media") or {})
+        try:
+            return await self.post(str(payload.get("channel")), media, chat_id, reply_to,
+                                   header, words)  # fmt: skip
+        except MediaRefused as refused:
+            return refused.note
+        except SendFailed as exc:
+            last = exc.final or message.attempts + 1 >= MAX_ATTEMPTS
+            if exc.retry_after is not None or exc.blocked or not last:
+                raise
+            return words.media_failed.format(reason=escape(str(exc)))
 
     async def post(
         self, channel: str, media: Media, chat_id: int, reply_to: int | None, header: str,

@@ -21,7 +21,6 @@ from aiogram.types import (
 
 from chatbot.channels.telegram_sender import send_failure
 from chatbot.core.clock import Clock
-from chatbot.core.media import Media
 from chatbot.db import cards, reports
 from chatbot.db.cards import DialogRef, Post, TaskCard
 from chatbot.db.database import Database
@@ -36,8 +35,8 @@ from chatbot.managers.card import (
     supervisor_text,
 )
 from chatbot.managers.commands import start_of_day
-from chatbot.managers.media_post import MediaPoster, MediaRefused
-from chatbot.service.outbox import MAX_ATTEMPTS, OutgoingMessage, SendFailed
+from chatbot.managers.media_post import MediaPoster
+from chatbot.service.outbox import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
 RECENT: Final = 5
@@ -190,39 +189,22 @@ class ManagersSender:
         self._remember(key)
 
     async def _media(self, message: OutgoingMessage) -> None:
-        """A customer's photo, file or place, posted as a reply to the dialog's latest card.
-
-        What cannot be posted (too large, a kind Telegram cannot show), or still fails on the
-        last attempt, becomes a note there instead, so the managers know the customer sent it.
-        """
+        """A customer's photo, file or place as a reply to the dialog's latest card (or a note)."""
         if message.idempotency_key in self._posted:
             return
-        payload = message.payload
-        dialog_id = int(payload["dialog_id"])
+        dialog_id = int(message.payload["dialog_id"])
         found = await self._beside_card(dialog_id)
         if found is None:
             return
         dialog, card = found
         task_id = card.task_id if card else None
-        words = self.chats.words
-        header = relay_text(dialog.customer_name, task_id, "", words).strip()
-        chat = self._moved.get(self.chats.managers, self.chats.managers)
-        if card and card.card_chat_id:
-            chat = int(card.card_chat_id)
+        header = relay_text(dialog.customer_name, task_id, "", self.chats.words).strip()
+        chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
+        chat = self._moved.get(chat, chat)
         reply_to = card.card_message_id if card else None
-        media = Media.from_json(payload.get("media") or {})
-        try:
-            posted = await self.media.post(str(payload.get("channel")), media, chat, reply_to,
-                                           header, words)  # fmt: skip
-            sent = (chat, posted)
-        except MediaRefused as refused:
-            sent = await self._send(chat, f"{header}\n{refused.note}", None, reply_to)
-        except SendFailed as exc:
-            last = exc.final or message.attempts + 1 >= MAX_ATTEMPTS
-            if exc.retry_after is not None or exc.blocked or not last:
-                raise
-            note = words.media_failed.format(reason=escape(str(exc)))
-            sent = await self._send(chat, f"{header}\n{note}", None, reply_to)
+        posted = await self.media.post_or_note(message, chat, reply_to, header, self.chats.words)
+        note = f"{header}\n{posted}" if isinstance(posted, str) else None
+        sent = await self._send(chat, note, None, reply_to) if note else (chat, int(posted))
         await self._record(sent, dialog_id, task_id, "relay", False)
         self._remember(message.idempotency_key)
 
