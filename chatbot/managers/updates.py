@@ -112,6 +112,8 @@ def _message(update_id: int, message: Message, bot_id: int | None) -> StaffMessa
 def _file(message: Message) -> ManagerFile | None:
     """The photo, file, video or voice message to upload, with what Telegram says of it."""
     source = f"{message.chat.id}:{message.message_id}"
+    if message.animation is not None:
+        return None  # a GIF also carries a `document`, but WhatsApp has no such message
     if message.photo:
         # The largest size WhatsApp takes as an image (Telegram lists them small to large).
         fitting = [p for p in message.photo if (p.file_size or 0) <= WHATSAPP_LIMITS["image"]]
