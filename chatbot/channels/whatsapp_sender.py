@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
-from chatbot.service.outbox import (
-    MessageSender,
-    OutgoingMessage,
-    SendFailed,
-    retry_after_seconds,
-)
+from chatbot.service.outbox import OutgoingMessage, SendFailed, retry_after_seconds
+
+if TYPE_CHECKING:
+    from chatbot.channels.whatsapp_files import WhatsAppFiles
 
 log = logging.getLogger(__name__)
 MAX_TEXT: Final = 4096
@@ -51,19 +49,20 @@ class WhatsAppSender:
         self._headers = {"Authorization": f"Bearer {token}"}
         self.lang = lang
         self._session: aiohttp.ClientSession | None = None
-        self.files: MessageSender | None = None  # managers' files, when Telegram is there too
+        self.files: WhatsAppFiles | None = None  # managers' files, when Telegram is there too
 
     async def send(self, message: OutgoingMessage) -> None:
         """Send one outbox row or raise SendFailed."""
         if message.kind != "message":
             raise SendFailed(f"whatsapp cannot send {message.kind!r} rows", final=True)
-        if message.payload.get("copy_of"):
+        if message.payload.get("copy_of") and self.files is not None:
             # A manager's photo or file: uploaded to the Graph API, then sent by its media id.
-            if self.files is None:
-                raise SendFailed("a Telegram photo or file cannot be copied to WhatsApp",
-                                 final=True)  # fmt: skip
             await self.files.send(message)
             return
+        if message.payload.get("copy_of"):
+            # The managers' desk refuses these for WhatsApp customers; a row that got here anyway
+            # fails for good instead of sending the caption without its photo.
+            raise SendFailed("a Telegram photo or file cannot be copied to WhatsApp", final=True)
         body = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
