@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from chatbot.channels.port import InboundHandler
 from chatbot.core.events import Blocked, Unblocked
+from chatbot.core.media import Media
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound, IncomingText
 
@@ -101,6 +102,7 @@ def _from_message(update_id: int, message: Message) -> Inbound | None:
         _ignore(update_id, "bot_message")
         return None
     customer = customer_of(user)
+    key = f"{message.chat.id}:{message.message_id}"
     if message.text is not None:
         payload = IncomingText(message.text)
     elif message.contact is not None:
@@ -110,13 +112,14 @@ def _from_message(update_id: int, message: Message) -> Inbound | None:
             customer = CustomerInfo(customer.name, message.contact.phone_number, customer.lang)
             payload = IncomingText("[contact: own phone shared]")
         else:
-            payload = IncomingText("[contact]")
+            payload = IncomingText("[contact]", media=Media("contact", key))
     elif (media := _media_kind(message)) is not None:
-        payload = IncomingText(_describe(media, message))
+        # The managers get it copied as it is (copyMessage needs only where it is).
+        found = Media(media, key, caption=message.caption or "")
+        payload = IncomingText(_describe(media, message), media=found)
     else:
         _ignore(update_id, "service_message")
         return None
-    key = f"{message.chat.id}:{message.message_id}"
     return Inbound(CHANNEL, str(message.chat.id), payload, key, customer)
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
 from chatbot.channels.whatsapp_templates import template_content
 from chatbot.service.outbox import OutgoingMessage, SendFailed, retry_after_seconds
+
+if TYPE_CHECKING:
+    from chatbot.channels.whatsapp_files import WhatsAppFiles
 
 log = logging.getLogger(__name__)
 MAX_TEXT: Final = 4096
@@ -48,11 +51,16 @@ class WhatsAppSender:
         self._headers = {"Authorization": f"Bearer {token}"}
         self.lang = lang
         self._session: aiohttp.ClientSession | None = None
+        self.files: WhatsAppFiles | None = None  # managers' files, when Telegram is there too
 
     async def send(self, message: OutgoingMessage) -> None:
         """Send one outbox row or raise SendFailed."""
         if message.kind != "message":
             raise SendFailed(f"whatsapp cannot send {message.kind!r} rows", final=True)
+        if message.payload.get("copy_of") and self.files is not None:
+            # A manager's photo or file: uploaded to the Graph API, then sent by its media id.
+            await self.files.send(message)
+            return
         if message.payload.get("copy_of"):
             # The managers' desk refuses these for WhatsApp customers; a row that got here anyway
             # fails for good instead of sending the caption without its photo.

@@ -15,6 +15,7 @@ from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chatbot.core.media import Media
 from chatbot.core.phones import normalize_phone
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound, IncomingText
@@ -68,8 +69,11 @@ class _Button(_Model):
 
 
 class _Media(_Model):
+    id: str = ""
     caption: str | None = None
     voice: bool = False
+    mime_type: str = ""
+    filename: str = ""
 
 
 class _CardName(_Model):
@@ -219,20 +223,39 @@ def _payload(message: _Message) -> IncomingText | None:
         return IncomingText(message.button.text, button=message.button.payload)
     if kind in _MEDIA and (media := getattr(message, kind)) is not None:
         label = "[voice]" if kind == "audio" and media.voice else f"[{kind}]"
-        return IncomingText(f"{label} {media.caption}" if media.caption else label)
+        text = f"{label} {media.caption}" if media.caption else label
+        return IncomingText(text, media=_file(kind, media))
     if kind == "location" and message.location is not None:
-        return IncomingText("[location]")
+        return IncomingText("[location]", media=_place(message.location))
     if kind == "contacts" and message.contacts:
         # A shared card is usually someone else's number (the sender's own is wa_id already),
         # so it goes to the text a manager reads, never to the customer's record.
         cards = [" ".join(filter(None, (c.name.formatted_name, *(p.phone for p in c.phones))))
                  for c in message.contacts]  # fmt: skip
         shown = "; ".join(c for c in cards if c)
-        return IncomingText(f"[contact] {shown}" if shown else "[contact]")
+        first = message.contacts[0]
+        phone = next((p.phone for p in first.phones if p.phone), "")
+        card = Media("contact", title=first.name.formatted_name, phone=phone)
+        return IncomingText(f"[contact] {shown}" if shown else "[contact]", media=card)
     if kind == "order" and message.order is not None:
         return IncomingText(f"[order] {len(message.order.product_items)} items")
     # reaction, edit, revoke (deletion), system, unsupported, request_welcome, ...
     return None
+
+
+def _file(kind: str, media: _Media) -> Media:
+    """A media message as the managers' relay downloads it: by its Graph API media id."""
+    ours = {"image": "photo", "audio": "voice" if media.voice else "audio"}.get(kind, kind)
+    return Media(ours, media.id, media.caption or "", media.mime_type, media.filename)
+
+
+def _place(location: dict[str, Any]) -> Media | None:
+    """A shared location; None when its coordinates are not numbers."""
+    latitude, longitude = location.get("latitude"), location.get("longitude")
+    if not isinstance(latitude, int | float) or not isinstance(longitude, int | float):
+        return None
+    title = ", ".join(str(location[k]) for k in ("name", "address") if location.get(k))
+    return Media("location", latitude=float(latitude), longitude=float(longitude), title=title)
 
 
 def _statuses(raws: Iterable[dict[str, Any]]) -> Iterable[StatusUpdate]:

@@ -13,7 +13,7 @@ from chatbot.channels.whatsapp import whatsapp_channel_from
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
 from chatbot.errors import ConfigError, FlowError
-from chatbot.managers.setup import attach_managers
+from chatbot.managers.setup import attach_managers, share_media
 from chatbot.service.app import open_app
 from chatbot.service.crm_notices import CRM
 from chatbot.service.crm_webhooks import crm_sender_from
@@ -52,8 +52,10 @@ async def serve(settings: Settings) -> int:
     channels: list[Channel] = [c for c in (telegram, whatsapp) if c is not None]
     senders: dict[str, MessageSender] = {CRM: crm} if crm is not None else {}
     managers = attach_managers(settings, telegram, app) if telegram is not None else None
+    graph = None
     if managers is not None:
         senders[MANAGERS] = managers
+        graph = share_media(settings, managers, whatsapp)
     elif settings.managers_chat_id is not None:
         print("MANAGERS_CHAT_ID needs TELEGRAM_BOT_TOKEN: task cards stay unposted",
               file=sys.stderr)  # fmt: skip
@@ -81,5 +83,7 @@ async def serve(settings: Settings) -> int:
             await whatsapp.close()
         if crm is not None:
             await crm.close()
+        if graph is not None:
+            await graph.close()
         await app.close()
     return 0

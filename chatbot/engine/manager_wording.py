@@ -58,7 +58,10 @@ class Wording:
     not_delivered: str
     which_dialog: str
     text_only: str
-    media_telegram_only: str
+    media_unsupported: str
+    media_too_big: str
+    media_unshown: str
+    media_failed: str
     unspam_done: str
     unspam_already: str
 
@@ -124,8 +127,12 @@ RU = Wording(
     not_delivered="⚠️ Не доставлено: клиент заблокировал бота.",
     which_dialog="Не понял, кому ответ: ответьте на карточку задачи или на сообщение клиента.",
     text_only="Клиенту можно переслать текст, фото или файл.",
-    media_telegram_only="Фото и файлы доходят только до клиентов в Telegram: этому клиенту "
-    "напишите текстом.",
+    media_unsupported="Клиенту в WhatsApp можно переслать фото, видео, голосовое или файл; "
+    "это сообщение не дошло.",
+    media_too_big="⚠️ Файл не переслан: {size} МБ, а можно до {limit} МБ. Попросите клиента "
+    "прислать его иначе или ответьте текстом.",
+    media_unshown="⚠️ Клиент прислал {kind}: такое сообщение сюда не переслать.",
+    media_failed="⚠️ Не удалось переслать файл: {reason}",
     unspam_done="Вернули: бот ответит на следующее сообщение клиента {customer}",
     unspam_already="Этого клиента уже вернули",
 )
@@ -181,8 +188,12 @@ EN = Wording(
     not_delivered="⚠️ Not delivered: the customer blocked the bot.",
     which_dialog="Which customer is this for? Reply to a task card or to a customer's message.",
     text_only="Only text, photos and files can be passed on to the customer.",
-    media_telegram_only="Photos and files reach Telegram customers only: write to this customer "
-    "in text.",
+    media_unsupported="A WhatsApp customer can be sent photos, videos, voice messages and "
+    "files; this message did not go.",
+    media_too_big="⚠️ The file was not passed on: {size} MB, the limit is {limit} MB. Ask the "
+    "customer to send it another way, or answer in text.",
+    media_unshown="⚠️ The customer sent a {kind}, which cannot be shown here.",
+    media_failed="⚠️ The file could not be passed on: {reason}",
     unspam_done="Reopened: the bot answers the next message of {customer}",
     unspam_already="This customer was already reopened",
 )

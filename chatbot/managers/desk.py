@@ -15,6 +15,7 @@ from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram_updates import StaffWork
 from chatbot.core.clock import Clock
 from chatbot.core.events import ManagerAction, ManagerMessage, SpamCleared
+from chatbot.core.media import WHATSAPP_TYPE, megabytes, whatsapp_limit
 from chatbot.db import cards, reports, spam_closes
 from chatbot.db.cards import TaskCard
 from chatbot.db.database import Database
@@ -168,14 +169,30 @@ class ManagersDesk:
             await self._reply(message, self.words.text_only)
             return
         if attachment is not None and dialog.channel != "telegram":
-            await self._reply(message, self.words.media_telegram_only)
-            return
+            # Nothing can be copied to WhatsApp: the file is uploaded there when it is sent.
+            refusal = self._file_refusal(message)
+            if refusal is not None:
+                await self._reply(message, refusal)
+                return
+            assert message.file is not None
+            attachment = message.file.attachment()
         event = ManagerMessage(message.text or "", message.actor.name, attachment)
         key = f"{message.chat_id}:{message.message_id}"
         outcome = await handle(Inbound(dialog.channel, dialog.chat_id, event, key))
         log.info("managers.reply", extra={"dialog": dialog.dialog_id})
         if not outcome.duplicate and outcome.state and "do_not_write" in outcome.state.flags:
             await self._reply(message, self.words.not_delivered)
+
+    def _file_refusal(self, message: StaffMessage) -> str | None:
+        """Why a manager's media cannot reach a WhatsApp customer (kind or size), or None."""
+        file = message.file
+        if file is None or file.kind not in WHATSAPP_TYPE:
+            return self.words.media_unsupported
+        limit = whatsapp_limit(file)
+        if limit is not None:
+            return self.words.media_too_big.format(size=megabytes(file.size),
+                                                   limit=megabytes(limit))  # fmt: skip
+        return None
 
     async def _command(self, name: str, text: str | None) -> Answer:
         now = self.clock.now()

@@ -35,6 +35,7 @@ from chatbot.managers.card import (
     supervisor_text,
 )
 from chatbot.managers.commands import start_of_day
+from chatbot.managers.media_post import MediaPoster
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class ManagersSender:
         # (cards are guarded by the database instead; a restart may repeat an alert).
         self._posted: OrderedDict[str, None] = OrderedDict()
         self._moved: dict[int, int] = {}  # groups that became supergroups: old id -> new id
+        self.media = MediaPoster(bot)  # given a Graph API client when WhatsApp is configured
 
     async def send(self, message: OutgoingMessage) -> None:
         """Deliver one row or raise SendFailed."""
@@ -82,6 +84,8 @@ class ManagersSender:
             await self._alert(message.idempotency_key, message.chat_id, payload)
         elif message.kind == "relay":
             await self._relay(message.idempotency_key, payload)
+        elif message.kind == "media":
+            await self._media(message)
         else:
             raise SendFailed(f"the managers' chat cannot take {message.kind!r} rows", final=True)
 
@@ -172,13 +176,10 @@ class ManagersSender:
         if key in self._posted:
             return
         dialog_id = int(payload["dialog_id"])
-        async with self.db.snapshot() as session:
-            dialog = await cards.dialog_ref(session, dialog_id)
-            held = await cards.cards(session, dialog_id=dialog_id)
-        if dialog is None:
+        found = await self._beside_card(dialog_id)
+        if found is None:
             return
-        posted = [c for c in held if c.card_message_id is not None]
-        card = posted[-1] if posted else (held[-1] if held else None)
+        dialog, card = found
         text = relay_text(dialog.customer_name, card.task_id if card else None,
                           str(payload.get("text") or ""), self.chats.words)  # fmt: skip
         chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
@@ -186,6 +187,36 @@ class ManagersSender:
         sent = await self._send(chat, text, None, reply_to)
         await self._record(sent, dialog_id, card.task_id if card else None, "relay", False)
         self._remember(key)
+
+    async def _media(self, message: OutgoingMessage) -> None:
+        """A customer's photo, file or place as a reply to the dialog's latest card (or a note)."""
+        if message.idempotency_key in self._posted:
+            return
+        dialog_id = int(message.payload["dialog_id"])
+        found = await self._beside_card(dialog_id)
+        if found is None:
+            return
+        dialog, card = found
+        task_id = card.task_id if card else None
+        header = relay_text(dialog.customer_name, task_id, "", self.chats.words).strip()
+        chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
+        chat = self._moved.get(chat, chat)
+        reply_to = card.card_message_id if card else None
+        posted = await self.media.post_or_note(message, chat, reply_to, header, self.chats.words)
+        note = f"{header}\n{posted}" if isinstance(posted, str) else None
+        sent = await self._send(chat, note, None, reply_to) if note else (chat, int(posted))
+        await self._record(sent, dialog_id, task_id, "relay", False)
+        self._remember(message.idempotency_key)
+
+    async def _beside_card(self, dialog_id: int) -> tuple[DialogRef, TaskCard | None] | None:
+        """The dialog and its latest posted card (else its latest task), for relayed posts."""
+        async with self.db.snapshot() as session:
+            dialog = await cards.dialog_ref(session, dialog_id)
+            held = await cards.cards(session, dialog_id=dialog_id)
+        if dialog is None:
+            return None
+        posted = [c for c in held if c.card_message_id is not None]
+        return dialog, posted[-1] if posted else (held[-1] if held else None)
 
     async def _card_text(self, card: TaskCard) -> str:
         dialog = DialogRef(card.dialog_id, card.channel, card.chat_id, card.customer_name,

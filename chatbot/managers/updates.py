@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 from pydantic import ValidationError
 
+from chatbot.core.media import WHATSAPP_LIMITS, ManagerFile
 from chatbot.managers.card import PREFIX
 
 MAX_NAME: Final = 64  # the width of the manager columns
@@ -50,6 +51,9 @@ class StaffMessage:
     text: str | None  # the text, or the caption of a photo or file
     reply_to: int | None = None
     media: bool = False  # a photo, video, file, voice...: copied to the customer as it is
+    # The same media as a file to upload where copying is impossible (WhatsApp); None for kinds
+    # WhatsApp cannot take. Read from the same message, so it does not tell two messages apart.
+    file: ManagerFile | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,30 @@ def _message(update_id: int, message: Message, bot_id: int | None) -> StaffMessa
     media = message.text is None and message.content_type in _COPYABLE
     return StaffMessage(update_id, message.chat.id, message.message_id, _author(message),
                         message.text if message.text is not None else message.caption,
-                        reply_to, media)  # fmt: skip
+                        reply_to, media, _file(message))  # fmt: skip
+
+
+def _file(message: Message) -> ManagerFile | None:
+    """The photo, file, video or voice message to upload, with what Telegram says of it."""
+    source = f"{message.chat.id}:{message.message_id}"
+    if message.animation is not None:
+        return None  # a GIF also carries a `document`, but WhatsApp has no such message
+    if message.photo:
+        # The largest size WhatsApp takes as an image (Telegram lists them small to large).
+        fitting = [p for p in message.photo if (p.file_size or 0) <= WHATSAPP_LIMITS["image"]]
+        photo = (fitting or message.photo)[-1]
+        return ManagerFile("photo", photo.file_id, photo.file_size or 0, "image/jpeg", "",
+                           source)  # fmt: skip
+    if message.voice is not None:
+        voice = message.voice
+        return ManagerFile("voice", voice.file_id, voice.file_size or 0,
+                           voice.mime_type or "audio/ogg", "", source)  # fmt: skip
+    for kind in ("document", "video", "audio"):
+        item = getattr(message, kind)
+        if item is not None:
+            return ManagerFile(kind, item.file_id, item.file_size or 0, item.mime_type or "",
+                               item.file_name or "", source)  # fmt: skip
+    return None
 
 
 def _author(message: Message) -> Actor:

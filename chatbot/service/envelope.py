@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chatbot.core.events import Event
+from chatbot.core.media import Media
 from chatbot.db.dialogs import CustomerInfo
 
 
@@ -14,6 +15,9 @@ class IncomingText:
 
     text: str
     button: str | None = None
+    # A photo, file, place...: `text` is then its marker and caption, which is what the dialog
+    # reads; where the file is does not make two messages different.
+    media: Media | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

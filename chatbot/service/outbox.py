@@ -36,6 +36,7 @@ class OutgoingMessage:
     kind: str
     chat_id: str
     payload: Mapping[str, Any]
+    attempts: int = 0  # failed tries so far: a sender may say why on the last one
 
 
 class SendFailed(Exception):
@@ -131,7 +132,8 @@ class OutboxSender:
         rows = await self.db.write(claim_due, list(self.senders), now, limit, lease, self.only)
         batch: list[_Item] = [
             (r.id, r.dialog_id, r.channel,
-             OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload), r.attempts)
+             OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload, r.attempts),
+             r.attempts)
             for r in rows]  # fmt: skip
         if self.composer is not None:
             claimed = [item[0] for item in batch]

@@ -42,6 +42,7 @@ from chatbot.service.dialog_cache import DialogCache
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.llm_port import IntentLlm
 from chatbot.service.locks import DialogLocks
+from chatbot.service.media_relay import relay_media
 from chatbot.service.persist import persist_effects, relay_to_managers
 from chatbot.service.trace import TraceEntry, trace_effect
 
@@ -202,7 +203,10 @@ class Pipeline:
             raise _StaleSnapshot
         persist_effects(conn, snap, new_state.version, plan.result.effects, now, self.crm_events)
         held = snap.state.paused and new_state.paused  # a manager leads the dialog
-        if isinstance(plan.event, CustomerMessage) and held:
+        media = inbound.payload.media if isinstance(inbound.payload, IncomingText) else None
+        # A photo or file itself goes to the managers (with its caption), not only its marker.
+        relayed = media is not None and relay_media(conn, snap, new_state, media, now)
+        if isinstance(plan.event, CustomerMessage) and held and not relayed:
             relay_to_managers(conn, snap, new_state.version, plan.event.text, now)
         customer_id = snap.customer_id
         if _news_about(snap, inbound):

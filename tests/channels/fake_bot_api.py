@@ -18,6 +18,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 TOKEN = "123456:TEST-token_for-the-fake-api"
+UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what getFile lets a bot download
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Shop", "username": "shop_test_bot"}
 
 
@@ -87,6 +89,8 @@ class FakeBotApi:
     # Messages people posted in chats the bot is in, by chat: what copyMessage can copy.
     posted: dict[int, set[int]] = field(default_factory=dict)
     held: list[Call] = field(default_factory=list)
+    # Files people sent, by file id: what getFile and the file download serve.
+    files: dict[str, bytes] = field(default_factory=dict)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -99,6 +103,7 @@ class FakeBotApi:
         """Listen on a free port of 127.0.0.1; returns the base URL."""
         application = web.Application()
         application.router.add_post("/bot{token}/{method}", self._dispatch)
+        application.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._server = TestServer(application, host="127.0.0.1")
         await self._server.start_server()
         return self.base
@@ -259,8 +264,96 @@ class FakeBotApi:
         message = {"message_id": next(self._message_ids), "date": 1767225600,
                    "chat": _chat(chat_id), "from": BOT_USER,
                    "copy_of": (source, int(params["message_id"]))}  # fmt: skip
+        if params.get("caption"):
+            message["caption"] = params["caption"]
+        self._reply_to(message, params)
         self.chats.setdefault(chat_id, {})[message["message_id"]] = message
         return {"message_id": message["message_id"]}, 200
+
+    def _reply_to(self, message: dict[str, Any], params: dict[str, Any]) -> None:
+        """Thread a new message under the one it replies to, as Telegram shows it."""
+        reply = params.get("reply_parameters")
+        chat = self.chats.get(int(params["chat_id"]), {})
+        if isinstance(reply, dict) and reply.get("message_id") in chat:
+            message["reply_to_message"] = dict(chat[reply["message_id"]])
+
+    async def _m_getFile(self, params: dict[str, Any]) -> tuple[Any, int]:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self.files:
+            return "Bad Request: invalid file_id", 400
+        size = len(self.files[file_id])
+        if size > DOWNLOAD_LIMIT:
+            return "Bad Request: file is too big", 400
+        path = f"documents/{file_id}"
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": size,
+                "file_path": path}, 200  # fmt: skip
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """`GET /file/bot<token>/<file_path>`: the bytes of a file getFile named."""
+        if request.match_info["token"] != TOKEN:
+            return _error(401, "Unauthorized")
+        file_id = request.match_info["path"].removeprefix("documents/")
+        self.calls.append(Call("download", {"file_id": file_id}))
+        if file_id not in self.files:
+            return _error(404, "Not Found")
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> tuple[Any, int]:
+        return self._upload("photo", params)
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> tuple[Any, int]:
+        return self._upload("document", params)
+
+    async def _m_sendVideo(self, params: dict[str, Any]) -> tuple[Any, int]:
+        return self._upload("video", params)
+
+    async def _m_sendVoice(self, params: dict[str, Any]) -> tuple[Any, int]:
+        return self._upload("voice", params)
+
+    async def _m_sendAudio(self, params: dict[str, Any]) -> tuple[Any, int]:
+        return self._upload("audio", params)
+
+    async def _m_sendSticker(self, params: dict[str, Any]) -> tuple[Any, int]:
+        return self._upload("sticker", params)
+
+    async def _m_sendLocation(self, params: dict[str, Any]) -> tuple[Any, int]:
+        place = {"latitude": float(params["latitude"]), "longitude": float(params["longitude"])}
+        return self._post(params, {"location": place}), 200
+
+    async def _m_sendContact(self, params: dict[str, Any]) -> tuple[Any, int]:
+        card = {"phone_number": params["phone_number"], "first_name": params["first_name"]}
+        return self._post(params, {"contact": card}), 200
+
+    def _upload(self, kind: str, params: dict[str, Any]) -> tuple[Any, int]:
+        """A file sent as a multipart upload (or by a file id): kept with the message."""
+        given = params.get(kind)
+        if isinstance(given, Upload):
+            if len(given.data) > UPLOAD_LIMIT:
+                return "Request Entity Too Large", 413
+            file = {"file_id": f"{kind}-{len(self.files)}", "file_name": given.filename,
+                    "data": given.data, "content_type": given.content_type}  # fmt: skip
+        elif isinstance(given, str) and given:
+            file = {"file_id": given}
+        else:
+            return f"Bad Request: there is no {kind} in the request", 400
+        caption = str(params.get("caption") or "")
+        if len(caption) > 1024:
+            return "Bad Request: message caption is too long", 400
+        if params.get("parse_mode") == "HTML" and not _balanced(caption):
+            return "Bad Request: can't parse entities", 400
+        content: dict[str, Any] = {kind: file}
+        if caption:
+            content["caption"] = caption
+        return self._post(params, content), 200
+
+    def _post(self, params: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message = {"message_id": next(self._message_ids), "date": 1767225600,
+                   "chat": _chat(chat_id), "from": BOT_USER, **content}  # fmt: skip
+        self._reply_to(message, params)
+        self.chats.setdefault(chat_id, {})[message["message_id"]] = message
+        # The sender reads only where the message went (the kept one holds the file's bytes).
+        return {k: message[k] for k in ("message_id", "date", "chat", "from")}
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> tuple[Any, int]:
         return True, 200
@@ -347,16 +440,35 @@ def _balanced(html: str) -> bool:
     return not stack
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart request."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
 async def _params(request: web.Request) -> dict[str, Any]:
-    """aiogram posts form fields with JSON-encoded objects; curl-style JSON bodies work too."""
+    """aiogram posts form fields with JSON-encoded objects; curl-style JSON bodies work too.
+
+    Files come as parts that a field names with "attach://<part>"; the field gets the Upload.
+    """
     if request.content_type == "application/json":
         body: dict[str, Any] = await request.json()
         return body
     form = await request.post()
     params: dict[str, Any] = {}
+    parts: dict[str, Upload] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):
+            parts[key] = Upload(value.filename, value.content_type, value.file.read())
+            continue
         text = str(value)
         params[key] = json.loads(text) if text.startswith(("[", "{")) else text
+    for key, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://"):
+            params[key] = parts.get(value.removeprefix("attach://"), value)
     return params
 
 

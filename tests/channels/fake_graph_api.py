@@ -34,6 +34,25 @@ SERVER_ERROR = GraphError(503, 131016, "Service unavailable")
 BAD_PARAMETER = GraphError(400, 100, "Invalid parameter")
 
 
+MB = 1024 * 1024
+UPLOAD_LIMITS = {"image": 5 * MB, "video": 16 * MB, "audio": 16 * MB, "application": 100 * MB}
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A media file: its bytes, MIME type and name; `declared` overrides its size."""
+
+    data: bytes
+    mime: str
+    filename: str = ""
+    declared: int | None = None
+
+    @property
+    def size(self) -> int:
+        """The size the Graph API reports."""
+        return self.declared if self.declared is not None else len(self.data)
+
+
 @dataclass
 class Call:
     """One request the fake received."""
@@ -49,6 +68,11 @@ class FakeGraphApi:
     """Serves `POST /{phone_number_id}/messages` like the Cloud API; records every call."""
 
     calls: list[Call] = field(default_factory=list)
+    # Media: customers' files served by id, what was uploaded, and the requests about them.
+    media: dict[str, Stored] = field(default_factory=dict)
+    uploads: dict[str, Stored] = field(default_factory=dict)
+    media_calls: list[Call] = field(default_factory=list)
+    _media_errors: deque[GraphError] = field(default_factory=deque)
     _errors: deque[GraphError] = field(default_factory=deque)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -58,7 +82,10 @@ class FakeGraphApi:
         """Listen on a free port of 127.0.0.1; returns the API base URL."""
         application = web.Application()
         application.router.add_post("/v21.0/{phone_number_id}/messages", self._messages)
-        application.router.add_get("/v21.0/{phone_number_id}", self._phone_number)
+        application.router.add_post("/v21.0/{phone_number_id}/media", self._upload)
+        # One path for both, as in the Graph API: a node id is a phone number or a media file
+        application.router.add_get("/v21.0/{node_id}", self._node)
+        application.router.add_get("/files/{media_id}", self._media_bytes)
         self._server = TestServer(application, host="127.0.0.1")
         await self._server.start_server()
         return self.base
@@ -86,6 +113,12 @@ class FakeGraphApi:
         """Answer the next calls with these errors, in order."""
         self._errors.extend(errors)
 
+    async def _node(self, request: web.Request) -> web.Response:
+        """`GET /{id}`: a customer's file when the id is one, else the phone number."""
+        if request.match_info["node_id"] in self.media:
+            return await self._media_url(request)
+        return await self._phone_number(request)
+
     async def _phone_number(self, request: web.Request) -> web.Response:
         """GET /{phone_number_id}: the number's details, as `chatbot doctor` asks for them."""
         call = Call(request.path, request.headers.get("Authorization", ""), {})
@@ -93,11 +126,71 @@ class FakeGraphApi:
         if call.authorization != f"Bearer {TOKEN}":
             call.status = 401
             return _error(GraphError(401, 190, "Invalid OAuth access token"))
-        if request.match_info["phone_number_id"] != PHONE_NUMBER_ID:
+        if request.match_info["node_id"] != PHONE_NUMBER_ID:
             call.status = 400
             return _error(GraphError(400, 100, "Unsupported get request"))
         return web.json_response({"id": PHONE_NUMBER_ID, "display_phone_number": "+1 555 0100",
                                   "verified_name": "Shop", "quality_rating": "GREEN"})  # fmt: skip
+
+    def fail_media_next(self, *errors: GraphError) -> None:
+        """Answer the next media requests (URL look-ups, downloads, uploads) with these errors."""
+        self._media_errors.extend(errors)
+
+    def _media_call(self, request: web.Request, body: dict[str, Any]) -> web.Response | None:
+        """Record a media request; an error answer when it must fail."""
+        call = Call(request.path, request.headers.get("Authorization", ""), body)
+        self.media_calls.append(call)
+        if call.authorization != f"Bearer {TOKEN}":
+            call.status = 401
+            return _error(GraphError(401, 190, "Invalid OAuth access token"))
+        if self._media_errors:
+            error = self._media_errors.popleft()
+            call.status = error.status
+            return _error(error)
+        return None
+
+    async def _media_url(self, request: web.Request) -> web.Response:
+        """`GET /{media id}`: where to download a customer's file, its type and size."""
+        media_id = request.match_info["node_id"]
+        failed = self._media_call(request, {"media_id": media_id})
+        if failed is not None:
+            return failed
+        stored = self.media.get(media_id)
+        if stored is None:
+            return _error(GraphError(404, 100, "Unsupported get request"))
+        assert self._server is not None
+        url = str(self._server.make_url(f"/files/{media_id}"))
+        return web.json_response({"messaging_product": "whatsapp", "url": url, "id": media_id,
+                                  "mime_type": stored.mime, "sha256": "0" * 64,
+                                  "file_size": stored.size})  # fmt: skip
+
+    async def _media_bytes(self, request: web.Request) -> web.Response:
+        """The file's bytes, for the same token only (as Meta's lookaside URLs)."""
+        media_id = request.match_info["media_id"]
+        failed = self._media_call(request, {"download": media_id})
+        if failed is not None:
+            return failed
+        stored = self.media[media_id]
+        return web.Response(body=stored.data, content_type=stored.mime)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """`POST /{phone_number_id}/media`: a multipart upload; answers the new media id."""
+        form = await request.post()
+        fields = {k: v for k, v in form.items() if not isinstance(v, web.FileField)}
+        failed = self._media_call(request, {str(k): str(v) for k, v in fields.items()})
+        if failed is not None:
+            return failed
+        part = form.get("file")
+        if fields.get("messaging_product") != "whatsapp" or not isinstance(part, web.FileField):
+            return _error(GraphError(400, 100, "Invalid parameter"))
+        data = part.file.read()
+        mime = str(fields.get("type") or "")
+        limit = UPLOAD_LIMITS.get(mime.split("/")[0], UPLOAD_LIMITS["application"])
+        if len(data) > limit:
+            return _error(GraphError(400, 131053, "Media upload error: file too large"))
+        media_id = f"upload-{next(self._ids)}"
+        self.uploads[media_id] = Stored(data, mime, part.filename)
+        return web.json_response({"id": media_id})
 
     async def _messages(self, request: web.Request) -> web.Response:
         body = await request.json()

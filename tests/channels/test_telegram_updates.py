@@ -9,6 +9,7 @@ import pytest
 
 from chatbot.channels.telegram_updates import read_update
 from chatbot.core.events import Blocked, Unblocked
+from chatbot.core.media import Media
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound, IncomingText
 from tests.channels import updates as u
@@ -170,3 +171,19 @@ def test_rejected_updates_are_logged_with_the_reason_and_not_the_text(
     assert record.levelno == logging.WARNING
     assert record.__dict__["reason"]
     assert "4242" not in caplog.text
+
+
+def test_media_carries_where_to_copy_it_from_and_its_caption() -> None:
+    item = read_update(u.message(message_id=42, photo=u.PHOTO, caption="сколько стоит?"))
+    assert item.inbound is not None
+    assert isinstance(item.inbound.payload, IncomingText)
+    assert item.inbound.payload.media == Media("photo", "777001:42", "сколько стоит?")
+    contact = {"phone_number": "+79990009999", "first_name": "Boris", "user_id": 5}
+    card = read_update(u.message(message_id=43, contact=contact)).inbound
+    assert card is not None
+    assert isinstance(card.payload, IncomingText)
+    assert card.payload.media == Media("contact", "777001:43")
+    plain = read_update(u.text("Здравствуйте")).inbound
+    assert plain is not None
+    assert isinstance(plain.payload, IncomingText)
+    assert plain.payload.media is None

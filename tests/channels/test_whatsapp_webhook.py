@@ -12,8 +12,9 @@ from sqlalchemy import text
 
 from chatbot.channels.whatsapp import WhatsAppChannel
 from chatbot.channels.whatsapp_sender import WhatsAppSender
-from chatbot.channels.whatsapp_webhook import signature_valid
+from chatbot.channels.whatsapp_webhook import read_notification, signature_valid
 from chatbot.core.events import Blocked
+from chatbot.core.media import Media
 from chatbot.db import dialogs
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import IncomingText
@@ -282,3 +283,40 @@ async def test_undeliverable_closes_the_dialog_in_the_real_pipeline(
     assert dialog.state.closed
     assert dialog.state.close_reason == "bot_blocked"
     assert "do_not_write" in dialog.state.flags
+
+
+def test_media_messages_carry_the_media_id_a_place_its_coordinates_a_card_its_phone() -> None:
+    items = [
+        {"type": "image", "image": {"id": "m1", "mime_type": "image/jpeg", "caption": "вот"}},
+        {"type": "audio", "audio": {"id": "m2", "mime_type": "audio/ogg", "voice": True}},
+        {"type": "document", "document": {"id": "m3", "filename": "a.pdf"}},
+        {
+            "type": "location",
+            "location": {
+                "latitude": 55.7,
+                "longitude": 37.6,
+                "name": "Дом",
+                "address": "Тверская, 1",
+            },
+        },
+        {
+            "type": "contacts",
+            "contacts": [
+                {"name": {"formatted_name": "Борис"}, "phones": [{"phone": "+7 999 000-99-99"}]}
+            ],
+        },
+    ]
+    messages = [{"from": WA_ID, "id": f"wamid.{i}", "timestamp": "1", **item}
+                for i, item in enumerate(items)]  # fmt: skip
+    note = read_notification(body({"messages": messages}))
+    got = [(i.payload.text, i.payload.media) for i in note.inbound
+           if isinstance(i.payload, IncomingText)]  # fmt: skip
+    assert got == [
+        ("[image] вот", Media("photo", "m1", "вот", "image/jpeg")),
+        ("[voice]", Media("voice", "m2", mime="audio/ogg")),
+        ("[document]", Media("document", "m3", name="a.pdf")),
+        ("[location]", Media("location", latitude=55.7, longitude=37.6,
+                             title="Дом, Тверская, 1")),
+        ("[contact] Борис +7 999 000-99-99",
+         Media("contact", title="Борис", phone="+7 999 000-99-99")),
+    ]  # fmt: skip

@@ -29,7 +29,7 @@ from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.db.tables import TaskRow
-from chatbot.managers.setup import attach_managers
+from chatbot.managers.setup import attach_managers, share_media
 from chatbot.service.app import open_app
 from chatbot.service.persist import MANAGERS
 from chatbot.service.runtime import Runtime
@@ -127,7 +127,7 @@ class Shop:
 
     def cards(self) -> list[dict[str, Any]]:
         """Task cards in the group."""
-        return [m for m in self.group() if m["text"].startswith("🆕")]
+        return [m for m in self.group() if m.get("text", "").startswith("🆕")]
 
     def to_customer(self) -> list[str]:
         """Texts the Telegram customer received ("[copy]" for a copied photo or file)."""
@@ -216,6 +216,8 @@ async def shop(
     assert whatsapp is not None
     sender = attach_managers(settings, telegram, app)
     assert sender is not None
+    media = share_media(settings, sender, whatsapp)
+    assert media is not None
     runtime = Runtime(app, senders={MANAGERS: sender}, channels=[telegram, whatsapp])
     server = TestServer(runtime.web_app(), host="127.0.0.1")
     await server.start_server()
@@ -231,6 +233,7 @@ async def shop(
         await server.close()
         await telegram.close()
         await whatsapp.close()
+        await media.close()
         await app.close()
 
 

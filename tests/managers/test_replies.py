@@ -6,9 +6,11 @@ from sqlalchemy import select
 
 from chatbot.db.tables import ManagerResponseRow, MessageRow
 from tests.channels import updates as u
+from tests.channels.fake_graph_api import BAD_PARAMETER
 from tests.managers.conftest import WA_ID, Shop, minutes
 
 CALL = "Позовите менеджера, пожалуйста"
+PHOTO_BYTES = b"\xff\xd8\xff\xe0 a photo of a balloon set"
 
 
 async def test_a_reply_to_the_card_reaches_the_telegram_customer(shop: Shop) -> None:
@@ -123,14 +125,79 @@ async def test_a_photo_without_a_caption_is_copied_too(shop: Shop) -> None:
     assert shop.api.sent(u.CUSTOMER_ID)[-1]["copy_of"] == (u.GROUP_ID, photo)
 
 
-async def test_a_photo_for_a_whatsapp_customer_is_refused_with_the_reason(shop: Shop) -> None:
+async def test_a_photo_reaches_a_whatsapp_customer_uploaded_and_sent_by_its_id(
+    shop: Shop,
+) -> None:
     await shop.whatsapp_customer(CALL)
     [card] = shop.cards()
-    sent_before = len(shop.graph.calls)
+    shop.api.files["AgAD-photo"] = PHOTO_BYTES
     await shop.photo_in_group("Вот такой набор", reply_to=card)
-    assert len(shop.graph.calls) == sent_before  # nothing went to WhatsApp
     assert shop.api.called("copyMessage") == []
-    assert shop.group()[-1]["text"].startswith("Фото и файлы доходят только до клиентов в Telegram")
+    assert [c["file_id"] for c in shop.api.called("getFile")] == ["AgAD-photo"]
+    [(media_id, upload)] = shop.graph.uploads.items()
+    assert (upload.data, upload.mime) == (PHOTO_BYTES, "image/jpeg")
+    last = shop.graph.calls[-1].body
+    assert (last["to"], last["type"]) == (WA_ID, "image")
+    assert last["image"] == {"id": media_id, "caption": "Вот такой набор"}
+    async with shop.runtime.app.db.snapshot() as session:
+        query = select(MessageRow.text).where(
+            MessageRow.direction == "out", MessageRow.author == "@olga"
+        )
+        sent = (await session.execute(query)).scalars().all()
+    assert sent == ["[media] Вот такой набор"]
+
+
+async def test_a_file_reaches_a_whatsapp_customer_as_a_document(shop: Shop) -> None:
+    await shop.whatsapp_customer(CALL)
+    shop.api.files["BQAD-doc"] = b"%PDF-1.4 price list"
+    document = {"file_id": "BQAD-doc", "file_unique_id": "d1", "file_name": "прайс.pdf",
+                "mime_type": "application/pdf", "file_size": 19}  # fmt: skip
+    raw = u.message(shop.next_id(), shop.next_id(), u.manager(), u.group(),
+                    reply_to_message=shop.cards()[0], document=document)  # fmt: skip
+    assert await shop.update(raw) == 200
+    await shop.deliver()
+    [(media_id, upload)] = shop.graph.uploads.items()
+    assert (upload.data, upload.filename) == (b"%PDF-1.4 price list", "прайс.pdf")
+    last = shop.graph.calls[-1].body
+    assert last["document"] == {"id": media_id, "filename": "прайс.pdf"}
+
+
+async def test_a_file_too_large_for_a_whatsapp_customer_is_refused_with_a_note(
+    shop: Shop,
+) -> None:
+    await shop.whatsapp_customer(CALL)
+    sent_before = len(shop.graph.calls)
+    document = {"file_id": "BQAD-big", "file_unique_id": "d2", "file_name": "video.mov",
+                "file_size": 30 * 1024 * 1024}  # fmt: skip
+    raw = u.message(shop.next_id(), shop.next_id(), u.manager(), u.group(),
+                    reply_to_message=shop.cards()[0], document=document)  # fmt: skip
+    assert await shop.update(raw) == 200
+    await shop.deliver()
+    assert len(shop.graph.calls) == sent_before  # nothing went to WhatsApp
+    assert shop.api.called("getFile") == []
+    assert shop.group()[-1]["text"].startswith("⚠️ Файл не переслан: 30 МБ, а можно до 20 МБ.")
+
+
+async def test_a_sticker_for_a_whatsapp_customer_is_refused_with_the_reason(shop: Shop) -> None:
+    await shop.whatsapp_customer(CALL)
+    sticker = {"file_id": "s", "file_unique_id": "s1", "type": "regular", "width": 1,
+               "height": 1, "is_animated": False, "is_video": False}  # fmt: skip
+    raw = u.message(shop.next_id(), shop.next_id(), u.manager(), u.group(),
+                    reply_to_message=shop.cards()[0], sticker=sticker)  # fmt: skip
+    assert await shop.update(raw) == 200
+    await shop.deliver()
+    assert shop.graph.uploads == {}
+    assert shop.group()[-1]["text"].startswith("Клиенту в WhatsApp можно переслать фото")
+
+
+async def test_a_photo_whatsapp_refuses_gives_the_manager_a_note(shop: Shop) -> None:
+    await shop.whatsapp_customer(CALL)
+    shop.api.files["AgAD-photo"] = PHOTO_BYTES
+    shop.graph.fail_next(BAD_PARAMETER)
+    photo = await shop.photo_in_group("Вот", reply_to=shop.cards()[0])
+    note = shop.api.called("sendMessage")[-1]  # under the manager's photo
+    assert note["text"].startswith("⚠️ Не удалось переслать файл: HTTP 400, code 100")
+    assert note["reply_parameters"]["message_id"] == photo
 
 
 async def test_what_cannot_be_passed_on_is_answered_with_what_can(shop: Shop) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chatbot.core.media import ManagerFile
 from chatbot.managers.updates import (
     Actor,
     ButtonPress,
@@ -82,3 +83,28 @@ def test_managers_are_named_by_username_else_by_full_name() -> None:
     full = User(id=2, is_bot=False, first_name="Иван", last_name="Петров")
     assert manager_name(full) == "Иван Петров"
     assert len(manager_name(User(id=3, is_bot=False, first_name="x" * 100))) == 64
+
+
+def test_a_file_to_upload_is_read_with_the_photo_size_whatsapp_takes() -> None:
+    sizes = [
+        {"file_id": f"p{n}", "file_unique_id": f"u{n}", "width": n, "height": n, "file_size": size}
+        for n, size in ((90, 9_000), (800, 4_000_000), (2560, 6_000_000))
+    ]
+    got = read(u.message(12, 120, u.manager(), u.group(), reply_to_message=CARD, photo=sizes))
+    assert isinstance(got, StaffMessage)
+    assert got.file == ManagerFile("photo", "p800", 4_000_000, "image/jpeg", "",
+                                   f"{u.GROUP_ID}:120")  # fmt: skip
+    gif = {"file_id": "g", "file_unique_id": "g1", "width": 1, "height": 1, "duration": 1}
+    animation = read(
+        u.message(
+            13,
+            130,
+            u.manager(),
+            u.group(),
+            reply_to_message=CARD,
+            animation=gif,
+            document={"file_id": "g", "file_unique_id": "g1"},
+        )
+    )
+    assert isinstance(animation, StaffMessage)
+    assert (animation.media, animation.file) == (True, None)  # copied to Telegram only
