@@ -88,6 +88,8 @@ class Simulation:
             event_id = step.value.get("id")
             return _with(base, CrmEvent(step.value["type"], data),
                          None if event_id is None else self._scoped(str(event_id)))  # fmt: skip
+        if step.kind == "manager" and isinstance(step.value, dict):  # a named manager writes
+            return _with(base, ManagerMessage(step.value["text"], step.value["by"]), None)
         if step.kind == "manager":
             return _with(base, ManagerMessage(step.value), None)
         if step.kind == "manager_action" and step.value == NOT_SPAM:
