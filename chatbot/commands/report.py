@@ -19,6 +19,7 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, StorageError
 from chatbot.service.app import load_admin_files
 from chatbot.service.report import Report, build_report, period_days
+from chatbot.service.report_html import render_html
 from chatbot.service.report_tables import summary_rows, write_csv
 
 EXIT_FAILED = 1
@@ -37,6 +38,12 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="last_day", metavar="DATE", help="last day, included")
     p.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     p.add_argument("--csv", type=Path, metavar="DIR", help="write one CSV file per table")
+    p.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="write one self-contained page (charts inline, opens offline)",
+    )
     p.set_defaults(func=run)
 
 
@@ -86,12 +93,17 @@ def _write(args: argparse.Namespace, report: Report, flows: FlowSet, tz: ZoneInf
         if args.csv is not None:
             for path in write_csv(report, args.csv, tz):
                 print(f"report: wrote {path}", file=sys.stderr)
+        if args.html is not None:
+            page = render_html(report, flows.shop.name, flows.shop.default_lang, tz,
+                               datetime.now(tz))  # fmt: skip
+            args.html.write_text(page, encoding="utf-8")
+            print(f"report: wrote {args.html}", file=sys.stderr)
     except OSError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if args.json:
         print(json.dumps(report.figures, ensure_ascii=False))
-    elif args.csv is None:
+    elif args.csv is None and args.html is None:
         print(f"{flows.shop.name}: {report.first} .. {report.last}")
         for key, value in summary_rows(report.figures):
             if key not in ("period.from", "period.to"):

@@ -83,3 +83,12 @@ def test_an_unmigrated_database_says_what_to_run(
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'none.db'}")
     assert main(["report"]) == 1
     assert "no database at" in capsys.readouterr().err
+
+
+def test_html_writes_the_page_in_the_shops_language(on_days: Path, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    assert main(["report", *MARCH, "--html", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!doctype html>")
+    assert "Шарики и праздник" in text
+    assert "Отчёт о работе чатов" in text  # flows/shop.yaml: default_lang ru
