@@ -22,7 +22,7 @@ def attach_managers(
     shop = app.flows.shop
     # The texts start-up validated, not a second read of files that may have changed since.
     chats = StaffChats(settings.managers_chat_id, settings.supervisor_chat_id, app.wording,
-                       ZoneInfo(shop.timezone))  # fmt: skip
+                       ZoneInfo(shop.timezone), shop.name, shop.default_lang)  # fmt: skip
 
     def follow(_: Validation) -> None:
         chats.words = app.wording  # `apply` has just set the reloaded texts

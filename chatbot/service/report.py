@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
@@ -36,19 +35,19 @@ def period_days(first: date | None, last: date | None, today: date) -> tuple[dat
     return first, last
 
 
-def period_of(first: date, last: date, tz: ZoneInfo) -> Period:
+def period_of(first: date, last: date, tz: tzinfo) -> Period:
     """Midnight of the first day to midnight after the last, in the shop's time zone."""
     start = datetime.combine(first, time(0), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
     return Period(start, end)
 
 
-async def build_report(db: Database, first: date, last: date, tz: ZoneInfo) -> Report:
+async def build_report(db: Database, first: date, last: date, tz: tzinfo) -> Report:
     """Every figure of the period in one read-only transaction (a consistent snapshot)."""
     return await db.read(_compute, db.backend, first, last, tz)
 
 
-def _compute(conn: Connection, backend: str, first: date, last: date, tz: ZoneInfo) -> Report:
+def _compute(conn: Connection, backend: str, first: date, last: date, tz: tzinfo) -> Report:
     p = period_of(first, last, tz)
     managers, breaches = audit.managers(conn, p)
     figures: dict[str, Any] = {

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chatbot.db.audit import CLOSE_REASONS
 from chatbot.service.report import Report
@@ -41,7 +40,7 @@ _WHY_COLOR = {"spam": PALETTE[5], "review": PALETTE[4], "breach": PALETTE[1], "w
 LOOK_SHOWN = 50
 
 
-def render_html(report: Report, shop: str, lang: str, tz: ZoneInfo, now: datetime) -> str:
+def render_html(report: Report, shop: str, lang: str, tz: tzinfo, now: datetime) -> str:
     """The whole page for the report of `shop`, in `lang`."""
     w = words(lang)
     f = report.figures
@@ -135,7 +134,7 @@ def _managers(f: dict[str, Any], w: dict[str, str]) -> str:
     return f"{chart}<table><tr>{head}</tr>{body}</table>{note}"
 
 
-def _closes(report: Report, tz: ZoneInfo, w: dict[str, str]) -> str:
+def _closes(report: Report, tz: tzinfo, w: dict[str, str]) -> str:
     if not report.closes:
         return f'<p class="note">{escape(w["no_closes"])}</p>'
     days = [report.first + timedelta(days=i) for i in range((report.last - report.first).days + 1)]
@@ -173,7 +172,7 @@ def _ratings(nps: dict[str, Any], w: dict[str, str]) -> str:
             f' · {escape(w["average"])}: {_num(nps["average"])}</div></div>{bar}')  # fmt: skip
 
 
-def _look(items: list[dict[str, Any]], tz: ZoneInfo, w: dict[str, str]) -> str:
+def _look(items: list[dict[str, Any]], tz: tzinfo, w: dict[str, str]) -> str:
     if not items:
         return f'<p class="note">{escape(w["nothing"])}</p>'
     head = "".join(f"<th>{escape(w[k])}</th>"

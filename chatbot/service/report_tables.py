@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chatbot.service.report import Report
 
@@ -26,13 +26,13 @@ def summary_rows(figures: dict[str, Any]) -> list[tuple[str, object]]:
     return rows
 
 
-def closes_per_day(report: Report, tz: ZoneInfo) -> list[tuple[str, str, int]]:
+def closes_per_day(report: Report, tz: tzinfo) -> list[tuple[str, str, int]]:
     """(day in the shop's zone, reason, how many) in day order."""
     counts = Counter((at.astimezone(tz).date().isoformat(), reason) for at, reason in report.closes)
     return [(day, reason, n) for (day, reason), n in sorted(counts.items())]
 
 
-def write_csv(report: Report, folder: Path, tz: ZoneInfo) -> list[Path]:
+def write_csv(report: Report, folder: Path, tz: tzinfo) -> list[Path]:
     """One CSV file per table in `folder` (created); returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
     manager_keys = ("id", "name", "dialogs", "messages", "response_avg_min", "breaches")
@@ -56,6 +56,6 @@ def write_csv(report: Report, folder: Path, tz: ZoneInfo) -> list[Path]:
     return written
 
 
-def _cell(value: object, tz: ZoneInfo) -> object:
+def _cell(value: object, tz: tzinfo) -> object:
     astimezone = getattr(value, "astimezone", None)
     return astimezone(tz).isoformat(timespec="minutes") if astimezone is not None else value

@@ -31,6 +31,8 @@ _RU = {
     "other": "Прочее", "templates": "Шаблонов WhatsApp", "skipped": "Не отправлено",
     "llm_calls": "Вопросов к ИИ", "llm_fallbacks": "ИИ не ответил", "min": "мин", "s": "с",
     "no_closes": "Закрытий за период нет.",
+    "report_usage": "Отчёт за сегодня: /report. За период: /report week, /report month или "
+                    "/report 3 (дней, до 90).",
 }  # fmt: skip
 _EN = {
     "title": "Chat audit", "period": "Period", "made": "Made",
@@ -61,6 +63,8 @@ _EN = {
     "other": "Other", "templates": "WhatsApp templates", "skipped": "Not sent",
     "llm_calls": "LLM questions", "llm_fallbacks": "LLM failed", "min": "min", "s": "s",
     "no_closes": "No closes in the period.",
+    "report_usage": "Today's report: /report. Longer: /report week, /report month or "
+                    "/report 3 (days, up to 90).",
 }  # fmt: skip
 
 

@@ -239,6 +239,21 @@ class FakeBotApi:
         self.chats.setdefault(chat_id, {})[message["message_id"]] = message
         return message, 200
 
+    async def _m_sendDocument(self, params: dict[str, Any]) -> tuple[Any, int]:
+        document = params.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            document = params.get(document.removeprefix("attach://"))  # the uploaded part
+            params["document"] = document
+        if not isinstance(document, dict) or not document.get("content"):
+            return "Bad Request: there is no document in the request", 400
+        chat_id = int(params["chat_id"])
+        message = {"message_id": next(self._message_ids), "date": 1767225600,
+                   "chat": _chat(chat_id), "from": BOT_USER,
+                   "document": {"file_id": f"doc-{len(self.calls)}",
+                                "file_name": document["filename"]}}  # fmt: skip
+        self.chats.setdefault(chat_id, {})[message["message_id"]] = message
+        return message, 200
+
     async def _m_copyMessage(self, params: dict[str, Any]) -> tuple[Any, int]:
         chat_id, source = int(params["chat_id"]), int(params["from_chat_id"])
         if int(params["message_id"]) not in self.posted.get(source, set()):
@@ -320,6 +335,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):  # an uploaded file: its name and bytes
+            params[key] = {"filename": value.filename, "content": value.file.read()}
+            continue
         text = str(value)
         params[key] = json.loads(text) if text.startswith(("[", "{")) else text
     return params

@@ -127,7 +127,7 @@ class Shop:
 
     def cards(self) -> list[dict[str, Any]]:
         """Task cards in the group."""
-        return [m for m in self.group() if m["text"].startswith("🆕")]
+        return [m for m in self.group() if m.get("text", "").startswith("🆕")]
 
     def to_customer(self) -> list[str]:
         """Texts the Telegram customer received ("[copy]" for a copied photo or file)."""
