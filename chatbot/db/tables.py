@@ -200,3 +200,11 @@ class DialogFactRow(Base):
     manager: Mapped[str | None] = mapped_column(String(64))
     value: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReportDigestRow(Base):
+    """A weekly digest sent (or being sent): the unique week makes it once for all instances."""
+
+    __tablename__ = "report_digests"
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO week, "2026-W10"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -6,9 +6,12 @@ from zoneinfo import ZoneInfo
 
 from chatbot.channels.telegram import TelegramChannel
 from chatbot.config import Settings
+from chatbot.engine.step import calendar_of
 from chatbot.engine.validation import Validation
+from chatbot.engine.worktime import WorkCalendar
 from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.desk import ManagersDesk
+from chatbot.managers.digest import WeeklyDigest
 from chatbot.managers.sender import ManagersSender, StaffChats
 from chatbot.service.app import App
 
@@ -32,3 +35,12 @@ def attach_managers(
     auth = ManagerAuth(telegram.bot, settings.managers_chat_id, settings.manager_ids)
     telegram.staff = ManagersDesk(telegram.bot, app.db, auth, chats, clock)
     return ManagersSender(telegram.bot, app.db, chats, clock)
+
+
+def weekly_digest(sender: ManagersSender, app: App) -> WeeklyDigest:
+    """The Monday digest to the supervisor's chat, on while the flows' shop.weekly_digest is."""
+
+    def calendar() -> WorkCalendar | None:
+        return calendar_of(app.flows) if app.flows.shop.weekly_digest else None
+
+    return WeeklyDigest(sender.bot, sender.db, sender.chats, sender.clock, calendar)

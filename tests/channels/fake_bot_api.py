@@ -250,6 +250,7 @@ class FakeBotApi:
         message = {"message_id": next(self._message_ids), "date": 1767225600,
                    "chat": _chat(chat_id), "from": BOT_USER,
                    "document": {"file_id": f"doc-{len(self.calls)}",
+                                "file_unique_id": f"u-doc-{len(self.calls)}",
                                 "file_name": document["filename"]}}  # fmt: skip
         self.chats.setdefault(chat_id, {})[message["message_id"]] = message
         return message, 200

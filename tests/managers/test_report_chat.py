@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from chatbot.managers.report_chat import headline_text, last_week, report_days
 from tests.managers.conftest import Shop, minutes
 from tests.managers.test_sla_and_commands import CALL
 
 
-async def test_report_answers_with_figures_and_the_page(shop: Shop) -> None:
+async def test_report_answers_with_figures_and_the_page(
+    shop: Shop, caplog: pytest.LogCaptureFixture
+) -> None:
     await shop.customer(CALL)
     [card] = shop.cards()
     await shop.wait(minutes(3))
@@ -25,6 +29,7 @@ async def test_report_answers_with_figures_and_the_page(shop: Shop) -> None:
     assert "Отчёт о работе чатов" in page
     assert "<script" not in page
     assert shop.group()[-1]["document"]["file_name"] == sent["document"]["filename"]
+    assert "managers.report_failed" not in caplog.text  # aiogram read the fake's answer
 
 
 async def test_report_with_a_bad_period_explains_itself(shop: Shop) -> None:

@@ -1,4 +1,5 @@
-"""what the report counts and the state forgets: closes, nudges, ratings, managers' messages
+"""what the report counts and the state forgets: closes, nudges, ratings, managers' messages;
+the weekly digests sent
 
 Revision ID: 0005
 Revises: 0004
@@ -39,8 +40,14 @@ def upgrade() -> None:
     op.create_index("ix_dialog_facts_kind", "dialog_facts", ["kind", "created_at"])
     op.create_index("ix_dialogs_created_at", "dialogs", ["created_at"])
     op.execute(_CLOSES)
+    op.create_table(
+        "report_digests",
+        sa.Column("week", sa.String(length=10), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("report_digests")
     op.drop_index("ix_dialogs_created_at", table_name="dialogs")
     op.drop_table("dialog_facts")
