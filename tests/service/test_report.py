@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from chatbot.db.database import Database
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
-from chatbot.service.app import load_admin_files
 from chatbot.service.report import build_report, period_days
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate_into
@@ -50,13 +47,8 @@ EXPECTED = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def shipped() -> tuple[FlowSet, RulesFn]:
-    """The shipped flows and intent rules, as `chatbot simulate` loads them."""
-    return load_admin_files(ROOT / "flows", ROOT / "prompts")
-
-
-async def _simulate_days(db: Database, flows: FlowSet, rules: RulesFn) -> None:
+async def simulate_days(db: Database, flows: FlowSet, rules: RulesFn) -> None:
+    """The ten scripts of report_days/ as ten dialogs of `db`."""
     for n, path in enumerate(sorted(DAYS.glob("*.yaml"))):
         await simulate_into(db, load_script(path), flows, rules, date(2026, 3, 1), f"day-{n}")
 
@@ -64,7 +56,7 @@ async def _simulate_days(db: Database, flows: FlowSet, rules: RulesFn) -> None:
 async def test_every_figure_matches_the_known_conversations(
     db: Database, shipped: tuple[FlowSet, RulesFn]
 ) -> None:
-    await _simulate_days(db, *shipped)
+    await simulate_days(db, *shipped)
     report = await build_report(db, date(2026, 3, 1), date(2026, 3, 31), MSK)
     assert report.figures == EXPECTED
     look = [(item["why"], item["customer"]) for item in report.look]
@@ -76,7 +68,7 @@ async def test_every_figure_matches_the_known_conversations(
 async def test_the_period_holds_only_dialogs_started_in_it(
     db: Database, shipped: tuple[FlowSet, RulesFn]
 ) -> None:
-    await _simulate_days(db, *shipped)
+    await simulate_days(db, *shipped)
     # Monday 2 March: the spam, the thanks and Ольга's dialog; the spam share is one in three.
     report = await build_report(db, date(2026, 3, 2), date(2026, 3, 2), MSK)
     assert report.figures["dialogs"]["new"] == 3

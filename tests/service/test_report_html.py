@@ -19,18 +19,18 @@ from chatbot.intents.decision import RulesFn
 from chatbot.service.report import Report, build_report
 from chatbot.service.report_html import render_html
 from tests.service.png_pixels import gray_pixels
-from tests.service.test_report import _simulate_days, shipped  # noqa: F401 - the fixture
+from tests.service.test_report import simulate_days
 
 MSK = ZoneInfo("Europe/Moscow")
 MADE = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def report(tmp_path: Path, shipped: tuple[FlowSet, RulesFn]) -> Report:  # noqa: F811
+async def report(tmp_path: Path, shipped: tuple[FlowSet, RulesFn]) -> Report:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'days.db'}")
     try:
         await upgrade(db)
-        await _simulate_days(db, *shipped)
+        await simulate_days(db, *shipped)
         return await build_report(db, date(2026, 3, 1), date(2026, 3, 14), MSK)
     finally:
         await db.dispose()
