@@ -59,7 +59,9 @@ def report_facts(
                 facts.append(ReportFact(_timer_kind(flows, fired), fired))
                 fired = None  # a timer's second reply is the same message's follow-on
             if effect.template is not None:
-                facts.append(ReportFact("template", effect.template))
+                # a template's name, whether the reply carries the name or a call naming it
+                name = str(getattr(effect.template, "name", effect.template))
+                facts.append(ReportFact("template", name))
         elif isinstance(effect, ManagerDelivered):
             facts.append(ReportFact("manager_message", manager=effect.manager))
         elif isinstance(effect, Alert) and _waited_too_long(before, flows, calendar, now):

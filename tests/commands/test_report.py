@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -18,25 +20,33 @@ MARCH = ["--from", "2026-03-01", "--to", "2026-03-31"]
 
 
 @pytest.fixture(scope="module")
-def days_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ten known conversations in one SQLite file, as an admin would make it."""
+def days_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """The ten known conversations in one SQLite file, as an admin would make it; and the
+    WhatsApp templates and skipped messages its trace shows."""
     path = tmp_path_factory.mktemp("report") / "days.db"
-    assert main(["simulate", *DAYS, "--db", str(path)]) == 0
-    return path
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["simulate", *DAYS, "--db", str(path), "--json"]) == 0
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    templates = sum(1 for x in lines if x["type"] == "reply" and x["template"])
+    skipped = sum(1 for x in lines if x["type"] == "skipped")
+    return path, {"templates": templates, "skipped": skipped}
 
 
 @pytest.fixture
-def on_days(days_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{days_db}")
+def on_days(days_db: tuple[Path, dict[str, int]], monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{days_db[0]}")
     monkeypatch.setenv("FLOWS_DIR", str(ROOT / "flows"))
     monkeypatch.setenv("PROMPTS_DIR", str(ROOT / "prompts"))
-    return days_db
+    return days_db[0]
 
 
-def test_json_is_the_contract_object(on_days: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_is_the_contract_object(
+    days_db: tuple[Path, dict[str, int]], on_days: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     capsys.readouterr()
     assert main(["report", *MARCH, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == EXPECTED
+    assert json.loads(capsys.readouterr().out) == EXPECTED | {"whatsapp": days_db[1]}
 
 
 def test_csv_writes_one_file_per_table(
