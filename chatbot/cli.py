@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("chatbot.commands.migrate", "create or upgrade the database tables"),
     "backup": ("chatbot.commands.backup", "copy the SQLite database to a file, while it runs"),
     "eval-intents": ("chatbot.commands.eval_intents", "score the intent classifier on JSONL files"),
+    "report": ("chatbot.commands.report", "what the bot and the managers did: figures, CSV, HTML"),
     "export-messages": (
         "chatbot.commands.export_messages",
         "write customers' classified messages as JSONL, to relabel and score",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import re
 import sys
@@ -15,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from chatbot.commands.days import missing_file, parse_day
 from chatbot.config import Settings
-from chatbot.db.backup import sqlite_file
 from chatbot.db.classified import ClassifiedMessage, classified_messages, uncertain_first
 from chatbot.db.database import Database
 from chatbot.engine.loader import load_flows
@@ -66,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
     """Export from DATABASE_URL; 2 for a bad date, 1 when it cannot read or write."""
     settings = Settings()
     try:
-        first = _day(args.first_day, "--from")
-        last = _day(args.last_day, "--to")
+        first = parse_day(args.first_day, "--from")
+        last = parse_day(args.last_day, "--to")
     except ValueError as exc:
         print(f"export-messages: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -88,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILED
-    missing = _missing_file(settings.database_url)
+    missing = missing_file(settings.database_url)
     if missing is not None:
         print(f"export-messages: no database at {missing} (DATABASE_URL)", file=sys.stderr)
         return EXIT_FAILED
@@ -114,25 +113,6 @@ def run(args: argparse.Namespace) -> int:
     where = args.out if args.out is not None else "stdout"
     print(f"exported {len(messages)} messages ({unsure} uncertain) to {where}", file=sys.stderr)
     return 0
-
-
-def _day(value: str | None, option: str) -> date | None:
-    """A YYYY-MM-DD day; ValueError names the option and the form."""
-    if value is None:
-        return None
-    if _DATE.fullmatch(value):
-        with contextlib.suppress(ValueError):  # 2026-02-30 has the form but is no day
-            return date.fromisoformat(value)
-    raise ValueError(f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-01")
-
-
-def _missing_file(url: str) -> Path | None:
-    """The SQLite file of `url` when it does not exist: opening it would create an empty one."""
-    try:
-        path = sqlite_file(url)
-    except StorageError:  # PostgreSQL, or SQLite in memory
-        return None
-    return None if path.is_file() else path
 
 
 def _shop_zone(flows_dir: Path) -> ZoneInfo:

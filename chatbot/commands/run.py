@@ -13,7 +13,7 @@ from chatbot.channels.whatsapp import whatsapp_channel_from
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
 from chatbot.errors import ConfigError, FlowError
-from chatbot.managers.setup import attach_managers, share_media
+from chatbot.managers.setup import attach_managers, share_media, weekly_digest
 from chatbot.service.app import open_app
 from chatbot.service.crm_notices import CRM
 from chatbot.service.crm_webhooks import crm_sender_from
@@ -53,13 +53,15 @@ async def serve(settings: Settings) -> int:
     senders: dict[str, MessageSender] = {CRM: crm} if crm is not None else {}
     managers = attach_managers(settings, telegram, app) if telegram is not None else None
     graph = None
+    loops = []
     if managers is not None:
         senders[MANAGERS] = managers
         graph = share_media(settings, managers, whatsapp)
+        loops.append(weekly_digest(managers, app).run_forever)
     elif settings.managers_chat_id is not None:
         print("MANAGERS_CHAT_ID needs TELEGRAM_BOT_TOKEN: task cards stay unposted",
               file=sys.stderr)  # fmt: skip
-    runtime = Runtime(app, senders=senders, channels=channels)
+    runtime = Runtime(app, senders=senders, channels=channels, loops=loops)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

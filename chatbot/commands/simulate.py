@@ -1,4 +1,7 @@
-"""`chatbot simulate SCRIPT.yaml [--flows DIR] [--json]`: replay a conversation script.
+"""`chatbot simulate SCRIPT.yaml... [--flows DIR] [--json] [--db FILE]`: replay scripts.
+
+With `--db` the conversations stay in that SQLite file, one dialog per script, for `chatbot
+report` (DESIGN.md §3.2).
 
 When `LLM_MODEL` is set the pipeline asks that model whenever the rules are unsure, as the
 running bot does (DESIGN.md §3.2: the LLM only if one is configured).
@@ -10,6 +13,7 @@ import argparse
 import asyncio
 import json
 import sys
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +21,8 @@ from chatbot.channels.console import describe
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
 from chatbot.core.intents import INTENTS
+from chatbot.db.database import Database
+from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, ScriptError
 from chatbot.intents.decision import RulesFn
@@ -25,7 +31,7 @@ from chatbot.llm import LlmClassifier
 from chatbot.service.app import load_admin_files
 from chatbot.service.rules_source import rules_dir
 from chatbot.service.script import load_script
-from chatbot.service.simulator import simulate
+from chatbot.service.simulator import simulate, simulate_into
 from chatbot.service.trace import TraceEntry
 
 
@@ -34,6 +40,13 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument("scripts", nargs="+", type=Path, metavar="SCRIPT.yaml")
     p.add_argument("--flows", type=Path, default=None, help="flows folder (default FLOWS_DIR)")
     p.add_argument("--json", action="store_true", help="one JSON object per trace line")
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="keep the conversations in this SQLite file (added to it if it exists)",
+    )
     p.set_defaults(func=run)
 
 
@@ -68,15 +81,25 @@ async def _run_scripts(
         known = load_rules(rules_dir(flows_dir)).intent_names
         print(f"simulate: the LLM {settings.llm_model} is asked when the rules are unsure",
               file=sys.stderr)  # fmt: skip
+    db = None
     try:
-        for path in args.scripts:
+        scripts = []
+        for path in args.scripts:  # every script is read before any runs: a typo costs nothing
             try:
-                script = load_script(path)
+                scripts.append(load_script(path))
             except ScriptError as exc:
                 print(str(exc), file=sys.stderr)
                 return 2
+        if args.db is not None:
+            db = Database(f"sqlite+aiosqlite:///{args.db}", synchronous="normal")  # made-up days
+            await upgrade(db)
+        for script in scripts:
             today = SystemClock().now().astimezone(tz).date()
-            trace = await simulate(script, flows, rules, today, llm, known)
+            if db is None:
+                trace = await simulate(script, flows, rules, today, llm, known)
+            else:
+                chat_id = f"sim-{uuid.uuid4().hex[:12]}"
+                trace = await simulate_into(db, script, flows, rules, today, chat_id, llm, known)
             if args.json:
                 for entry in trace:
                     print(json.dumps(entry.to_json(tz), ensure_ascii=False))
@@ -87,6 +110,8 @@ async def _run_scripts(
     finally:
         if llm is not None:
             await llm.aclose()
+        if db is not None:
+            await db.dispose()
     return 0
 
 

@@ -42,7 +42,10 @@ class DialogRow(Base):
     """One chat of a customer in one channel, with the engine's state."""
 
     __tablename__ = "dialogs"
-    __table_args__ = (UniqueConstraint("channel", "chat_id", name="uq_dialog_chat"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_id", name="uq_dialog_chat"),
+        Index("ix_dialogs_created_at", "created_at"),  # the report's period
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -173,4 +176,35 @@ class ManagerResponseRow(Base):
     manager: Mapped[str] = mapped_column(String(64))
     seconds: Mapped[float] = mapped_column(Float)
     breach: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DialogFactRow(Base):
+    """Something the report counts that the state forgets: a close, a nudge, a rating, ...
+
+    kind: closed (name = reason), stage (name = the new stage), nudge | reminder (name = the
+    timer whose message went out), rating (value = the score), manager_message (manager),
+    template (name = the WhatsApp template), wait_breach (a customer waited too long for the
+    manager holding the dialog), llm_fallback (the LLM was asked and gave no intent).
+    """
+
+    __tablename__ = "dialog_facts"
+    __table_args__ = (
+        Index("ix_dialog_facts_dialog", "dialog_id", "kind", "created_at"),
+        Index("ix_dialog_facts_kind", "kind", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    dialog_id: Mapped[int] = mapped_column(ForeignKey("dialogs.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(64), default="")
+    manager: Mapped[str | None] = mapped_column(String(64))
+    value: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReportDigestRow(Base):
+    """A weekly digest sent (or being sent): the unique week makes it once for all instances."""
+
+    __tablename__ = "report_digests"
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO week, "2026-W10"
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

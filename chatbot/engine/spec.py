@@ -107,6 +107,11 @@ class ShopSettings(_Strict):
         True, description="goods are bought after reflection, so a discount may win the customer"
     )
     close_after_silence: Duration = Field("7d", description="close a dialog with no messages")
+    weekly_digest: bool = Field(
+        False,
+        description="on Monday when the shop opens, send last week's report to "
+        "SUPERVISOR_CHAT_ID (the managers' chat if unset)",
+    )
     max_steps_per_event: int = Field(20, ge=1, le=200, description="guards against goto loops")
     vars: dict[str, str] = Field(default_factory=dict, description="shop variables for texts")
     sla: SlaSettings = Field(default_factory=SlaSettings)

@@ -12,13 +12,13 @@ from chatbot.db.reports import ManagerFigures
 from chatbot.engine.manager_wording import Wording
 from chatbot.managers.card import CHANNELS
 
-COMMANDS: Final = ("tasks", "sla", "spam")  # /spam is answered by spam_review
+COMMANDS: Final = ("tasks", "sla", "spam", "report")  # /spam: spam_review; /report: report_chat
 MAX_LISTED: Final = 30  # a long list is cut: the oldest tasks matter most
 MAX_REASON: Final = 60
 
 
 def read_command(text: str | None, bot_username: str | None) -> str | None:
-    """`tasks`, `sla` or `spam` for "/tasks", "/sla@this_bot"...; None for anything else."""
+    """`tasks`, `sla`, `spam` or `report` for "/tasks", "/sla@this_bot"...; else None."""
     if not text or not text.startswith("/"):
         return None
     word = text.split(maxsplit=1)[0][1:]

@@ -1,4 +1,5 @@
-"""The managers' side of Telegram: card buttons, replies to customers, /tasks, /sla, /spam."""
+"""The managers' side of Telegram: card buttons, replies to customers, /tasks, /sla, /spam,
+/report."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from typing import Any, Final
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
-from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+)
 
 from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram_updates import StaffWork
@@ -23,6 +29,7 @@ from chatbot.engine.manager_wording import Wording
 from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.card import Pressed, read_button
 from chatbot.managers.commands import read_command, sla_text, start_of_day, tasks_text
+from chatbot.managers.report_chat import headline_text, page_name, report_days
 from chatbot.managers.sender import StaffChats, keyboard
 from chatbot.managers.spam_review import (
     MAX_LISTED,
@@ -40,6 +47,9 @@ from chatbot.managers.updates import (
     read_staff_update,
 )
 from chatbot.service.envelope import Inbound
+from chatbot.service.report import build_report
+from chatbot.service.report_html import render_html
+from chatbot.service.report_words import words
 
 log = logging.getLogger(__name__)
 _REMEMBERED: Final = 1_000
@@ -148,6 +158,8 @@ class ManagersDesk:
         if not await self._allowed(message.actor, message.chat_id):
             log.info("managers.refused", extra={"kind": "message", "user": message.actor.user_id})
             await self._reply(message, self.words.refuse_message)
+        elif command == "report":
+            await self._report(message)
         elif command is not None:
             await self._reply(message, *await self._command(command, message.text))
         else:
@@ -218,6 +230,26 @@ class ManagersDesk:
             found, total = await spam_closes.spam_closes(session, since, MAX_LISTED)
         text, rows = spam_text(found, total, since, self.words, self.chats.tz)
         return text, keyboard(rows) if rows else None
+
+    async def _report(self, message: StaffMessage) -> None:
+        """The headline figures of today, `week` or `month`, and the page as a document."""
+        now = self.clock.now()
+        days = report_days(command_argument(message.text), now.astimezone(self.chats.tz).date())
+        if days is None:
+            await self._reply(message, words(self.chats.lang)["report_usage"])
+            return
+        report = await build_report(self.db, *days, self.chats.tz)
+        await self._reply(message, headline_text(report.figures, self.chats.shop, self.chats.lang))
+        page = render_html(report, self.chats.shop, self.chats.lang, self.chats.tz, now)
+        try:
+            await self.bot.send_document(
+                chat_id=message.chat_id,
+                document=BufferedInputFile(page.encode("utf-8"), page_name(*days)),
+                reply_parameters=ReplyParameters(message_id=message.message_id,
+                                                 allow_sending_without_reply=True),
+            )  # fmt: skip
+        except AiogramError as exc:
+            log.warning("managers.report_failed", extra={"error": type(exc).__name__})
 
     async def _allowed(self, actor: Actor, chat_id: int | None) -> bool:
         if actor.user_id is None:

@@ -56,6 +56,8 @@ class StaffChats:
     supervisor: int | None
     words: Wording
     tz: tzinfo
+    shop: str = ""  # the shop's name and language, for the report page
+    lang: str = "ru"
 
 
 class ManagersSender:

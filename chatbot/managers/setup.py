@@ -14,9 +14,12 @@ from chatbot.channels.telegram import TelegramChannel
 from chatbot.channels.whatsapp import WhatsAppChannel
 from chatbot.channels.whatsapp_files import WhatsAppFiles
 from chatbot.config import Settings
+from chatbot.engine.step import calendar_of
 from chatbot.engine.validation import Validation
+from chatbot.engine.worktime import WorkCalendar
 from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.desk import ManagersDesk
+from chatbot.managers.digest import WeeklyDigest
 from chatbot.managers.media_post import MediaPoster
 from chatbot.managers.sender import ManagersSender, StaffChats
 from chatbot.service.app import App
@@ -33,7 +36,7 @@ def attach_managers(
     shop = app.flows.shop
     # The texts start-up validated, not a second read of files that may have changed since.
     chats = StaffChats(settings.managers_chat_id, settings.supervisor_chat_id, app.wording,
-                       ZoneInfo(shop.timezone))  # fmt: skip
+                       ZoneInfo(shop.timezone), shop.name, shop.default_lang)  # fmt: skip
 
     def follow(_: Validation) -> None:
         chats.words = app.wording  # `apply` has just set the reloaded texts
@@ -70,3 +73,12 @@ def share_media(
 
     whatsapp.sender().files = WhatsAppFiles(managers.bot, graph, note)
     return graph
+
+
+def weekly_digest(sender: ManagersSender, app: App) -> WeeklyDigest:
+    """The Monday digest to the supervisor's chat, on while the flows' shop.weekly_digest is."""
+
+    def calendar() -> WorkCalendar | None:
+        return calendar_of(app.flows) if app.flows.shop.weekly_digest else None
+
+    return WeeklyDigest(sender.bot, sender.db, sender.chats, sender.clock, calendar)

@@ -32,7 +32,9 @@ from chatbot.core.state import DialogState, Facts
 from chatbot.db import dialogs, inbox, timers
 from chatbot.db.database import Database
 from chatbot.db.dialogs import DialogRecord
+from chatbot.db.facts import record_facts
 from chatbot.engine.flowset import FlowSet
+from chatbot.engine.report_facts import ReportFact, report_facts
 from chatbot.engine.step import StepResult, step
 from chatbot.errors import StorageError
 from chatbot.intents.decision import RulesFn, decide
@@ -202,6 +204,10 @@ class Pipeline:
         if not dialogs.save_state(conn, snap.id, new_state, snap.version, now):
             raise _StaleSnapshot
         persist_effects(conn, snap, new_state.version, plan.result.effects, now, self.crm_events)
+        facts = report_facts(snap.state, new_state, plan.result.effects, self.flows, now)
+        if self.llm is not None and decision is not None and needs_llm(decision):
+            facts.append(ReportFact("llm_fallback"))  # asked, and the rules' answer stood
+        record_facts(conn, snap.id, facts, now)
         held = snap.state.paused and new_state.paused  # a manager leads the dialog
         media = inbound.payload.media if isinstance(inbound.payload, IncomingText) else None
         # A photo or file itself goes to the managers (with its caption), not only its marker.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any
 
 from aiohttp import web
 
@@ -32,8 +33,11 @@ class Runtime:
         app: App,
         senders: Mapping[str, MessageSender] | None = None,
         channels: Sequence[Channel] = (),
+        loops: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
     ) -> None:
+        """`loops` run beside the scheduler and the sender until stopped (the weekly digest)."""
         self.app = app
+        self.loops = tuple(loops)
         self.channels = tuple(channels)
         personaliser = app.personaliser()
         self.metrics = Metrics(app.llm, personaliser)
@@ -143,6 +147,7 @@ class Runtime:
         loops = [asyncio.create_task(self.scheduler_loop(stop)),
                  asyncio.create_task(self.outbox_loop(stop))]  # fmt: skip
         loops += [asyncio.create_task(c.run(self.handle, stop)) for c in self.channels]
+        loops += [asyncio.create_task(run(stop)) for run in self.loops]
         try:
             await stop.wait()
         finally:

@@ -113,6 +113,10 @@ def _parse_step(raw: Any, index: int, origin: str) -> Step:
             value = {"text": str(value["text"]), "id": _opt_str(value.get("id"))}
         else:
             value = {"text": str(value), "id": None}
+    elif kind == "manager" and isinstance(value, dict):
+        if "text" not in value:
+            raise ScriptError(f"{where}: manager needs text, e.g. manager: {{text: hi, by: Olga}}")
+        value = {"text": str(value["text"]), "by": str(value.get("by") or "manager")}
     elif kind in ("press", "manager"):
         value = str(value)
     elif kind == "wait":

@@ -45,6 +45,10 @@ class Simulation:
     clock: VirtualClock
     trace: list[TraceEntry]
     auto_id: int = 0
+    chat_id: str = CHAT_ID
+    # In a kept database, ids a script gives are scoped to its dialog: two scripts that both
+    # say `id: m-5` are two messages there, not one redelivery.
+    id_scope: str = ""
 
     async def run_step(self, step: Step) -> None:
         """Apply one script step."""
@@ -70,7 +74,7 @@ class Simulation:
             phone=s.customer.get("phone"),
             lang=s.customer.get("lang"),
         )
-        base = Inbound(s.channel, CHAT_ID, IncomingText(""), None, customer)
+        base = Inbound(s.channel, self.chat_id, IncomingText(""), None, customer)
         if step.kind in ("say", "press"):
             if step.kind == "say":
                 text, given_id = step.value["text"], step.value["id"]
@@ -78,12 +82,14 @@ class Simulation:
             else:
                 text, given_id = step.value, None
                 payload = IncomingText(text, button=text)
-            return _with(base, payload, given_id or self._next_id())
+            return _with(base, payload, self._scoped(given_id) or self._next_id())
         if step.kind == "event":
             data = {k: str(v) for k, v in step.value.items() if k not in ("type", "id")}
             event_id = step.value.get("id")
             return _with(base, CrmEvent(step.value["type"], data),
-                         None if event_id is None else str(event_id))  # fmt: skip
+                         None if event_id is None else self._scoped(str(event_id)))  # fmt: skip
+        if step.kind == "manager" and isinstance(step.value, dict):  # a named manager writes
+            return _with(base, ManagerMessage(step.value["text"], step.value["by"]), None)
         if step.kind == "manager":
             return _with(base, ManagerMessage(step.value), None)
         if step.kind == "manager_action" and step.value == NOT_SPAM:
@@ -94,7 +100,10 @@ class Simulation:
 
     def _next_id(self) -> str:
         self.auto_id += 1
-        return f"auto-{self.auto_id}"
+        return f"{self.id_scope}auto-{self.auto_id}"
+
+    def _scoped(self, given: str | None) -> str | None:
+        return None if given is None else f"{self.id_scope}{given}"
 
 
 def _with(base: Inbound, payload: IncomingText | Event, external_id: str | None) -> Inbound:
@@ -155,6 +164,28 @@ async def simulate_with_report(
             return sim.trace, await _report(db)
         finally:
             await db.dispose()
+
+
+async def simulate_into(
+    db: Database,
+    script: Script,
+    flows: FlowSet,
+    rules: RulesFn,
+    today: date,
+    chat_id: str,
+    llm: IntentLlm | None = None,
+    known_intents: frozenset[str] = frozenset(INTENTS),
+) -> list[TraceEntry]:
+    """Run a script as dialog `chat_id` in a migrated database that keeps it (for reports)."""
+    clock = VirtualClock(script.start or default_start(flows, today))
+    pipeline = Pipeline(db, flows, rules, clock, llm, known_intents)
+    # Each script keeps its own clock: only its own dialog's timers fire on its waits.
+    scheduler = Scheduler(pipeline, only=(script.channel, chat_id))
+    sim = Simulation(script, pipeline, scheduler, clock, [], chat_id=chat_id,
+                     id_scope=f"{chat_id}:")  # fmt: skip
+    for step in script.steps:
+        await sim.run_step(step)
+    return sim.trace
 
 
 async def _report(db: Database) -> SimulationReport:

@@ -257,6 +257,22 @@ class FakeBotApi:
         self.chats.setdefault(chat_id, {})[message["message_id"]] = message
         return message, 200
 
+    async def _m_sendDocument(self, params: dict[str, Any]) -> tuple[Any, int]:
+        document = params.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            document = params.get(document.removeprefix("attach://"))  # the uploaded part
+            params["document"] = document
+        if not isinstance(document, dict) or not document.get("content"):
+            return "Bad Request: there is no document in the request", 400
+        chat_id = int(params["chat_id"])
+        message = {"message_id": next(self._message_ids), "date": 1767225600,
+                   "chat": _chat(chat_id), "from": BOT_USER,
+                   "document": {"file_id": f"doc-{len(self.calls)}",
+                                "file_unique_id": f"u-doc-{len(self.calls)}",
+                                "file_name": document["filename"]}}  # fmt: skip
+        self.chats.setdefault(chat_id, {})[message["message_id"]] = message
+        return message, 200
+
     async def _m_copyMessage(self, params: dict[str, Any]) -> tuple[Any, int]:
         chat_id, source = int(params["chat_id"]), int(params["from_chat_id"])
         if int(params["message_id"]) not in self.posted.get(source, set()):
@@ -461,8 +477,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = {}
     parts: dict[str, Upload] = {}
     for key, value in form.items():
-        if isinstance(value, web.FileField):
+        if isinstance(value, web.FileField):  # an uploaded file: its name and bytes
             parts[key] = Upload(value.filename, value.content_type, value.file.read())
+            params[key] = {"filename": value.filename, "content": parts[key].data}
             continue
         text = str(value)
         params[key] = json.loads(text) if text.startswith(("[", "{")) else text

@@ -11,6 +11,8 @@ from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.loader import load_flows
+from chatbot.intents.decision import RulesFn
+from chatbot.service.app import load_admin_files
 from chatbot.service.pipeline import Pipeline
 from tests.conftest import ROOT
 from tests.service.fakes import keyword_rules
@@ -22,6 +24,12 @@ START = datetime(2026, 3, 2, 11, 0, tzinfo=ZoneInfo("Europe/Moscow"))
 def shipped_flows() -> FlowSet:
     """The flows in flows/."""
     return load_flows(ROOT / "flows")
+
+
+@pytest.fixture(scope="session")
+def shipped() -> tuple[FlowSet, RulesFn]:
+    """The shipped flows and intent rules, as `chatbot simulate` loads them."""
+    return load_admin_files(ROOT / "flows", ROOT / "prompts")
 
 
 @pytest.fixture
