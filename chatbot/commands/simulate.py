@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         flows, rules = load_admin_files(flows_dir, prompts_dir)
     except FlowError as exc:
-        print(f"the flows in {flows_dir} are invalid:\n{exc}", file=sys.stderr)
+        print(f"chatbot simulate: the flows in {flows_dir} are invalid:\n{exc}", file=sys.stderr)
         return 1
     return asyncio.run(_run_scripts(args, settings, flows, rules, flows_dir, prompts_dir))
 
@@ -73,7 +73,7 @@ async def _run_scripts(
             try:
                 script = load_script(path)
             except ScriptError as exc:
-                print(str(exc), file=sys.stderr)
+                print(f"chatbot simulate: {exc}", file=sys.stderr)
                 return 2
             today = SystemClock().now().astimezone(tz).date()
             trace = await simulate(script, flows, rules, today, llm, known)
