@@ -9,7 +9,7 @@ UV := $(TOOLS)/bin/uv
 SYNC := $(UV) sync --locked --python $(PY)
 export UV_LINK_MODE := copy
 
-.PHONY: install dev run test lint bench llama lock clean
+.PHONY: install dev run test lint bench llama lock lock-upgrade clean
 
 # uv itself, pinned by hash, in a virtualenv of its own so that syncing .venv leaves it alone.
 $(UV): requirements-uv.txt
@@ -45,8 +45,12 @@ test: lint
 llama: $(UV)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(SYNC) --extra dev --extra llama
 
-# Re-resolve every dependency to the newest version pyproject.toml allows; then run `make test`.
+# Bring uv.lock in line with pyproject.toml, keeping every other pin as it is.
 lock: $(UV)
+	$(UV) lock --python $(PY)
+
+# Re-resolve every dependency to the newest version pyproject.toml allows; then run `make test`.
+lock-upgrade: $(UV)
 	$(UV) lock --upgrade --python $(PY)
 
 bench: dev
