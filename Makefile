@@ -41,9 +41,9 @@ test: lint
 # The optional llama.cpp server and tiny model that tests/llm/test_llama_cpp.py runs against.
 # A portable build: the CPU-tuned (native) one crashed on generation on the CI machine.
 # The first build compiles llama.cpp (minutes); uv keeps the built wheel in its cache
-# (~/.cache/uv), so later installs on the same machine take seconds.
+# (~/.cache/uv), so later installs on the same machine take seconds. --inexact as for `dev`.
 llama: $(UV)
-	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(SYNC) --extra dev --extra llama
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(SYNC) --extra dev --extra llama --inexact
 
 # Bring uv.lock in line with pyproject.toml, keeping every other pin as it is.
 lock: $(UV)
