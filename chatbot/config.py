@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -9,6 +10,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///storage/chatbot.db"
+# The async drivers the package installs; Database() supports no other backend.
+DATABASE_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+_URL_PASSWORD = re.compile(r"(://[^/:@]*:)[^/@]*@")
 
 
 class Settings(BaseSettings):
@@ -68,6 +72,17 @@ class Settings(BaseSettings):
         """FULL and full alike (as SQLite's own PRAGMA takes them), JSON and json alike."""
         return value.lower() if isinstance(value, str) else value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        """Caught here, a mistyped URL is one line; found on connecting it was a traceback."""
+        if not value.startswith(DATABASE_SCHEMES):
+            raise ValueError(
+                "the URL must start with " + " or ".join(DATABASE_SCHEMES)
+                + ", e.g. sqlite+aiosqlite:///storage/chatbot.db"
+            )  # fmt: skip
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -106,6 +121,13 @@ def settings_problems(error: ValidationError) -> list[str]:
     for problem in error.errors():
         name = ".".join(str(part) for part in problem["loc"]) or "settings"
         given = problem.get("input")
+        if isinstance(given, str):
+            given = hide_password(given)
         shown = f"={given!r}" if isinstance(given, str | int | float) else ""
         lines.append(f"setting {name}{shown} is not valid: {problem['msg']}")
     return lines
+
+
+def hide_password(url: str) -> str:
+    """The URL with its password (if any) as ***, fit to print."""
+    return _URL_PASSWORD.sub(r"\1***@", url)

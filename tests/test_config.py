@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
 
-from chatbot.config import Settings
+from chatbot.config import Settings, settings_problems
 from chatbot.core.clock import SystemClock
 from chatbot.service.app import open_app
 from tests.conftest import ROOT
@@ -62,3 +62,26 @@ def test_a_bad_setting_is_one_line_and_exit_2(
 def test_a_log_level_in_any_case_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOG_LEVEL", "warning")
     assert Settings().log_level == "WARNING"
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite+aiosqlite:///storage/chatbot.db", "postgresql+asyncpg://bot:pw@db:5432/shop"]
+)
+def test_database_urls_of_the_installed_drivers_are_taken(url: str) -> None:
+    assert _settings(DATABASE_URL=url).database_url == url
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://bot@db/shop", "sqlite:///storage/chatbot.db", "mysql+aiomysql://db/x"]
+)
+def test_a_database_url_without_an_installed_async_driver_is_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="must start with sqlite"):
+        _settings(DATABASE_URL=url)
+
+
+def test_a_bad_database_url_is_shown_without_its_password() -> None:
+    with pytest.raises(ValidationError) as caught:
+        _settings(DATABASE_URL="postgres://bot:hunter2@db/shop")
+    [line] = settings_problems(caught.value)
+    assert line.startswith("setting DATABASE_URL='postgres://bot:***@db/shop' is not valid: ")
+    assert "hunter2" not in line

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = backup(sqlite_file(Settings().database_url), args.file, replace=args.replace)
     except StorageError as exc:
-        print(f"backup failed: {exc}", file=sys.stderr)
+        print(f"chatbot backup: failed: {exc}", file=sys.stderr)
         return 1
     rows = ", ".join(f"{table} {n}" for table, n in report.rows.items())
     print(f"backed up {report.source} to {report.target}: {report.size / 1e6:.1f} MB, "

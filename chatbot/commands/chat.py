@@ -159,7 +159,7 @@ async def _chat(settings: Settings, chat_id: str, name: str, color: bool) -> int
     try:
         app = await open_app(settings, clock)
     except FlowError as exc:
-        print(f"refusing to start: the admin files are invalid:\n{exc}", file=sys.stderr)
+        print(f"chatbot: refusing to start: the admin files are invalid:\n{exc}", file=sys.stderr)
         return 1
     session = ChatSession(app, clock, chat_id, name, color)
     print(f"chatting as a customer of «{app.flows.shop.name}» (/help for commands, /quit to end)")

@@ -105,19 +105,19 @@ def run(args: argparse.Namespace) -> int:
     """Score every file and all of them together."""
     settings = Settings()
     if args.llm and not settings.llm_model:
-        print("eval-intents: --llm needs a model: set LLM_MODEL (and LLM_BASE_URL, LLM_API_KEY "
-              "for your server), as for `chatbot run`", file=sys.stderr)  # fmt: skip
+        print("chatbot eval-intents: --llm needs a model: set LLM_MODEL (and LLM_BASE_URL, "
+              "LLM_API_KEY for your server), as for `chatbot run`", file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     folder = args.rules if args.rules is not None else settings.flows_dir / "intents"
     try:
         rules = load_rules(folder)
     except FlowError as exc:
-        print(f"the rule files are invalid:\n{exc}", file=sys.stderr)
+        print(f"chatbot eval-intents: the rule files are invalid:\n{exc}", file=sys.stderr)
         return EXIT_BAD_RULES
     try:
         per_file = {str(p): read_labelled(p) for p in args.files}
     except (OSError, UnicodeDecodeError, BadLine) as exc:
-        print(f"eval-intents: {exc}", file=sys.stderr)
+        print(f"chatbot eval-intents: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     decided = {name: _decide(rows, rules) for name, rows in per_file.items()}
     guessed = {name: [(row, c.intent) for row, c in pairs] for name, pairs in decided.items()}
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             columns = _compare(settings, rules, rows, args.concurrency)
         except OSError as exc:  # the prompt file is missing or unreadable
-            print(f"eval-intents: {exc}", file=sys.stderr)
+            print(f"chatbot eval-intents: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
     if args.json:
         body: dict[str, Any] = total.to_json()

@@ -68,13 +68,16 @@ def run(args: argparse.Namespace) -> int:
         first = parse_day(args.first_day, "--from")
         last = parse_day(args.last_day, "--to")
     except ValueError as exc:
-        print(f"export-messages: {exc}", file=sys.stderr)
+        print(f"chatbot export-messages: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if first is not None and last is not None and first > last:
-        print(f"export-messages: --from {first} is after --to {last}", file=sys.stderr)
+        print(f"chatbot export-messages: --from {first} is after --to {last}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.out is not None and args.out.exists() and not args.replace:
-        print(f"export-messages: {args.out} exists; add --replace to overwrite it", file=sys.stderr)
+        print(
+            f"chatbot export-messages: {args.out} exists; add --replace to overwrite it",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     tz = None
     if first is not None or last is not None:
@@ -82,20 +85,20 @@ def run(args: argparse.Namespace) -> int:
             tz = _shop_zone(settings.flows_dir)
         except (FlowError, ZoneInfoNotFoundError) as exc:
             print(
-                f"export-messages: --from and --to are days in the shop's time zone, which "
+                f"chatbot export-messages: --from and --to are days in the shop's time zone, which "
                 f"the flows in {settings.flows_dir} do not give:\n{exc}",
                 file=sys.stderr,
             )
             return EXIT_FAILED
     missing = missing_file(settings.database_url)
     if missing is not None:
-        print(f"export-messages: no database at {missing} (DATABASE_URL)", file=sys.stderr)
+        print(f"chatbot export-messages: no database at {missing} (DATABASE_URL)", file=sys.stderr)
         return EXIT_FAILED
     try:
         messages = asyncio.run(_read(settings, tz, first, last))
     except (StorageError, SQLAlchemyError) as exc:
         reason = str(exc).splitlines()[0]  # SQLAlchemy goes on with the whole statement
-        print(f"export-messages: cannot read DATABASE_URL: {reason}", file=sys.stderr)
+        print(f"chatbot export-messages: cannot read DATABASE_URL: {reason}", file=sys.stderr)
         return EXIT_FAILED
     if args.uncertain:
         messages = uncertain_first(messages)
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             with args.out.open("w" if args.replace else "x", encoding="utf-8") as handle:
                 _write(messages, handle)
     except OSError as exc:
-        print(f"export-messages: {exc}", file=sys.stderr)
+        print(f"chatbot export-messages: {exc}", file=sys.stderr)
         return EXIT_FAILED
     unsure = sum(m.uncertain for m in messages)
     where = args.out if args.out is not None else "stdout"

@@ -6,8 +6,8 @@ import argparse
 import asyncio
 
 from chatbot.config import Settings
-from chatbot.db.database import Database
 from chatbot.db.migrate import current_revision, upgrade
+from chatbot.db.reach import open_database
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
 
     async def _go() -> str | None:
-        db = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
+        db = await open_database(settings.database_url, synchronous=settings.sqlite_synchronous)
         try:
             await upgrade(db)
             return await current_revision(db)

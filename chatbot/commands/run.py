@@ -39,14 +39,20 @@ async def serve(settings: Settings) -> int:
         telegram = telegram_channel_from(settings)
         crm = crm_sender_from(settings)
     except (ValueError, ConfigError) as exc:
-        print(f"refusing to start: {exc}", file=sys.stderr)
+        print(f"chatbot: refusing to start: {exc}", file=sys.stderr)
         return 1
     try:
         app = await open_app(settings, SystemClock())
-    except FlowError as exc:
-        print(f"refusing to start: the admin files are invalid:\n{exc}", file=sys.stderr)
+    except BaseException as exc:
+        # Start-up stopped: close what was opened. `chatbot` reports a database or flows folder
+        # that is wrong (ConfigError, StorageError) in one line; invalid flows are listed here.
         if telegram is not None:
             await telegram.close()
+        if crm is not None:
+            await crm.close()
+        if not isinstance(exc, FlowError):
+            raise
+        print(f"chatbot: refusing to start: the admin files are invalid:\n{exc}", file=sys.stderr)
         return 1
     whatsapp = whatsapp_channel_from(settings, lang=app.flows.shop.default_lang)
     channels: list[Channel] = [c for c in (telegram, whatsapp) if c is not None]

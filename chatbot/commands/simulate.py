@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         flows, rules = load_admin_files(flows_dir, prompts_dir)
     except FlowError as exc:
-        print(f"the flows in {flows_dir} are invalid:\n{exc}", file=sys.stderr)
+        print(f"chatbot simulate: the flows in {flows_dir} are invalid:\n{exc}", file=sys.stderr)
         return 1
     return asyncio.run(_run_scripts(args, settings, flows, rules, flows_dir, prompts_dir))
 
@@ -88,7 +88,7 @@ async def _run_scripts(
             try:
                 scripts.append(load_script(path))
             except ScriptError as exc:
-                print(str(exc), file=sys.stderr)
+                print(f"chatbot simulate: {exc}", file=sys.stderr)
                 return 2
         if args.db is not None:
             db = Database(f"sqlite+aiosqlite:///{args.db}", synchronous="normal")  # made-up days

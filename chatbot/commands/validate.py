@@ -1,13 +1,15 @@
-"""`chatbot validate [--flows DIR] [--prompts DIR]`: check every admin file, file:line."""
+"""`chatbot validate [--flows DIR] [--prompts DIR] [--json]`: check every admin file, file:line."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
 from chatbot.config import Settings
 from chatbot.engine.validation import validate_all
+from chatbot.errors import Problem
 
 
 def register(p: argparse.ArgumentParser) -> None:
@@ -16,6 +18,11 @@ def register(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--prompts", type=Path, default=None, help="prompts folder (default PROMPTS_DIR)"
     )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per problem (file, line, severity, message, hint, flow, stage)",
+    )
     p.set_defaults(func=run)
 
 
@@ -23,6 +30,11 @@ def run(args: argparse.Namespace) -> int:
     """Print every problem; exit 1 when there are errors, 0 otherwise."""
     settings = Settings()
     result = validate_all(args.flows or settings.flows_dir, args.prompts or settings.prompts_dir)
+    if args.json:
+        # For editors and CI: the problems only; the exit code says whether any is an error.
+        for problem in result.problems:
+            print(json.dumps(problem_json(problem), ensure_ascii=False))
+        return 1 if result.errors else 0
     for problem in result.problems:
         print(problem)
     if result.errors:
@@ -33,6 +45,19 @@ def run(args: argparse.Namespace) -> int:
     counts = f"{len(flows.stages)} stages, {len(flows.timers)} timers, {len(flows.menus)} menus"
     print(f"flows OK: {counts}, {_texts_summary(flows.texts)}; {len(result.warnings)} warnings")
     return 0
+
+
+def problem_json(problem: Problem) -> dict[str, object]:
+    """A problem as `--json` prints it."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "severity": problem.severity,
+        "message": problem.message,
+        "hint": problem.hint,
+        "flow": problem.flow,
+        "stage": problem.stage,
+    }
 
 
 def _texts_summary(texts: Mapping[str, Mapping[str, str]]) -> str:

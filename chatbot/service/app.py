@@ -10,11 +10,12 @@ from chatbot.config import Settings
 from chatbot.core.clock import Clock
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
+from chatbot.db.reach import open_database
 from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.manager_wording import Wording
 from chatbot.engine.validation import Validation, validate_all
-from chatbot.errors import FlowError
+from chatbot.errors import ConfigError, FlowError
 from chatbot.intents.decision import RulesFn
 from chatbot.llm import LlmClassifier, LlmWriter
 from chatbot.service.personaliser import Personaliser
@@ -73,8 +74,27 @@ class App:
         await self.db.dispose()
 
 
+def require_flows_folder(flows_dir: Path, *, option: bool = True) -> None:
+    """ConfigError when the flows folder is missing: a wrong setting, not a broken flow.
+
+    `option`: the command takes --flows too, so the folder may come from either.
+    """
+    if flows_dir.is_dir():
+        return
+    if option:
+        raise ConfigError(
+            f"the flows folder {flows_dir.absolute()} does not exist "
+            "(fix: set FLOWS_DIR or pass --flows to an existing folder)"
+        )
+    raise ConfigError(
+        f"setting FLOWS_DIR={str(flows_dir)!r} is not valid: the folder {flows_dir.absolute()} "
+        "does not exist (fix: run chatbot in the folder that holds flows/, or set FLOWS_DIR)"
+    )
+
+
 def load_admin_files(flows_dir: Path, prompts_dir: Path | None = None) -> tuple[FlowSet, RulesFn]:
     """Validated flows and rules, as `chatbot validate` checks them; FlowError lists the errors."""
+    require_flows_folder(flows_dir)
     result = validate_all(flows_dir, prompts_dir or flows_dir.parent / "prompts")
     if result.errors or result.flows is None or result.rules is None:
         raise FlowError(result.errors)
@@ -83,6 +103,7 @@ def load_admin_files(flows_dir: Path, prompts_dir: Path | None = None) -> tuple[
 
 async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) -> App:
     """Validate admin files, open and migrate the database, build the pipeline."""
+    require_flows_folder(settings.flows_dir, option=False)
     result = validate_all(settings.flows_dir, settings.prompts_dir)
     if result.errors or result.flows is None or result.rules is None or result.wording is None:
         raise FlowError(result.errors)
@@ -92,7 +113,7 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
     if llm is not None and uses_personalise(flows):
         # One server behind both: when it fails for one, the other skips it too.
         writer = LlmWriter.from_settings(settings, breaker=llm.breaker)
-    db = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
+    db = await open_database(settings.database_url, synchronous=settings.sqlite_synchronous)
     try:
         if migrate:
             await upgrade(db)

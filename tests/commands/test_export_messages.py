@@ -206,7 +206,7 @@ async def test_out_never_overwrites_without_replace(
     target.write_text("labelled by hand\n", encoding="utf-8")
     code, _, err = await export(capsys, "--out", str(target))
     assert code == 1
-    assert err == f"export-messages: {target} exists; add --replace to overwrite it\n"
+    assert err == f"chatbot export-messages: {target} exists; add --replace to overwrite it\n"
     assert target.read_text(encoding="utf-8") == "labelled by hand\n"
     code, _, _ = await export(capsys, "--out", str(target), "--replace")
     assert code == 0
@@ -233,7 +233,7 @@ def test_a_bad_date_is_one_line_and_exit_2(
     assert main(["export-messages", *args]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith(f"export-messages: {message}")
+    assert err.startswith(f"chatbot export-messages: {message}")
     assert err.count("\n") == 1
 
 
@@ -243,5 +243,8 @@ def test_a_missing_database_is_not_created(
     missing = tmp_path / "typo" / "chatbot.db"
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{missing}")
     assert main(["export-messages"]) == 1
-    assert capsys.readouterr().err == f"export-messages: no database at {missing} (DATABASE_URL)\n"
+    assert (
+        capsys.readouterr().err
+        == f"chatbot export-messages: no database at {missing} (DATABASE_URL)\n"
+    )
     assert not missing.parent.exists()

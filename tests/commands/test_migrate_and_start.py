@@ -11,7 +11,8 @@ import pytest
 
 from chatbot.cli import main
 from chatbot.db.migrate import head_revision
-from tests.conftest import ROOT
+from chatbot.db.reach import FIX_REACH
+from tests.conftest import ROOT, closed_port
 
 
 def test_migrate_creates_the_tables(
@@ -73,3 +74,79 @@ def test_run_refuses_a_crm_webhook_without_its_secret(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "refusing to start" in done.stderr
     assert "CRM_WEBHOOK_SECRET" in done.stderr
+
+
+def _chatbot(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`chatbot ARGV` in a fresh process in tmp_path (no flows/ there unless FLOWS_DIR says)."""
+    base = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "PROMPTS_DIR": str(ROOT / "prompts"),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", *argv],
+        capture_output=True, text=True, env={**base, **env}, timeout=300, cwd=tmp_path,
+        stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+
+
+def test_migrate_on_an_unreachable_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    port = closed_port()
+    url = f"postgresql+asyncpg://bot:secret@127.0.0.1:{port}/shop"
+    done = _chatbot(tmp_path, "migrate", DATABASE_URL=url)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"chatbot: DATABASE_URL='postgresql+asyncpg://bot:***@127.0.0.1:{port}/shop' cannot be "
+        f"reached: ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', {port}) "
+        f"({FIX_REACH})\n"
+    )
+
+
+def test_migrate_on_a_malformed_database_url_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = _chatbot(tmp_path, "migrate", DATABASE_URL="postgres://bot:secret@db/shop")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "chatbot: setting DATABASE_URL='postgres://bot:***@db/shop' is not valid: Value error, "
+        "the URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://, e.g. "
+        "sqlite+aiosqlite:///storage/chatbot.db (see .env.example)\n"
+    )
+
+
+def test_run_on_an_unreachable_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    port = closed_port()
+    url = f"postgresql+asyncpg://bot@127.0.0.1:{port}/shop"
+    done = _chatbot(tmp_path, "run", DATABASE_URL=url, FLOWS_DIR=str(ROOT / "flows"))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"chatbot: DATABASE_URL='{url}' cannot be reached: ConnectionRefusedError: [Errno 111] "
+        f"Connect call failed ('127.0.0.1', {port}) ({FIX_REACH})\n"
+    )
+
+
+def test_start_without_a_flows_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = _start(tmp_path, {"FLOWS_DIR": "flows"}, "")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    # the line before says which runtime start chose
+    assert done.stderr.splitlines()[-1] == (
+        f"chatbot: setting FLOWS_DIR='flows' is not valid: the folder {tmp_path / 'flows'} does "
+        "not exist (fix: run chatbot in the folder that holds flows/, or set FLOWS_DIR)"
+    )
+
+
+def test_run_with_flows_dir_pointing_nowhere_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = _chatbot(tmp_path, "run", FLOWS_DIR=str(tmp_path / "nowhere"))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"chatbot: setting FLOWS_DIR='{tmp_path / 'nowhere'}' is not valid: the folder "
+        f"{tmp_path / 'nowhere'} does not exist "
+        "(fix: run chatbot in the folder that holds flows/, or set FLOWS_DIR)\n"
+    )
+
+
+def test_simulate_with_a_missing_flows_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    script = ROOT / "flows" / "tests" / "01_greeting_gets_the_menu.yaml"
+    done = _chatbot(tmp_path, "simulate", str(script), "--flows", "nope")
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"chatbot: the flows folder {tmp_path / 'nope'} does not exist "
+        "(fix: set FLOWS_DIR or pass --flows to an existing folder)\n"
+    )

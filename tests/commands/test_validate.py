@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -141,3 +142,39 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["validate", "--no-such-option"])
     assert exc.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_json_lists_each_problem_with_the_same_exit_code(
+    admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    dialog = admin[0] / "dialog.yaml"
+    line = edit_file(dialog, "- goto: thinking", "- goto: thinkng")
+    assert main([*_validate(admin), "--json"]) == 1
+    problems = [json.loads(row) for row in capsys.readouterr().out.splitlines()]
+    assert [(p["severity"], p["message"]) for p in problems] == [
+        ("error", "unknown stage 'thinkng'"),
+        ("warning", "stage 'thinking' is unreachable: no goto leads to it"),
+    ]
+    error = problems[0]
+    assert (error["file"], error["line"], error["flow"]) == (str(dialog), line, "dialog")
+    assert error["hint"].startswith("define it under stages:")
+    assert set(error) == {"file", "line", "severity", "message", "hint", "flow", "stage"}
+
+
+def test_json_prints_nothing_for_valid_files(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["validate", "--flows", str(ROOT / "flows"), "--prompts", str(ROOT / "prompts")]
+    assert main([*argv, "--json"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_json_with_warnings_only_exits_0(
+    admin: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    dialog = admin[0] / "dialog.yaml"
+    orphan = "stages:\n  orphan:\n    description: nobody\n  new:"
+    line = edit_file(dialog, "stages:\n  new:", orphan)
+    assert main([*_validate(admin), "--json"]) == 0
+    problems = [json.loads(row) for row in capsys.readouterr().out.splitlines()]
+    assert [(p["severity"], p["file"], p["line"], p["stage"]) for p in problems] == [
+        ("warning", str(dialog), line + 1, "orphan")
+    ]
