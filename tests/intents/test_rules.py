@@ -143,7 +143,7 @@ def test_thanks_beside_a_displeased_face_is_left_to_the_llm(rules: RuleSet, text
         ("perfect, confirm it", "agree"),
         ("хорошо, подскажите адрес самовывоза", "ask_delivery"),  # asking is no go-ahead
         ("ок, понял", "thanks"),
-        ("ok, book it for friday?", "other"),  # a question is no go-ahead either
+        ("ok, ship it to Spain?", "ask_delivery"),  # a question is no go-ahead either
     ],
 )
 def test_an_acknowledgement_with_an_order_to_go_on_is_agree(
