@@ -162,8 +162,10 @@ def _mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: b
             return True
         if feats.foreign_links:
             return False  # an advertising link beside the spam cues
-        buying = max((scores.get(k, 0.0) for k in BUYING_INTENTS), default=0.0)
-        return buying >= ENOUGH and scores.get("spam", 0.0) < buying + ENOUGH
+        # a buying signal or a grievance ("a complaint against your business") that the spam
+        # cues do not outweigh by a whole cue
+        customer = max((scores.get(k, 0.0) for k in (*BUYING_INTENTS, "complaint")), default=0.0)
+        return customer >= ENOUGH and scores.get("spam", 0.0) < customer + ENOUGH
     return False
 
 

@@ -152,6 +152,14 @@ def test_an_acknowledgement_with_an_order_to_go_on_is_agree(
     assert classify(text, rules).intent == intent
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["how do I file a complaint against your business?", "Жалоба на ваш магазин: курьер нахамил"],
+)
+def test_a_grievance_is_never_spam(rules: RuleSet, text: str) -> None:
+    assert classify(text, rules).intent != "spam"
+
+
 def test_a_reported_question_stays_a_later_check(rules: RuleSet) -> None:
     assert classify("спрошу жену, какие даты ей удобны, и вернусь", rules).intent == "need_time"
     assert classify("спрошу жену, а какие даты у вас свободны?", rules).intent != "need_time"
