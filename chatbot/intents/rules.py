@@ -10,8 +10,8 @@ social cue was found but the message also asks something the rules do not know, 
 Confidence: 0.9 for one clear intent, 0.8 when the priority had to choose, 0.1 less for long
 messages or typo-corrected cues, at most 0.55 when one cue explains little of a long message,
 0.5 for weak evidence only, 0.4-0.45 for a social phrase next to an unknown question and 0.3
-when nothing matched. Such an unsure `other` may still be named by the nearest labelled
-examples (examples.py), at 0.6. The LLM layer is asked when the confidence is below 0.6
+when nothing matched. The nearest labelled examples (examples.py) may name such an unsure
+`other`, or confirm a weak intent, at 0.6. The LLM layer is asked when the confidence is below 0.6
 (LOW_CONFIDENCE) or the intent is `other`.
 """
 
@@ -105,9 +105,10 @@ def classify(
     intent, confidence = _decide(scores, evidence, plain, rules, feats)
     if intent == "thanks" and _displeased(text, rules):
         intent, confidence = "other", 0.45  # "спасибо за доставку 🙄"
-    if intent == "other" and confidence <= UNSURE and rules.examples is not None:
+    if confidence < LOW_CONFIDENCE and rules.examples is not None:
         named = rules.examples.decide(text)
-        if named is not None:
+        # an unsure `other` takes the examples' intent; a weak cue, their agreement
+        if named is not None and (named == intent or (intent == "other" and confidence <= UNSURE)):
             intent, confidence = named, EXAMPLE_CONFIDENCE
     return Classification(intent, confidence, "rules", feats)
 
@@ -161,8 +162,10 @@ def _mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: b
             return True
         if feats.foreign_links:
             return False  # an advertising link beside the spam cues
-        buying = max((scores.get(k, 0.0) for k in BUYING_INTENTS), default=0.0)
-        return buying >= ENOUGH and scores.get("spam", 0.0) < buying + ENOUGH
+        # a buying signal or a grievance ("a complaint against your business") that the spam
+        # cues do not outweigh by a whole cue
+        customer = max((scores.get(k, 0.0) for k in (*BUYING_INTENTS, "complaint")), default=0.0)
+        return customer >= ENOUGH and scores.get("spam", 0.0) < customer + ENOUGH
     return False
 
 

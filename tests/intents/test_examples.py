@@ -99,3 +99,20 @@ def test_an_unknown_label_stops_loading(tmp_path: Path) -> None:
     assert any("unknown intent 'nope'" in p.message for p in check_rules(folder))
     with pytest.raises(FlowError):
         load_rules(folder)
+
+
+def test_examples_agreeing_with_a_weak_cue_make_it_sure_enough(tmp_path: Path) -> None:
+    folder = tmp_path / "intents"
+    shutil.copytree(RULES, folder)
+    text = "хм многовато выходит"
+    alone = classify(text, load_rules(folder))
+    assert (alone.intent, alone.confidence) == ("price_objection", 0.5)  # a weak cue only
+    rows = [
+        {"text": "многовато выходит за такой торт", "label": "price_objection"},
+        {"text": "ну многовато выходит, может что попроще", "label": "price_objection"},
+    ]
+    (folder / "examples" / "shop.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    decision = classify(text, load_rules(folder))
+    assert (decision.intent, decision.confidence) == ("price_objection", EXAMPLE_CONFIDENCE)

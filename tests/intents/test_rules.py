@@ -143,13 +143,21 @@ def test_thanks_beside_a_displeased_face_is_left_to_the_llm(rules: RuleSet, text
         ("perfect, confirm it", "agree"),
         ("хорошо, подскажите адрес самовывоза", "ask_delivery"),  # asking is no go-ahead
         ("ок, понял", "thanks"),
-        ("ok, book it for friday?", "other"),  # a question is no go-ahead either
+        ("ok, ship it to Spain?", "ask_delivery"),  # a question is no go-ahead either
     ],
 )
 def test_an_acknowledgement_with_an_order_to_go_on_is_agree(
     rules: RuleSet, text: str, intent: str
 ) -> None:
     assert classify(text, rules).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how do I file a complaint against your business?", "Жалоба на ваш магазин: курьер нахамил"],
+)
+def test_a_grievance_is_never_spam(rules: RuleSet, text: str) -> None:
+    assert classify(text, rules).intent != "spam"
 
 
 def test_a_reported_question_stays_a_later_check(rules: RuleSet) -> None:
