@@ -39,8 +39,10 @@ async def serve(settings: Settings) -> int:
         telegram = telegram_channel_from(settings)
         crm = crm_sender_from(settings)
     except (ValueError, ConfigError) as exc:
+        # A setting problem, as `chatbot` reports the others: one line and exit 2 (systemd
+        # does not restart a unit on it, see docs/operators.md)
         print(f"chatbot: refusing to start: {exc}", file=sys.stderr)
-        return 1
+        return 2
     try:
         app = await open_app(settings, SystemClock())
     except BaseException as exc:
