@@ -49,6 +49,20 @@ class Pattern:
     negative: bool = False
 
 
+_ESCAPE = re.compile(r"\\N\{[^}]*\}|\\.")
+
+
+def compile_pattern(source: str) -> re.Pattern[str]:
+    """A rule file's pattern as it runs on the cleaned text (ё written е); re.error if broken.
+
+    The text is lowercased, so a pattern without capitals outside escapes (\\W, \\S) needs no
+    IGNORECASE, and runs about a third faster without it.
+    """
+    source = source.replace("ё", "е").replace("Ё", "Е")
+    capitals = any(c.isupper() for c in _ESCAPE.sub("", source))
+    return re.compile(source, re.IGNORECASE if capitals else 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What the cues found in one message."""

@@ -9,7 +9,7 @@ from typing import Any
 from chatbot.core.intents import INTENTS
 from chatbot.engine.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.errors import FlowError, Problem
-from chatbot.intents.cues import Cue, Element, Pattern, build_index
+from chatbot.intents.cues import Cue, Element, Pattern, build_index, compile_pattern
 from chatbot.intents.examples import ExampleIndex, read_examples
 from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import normalize, tokens
@@ -84,10 +84,9 @@ class _Reader:
                     )
                 self.once[key] = (doc, value)
             elif key in _LISTS:
-                for i, item in self._strings(doc, (key,), value):
+                for _, item in self._strings(doc, (key,), value):
                     word = item if key in _EMOJI_LISTS else normalize(item)
                     self.lists[key].add(lemma(word) if key.endswith("_words") else word)
-                    del i
         intents = data.get("intents")
         if intents is None:
             return
@@ -153,8 +152,7 @@ class _Reader:
         self, doc: YamlDoc, where: YamlPath, name: str, item: str, weight: float, negative: bool
     ) -> None:
         try:
-            source = item.replace("ё", "е").replace("Ё", "Е")
-            regex = re.compile(source, re.IGNORECASE if _has_capitals(source) else 0)
+            regex = compile_pattern(item)
         except re.error as exc:
             self.problem(
                 doc,
@@ -233,14 +231,8 @@ def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         try:
             docs.append(read_yaml(path))
         except YamlSyntaxError as exc:
-            reader.problems.append(
-                Problem(
-                    exc.file,
-                    exc.line,
-                    str(exc).split(": ", 1)[-1],
-                    hint="fix the YAML syntax (indentation, quotes)",
-                )
-            )
+            what, hint = str(exc).split(": ", 1)[-1], "fix the YAML syntax (indentation, quotes)"
+            reader.problems.append(Problem(exc.file, exc.line, what, hint=hint))
     # fillers first: they are dropped from the cues of every file
     for doc in docs:
         if isinstance(doc.data, dict) and isinstance(doc.data.get("fillers"), list):
@@ -302,15 +294,3 @@ def _names(reader: _Reader, key: str, required: bool) -> tuple[str, ...]:
                     f"insert {name} where it should win ties",
                 )
     return tuple(names)
-
-
-_ESCAPE = re.compile(r"\\N\{[^}]*\}|\\.")
-
-
-def _has_capitals(source: str) -> bool:
-    """Whether a pattern names a capital letter outside escapes (\\W, \\S and such).
-
-    Patterns run on lowercased text, so one without capitals matches the same without
-    IGNORECASE, and about a third faster.
-    """
-    return any(c.isupper() for c in _ESCAPE.sub("", source))
