@@ -55,26 +55,29 @@ def run(args: argparse.Namespace) -> int:
         last = parse_day(args.last_day, "--to")
         flows, _ = load_admin_files(settings.flows_dir, settings.prompts_dir)
     except ValueError as exc:
-        print(f"report: {exc}", file=sys.stderr)
+        print(f"chatbot report: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except FlowError as exc:
-        print(f"report: the flows in {settings.flows_dir} are invalid:\n{exc}", file=sys.stderr)
+        print(
+            f"chatbot report: the flows in {settings.flows_dir} are invalid:\n{exc}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     tz = ZoneInfo(flows.shop.timezone)
     try:
         first, last = period_days(first, last, datetime.now(tz).date())
     except ValueError as exc:
-        print(f"report: {exc}", file=sys.stderr)
+        print(f"chatbot report: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     missing = missing_file(settings.database_url)
     if missing is not None:
-        print(f"report: no database at {missing} (DATABASE_URL)", file=sys.stderr)
+        print(f"chatbot report: no database at {missing} (DATABASE_URL)", file=sys.stderr)
         return EXIT_FAILED
     try:
         report = asyncio.run(_read(settings.database_url, first, last, tz))
     except (StorageError, SQLAlchemyError) as exc:
         reason = str(exc).splitlines()[0]
-        print(f"report: cannot read DATABASE_URL ({reason}); is it migrated? "
+        print(f"chatbot report: cannot read DATABASE_URL ({reason}); is it migrated? "
               "Run `chatbot migrate`", file=sys.stderr)  # fmt: skip
         return EXIT_FAILED
     return _write(args, report, flows, tz)
@@ -99,7 +102,7 @@ def _write(args: argparse.Namespace, report: Report, flows: FlowSet, tz: ZoneInf
             args.html.write_text(page, encoding="utf-8")
             print(f"report: wrote {args.html}", file=sys.stderr)
     except OSError as exc:
-        print(f"report: {exc}", file=sys.stderr)
+        print(f"chatbot report: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if args.json:
         print(json.dumps(report.figures, ensure_ascii=False))
