@@ -24,7 +24,7 @@ from chatbot.intents.evaluation import Report, evaluate
 from chatbot.intents.policy import needs_llm
 from chatbot.intents.rules import RuleSet, classify
 from chatbot.intents.rules_loader import load_rules
-from chatbot.llm import LlmClassifier
+from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.llm_evaluation import COLUMNS, Column, LlmCost, Sample, compare
 
 EXIT_BAD_RULES = 1

@@ -27,7 +27,7 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, ScriptError
 from chatbot.intents.decision import RulesFn
 from chatbot.intents.rules_loader import load_rules
-from chatbot.llm import LlmClassifier
+from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.app import load_admin_files
 from chatbot.service.rules_source import rules_dir
 from chatbot.service.script import load_script

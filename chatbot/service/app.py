@@ -17,7 +17,8 @@ from chatbot.engine.manager_wording import Wording
 from chatbot.engine.validation import Validation, validate_all
 from chatbot.errors import ConfigError, FlowError
 from chatbot.intents.decision import RulesFn
-from chatbot.llm import LlmClassifier, LlmWriter
+from chatbot.llm.classifier import LlmClassifier
+from chatbot.llm.writer import LlmWriter
 from chatbot.service.personaliser import Personaliser
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.rules_source import bind_rules

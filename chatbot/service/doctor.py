@@ -177,7 +177,7 @@ async def check_llm(settings: Settings) -> list[Check]:
     name = "llm"
     if not settings.llm_enabled:
         return [skip(name, "LLM_MODEL is unset: intents come from the rules alone")]
-    from chatbot.llm import openai_client
+    from chatbot.llm.client import openai_client
 
     client = openai_client(settings)
     where = f"{client.base_url} model {settings.llm_model}"

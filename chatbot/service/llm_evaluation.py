@@ -16,8 +16,8 @@ from typing import Any
 
 from chatbot.intents.decision import RulesFn
 from chatbot.intents.policy import combine, needs_llm
-from chatbot.llm import LlmClassifier
-from chatbot.service.llm_stats import LlmStats
+from chatbot.llm.classifier import LlmClassifier
+from chatbot.llm.stats import LlmStats
 
 FIRST_STAGE = "new"
 NO_ANSWER = "other"  # what the LLM-only column predicts when the model gives no intent

@@ -10,11 +10,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from chatbot.service.llm_stats import LATENCY_BUCKETS
+from chatbot.llm.stats import LATENCY_BUCKETS
 from chatbot.service.pipeline import Outcome
 
 if TYPE_CHECKING:
-    from chatbot.llm import LlmClassifier
+    from chatbot.llm.classifier import LlmClassifier
     from chatbot.service.personaliser import Personaliser
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -21,7 +21,7 @@ from chatbot.db.database import Database
 from chatbot.db.tables import OutboxRow
 from chatbot.engine.nudge_prompt import NudgeContext
 from chatbot.engine.text_guard import Verdict, fallback, judge
-from chatbot.service.llm_port import TextLlm
+from chatbot.ports.llm import TextLlm
 from chatbot.service.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)

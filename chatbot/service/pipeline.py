@@ -40,9 +40,9 @@ from chatbot.errors import StorageError
 from chatbot.intents.decision import RulesFn, decide
 from chatbot.intents.normalize import without_links
 from chatbot.intents.policy import combine, needs_llm
+from chatbot.ports.llm import IntentLlm
 from chatbot.service.dialog_cache import DialogCache
 from chatbot.service.envelope import Inbound, IncomingText
-from chatbot.service.llm_port import IntentLlm
 from chatbot.service.locks import DialogLocks
 from chatbot.service.media_relay import relay_media
 from chatbot.service.persist import persist_effects, relay_to_managers

@@ -25,8 +25,8 @@ from chatbot.db.dialogs import CustomerInfo
 from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
+from chatbot.ports.llm import IntentLlm
 from chatbot.service.envelope import Inbound, IncomingText
-from chatbot.service.llm_port import IntentLlm
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.scheduler import Scheduler, advance_clock
 from chatbot.service.script import NOT_SPAM, Script, Step

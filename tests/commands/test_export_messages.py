@@ -18,9 +18,9 @@ from chatbot.db.database import Database
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
+from chatbot.ports.llm import LlmResult
 from chatbot.service.app import load_admin_files
 from chatbot.service.envelope import Inbound, IncomingText
-from chatbot.service.llm_port import LlmResult
 from chatbot.service.pipeline import Pipeline
 from tests.conftest import ROOT
 

@@ -9,9 +9,10 @@ import pytest
 from openai import AsyncOpenAI
 
 from chatbot.core.clock import VirtualClock
-from chatbot.llm import LlmClassifier, LlmWriter
-from chatbot.service.breaker import CircuitBreaker
-from chatbot.service.llm_port import OutputMode
+from chatbot.llm.breaker import CircuitBreaker
+from chatbot.llm.classifier import LlmClassifier
+from chatbot.llm.writer import LlmWriter
+from chatbot.ports.llm import OutputMode
 from tests.conftest import ROOT
 from tests.llm.fake_openai import FakeOpenAI
 

@@ -22,7 +22,7 @@ from chatbot.core.clock import VirtualClock
 from chatbot.core.intents import INTENTS
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
-from chatbot.llm import LlmClassifier
+from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.app import load_admin_files
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Outcome, Pipeline

@@ -11,8 +11,8 @@ import pytest
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
 from chatbot.core.intents import INTENTS
-from chatbot.llm import LlmClassifier
-from chatbot.service.llm_port import LlmResult
+from chatbot.llm.classifier import LlmClassifier
+from chatbot.ports.llm import LlmResult
 from tests.llm import fake_openai as f
 from tests.llm.conftest import COOLDOWN, DEADLINE, MakeClassifier
 from tests.llm.fake_openai import FakeOpenAI

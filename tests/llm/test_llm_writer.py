@@ -13,8 +13,8 @@ from chatbot.core.clock import VirtualClock
 from chatbot.core.intents import INTENTS
 from chatbot.engine.nudge_prompt import NudgeContext
 from chatbot.engine.text_guard import DialogLine
-from chatbot.llm import LlmWriter
-from chatbot.service.breaker import CircuitBreaker
+from chatbot.llm.breaker import CircuitBreaker
+from chatbot.llm.writer import LlmWriter
 from tests.llm import fake_openai as f
 from tests.llm.conftest import COOLDOWN, DEADLINE, MakeClassifier, MakeWriter
 from tests.llm.fake_openai import FakeOpenAI

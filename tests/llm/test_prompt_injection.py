@@ -9,8 +9,8 @@ import pytest
 
 from chatbot.core.intents import INTENTS, Classification
 from chatbot.intents.policy import combine
-from chatbot.llm import LlmClassifier
-from chatbot.service.llm_port import LlmResult
+from chatbot.llm.classifier import LlmClassifier
+from chatbot.ports.llm import LlmResult
 from tests.llm.fake_openai import FakeOpenAI, Reply, as_json, user_text
 
 KNOWN = frozenset(INTENTS)

@@ -24,7 +24,7 @@ from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
-from chatbot.llm import LlmClassifier
+from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.app import load_admin_files
 from chatbot.service.envelope import Inbound
 from chatbot.service.expectations import TEST_DAY

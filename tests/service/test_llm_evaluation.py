@@ -9,7 +9,7 @@ from openai import AsyncOpenAI
 from chatbot.core.intents import INTENTS
 from chatbot.intents.rules import classify
 from chatbot.intents.rules_loader import load_rules
-from chatbot.llm import LlmClassifier
+from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.llm_evaluation import Sample, compare
 from tests.conftest import ROOT
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chatbot.service.output_modes import OutputModes
+from chatbot.llm.output_modes import OutputModes
 
 
 def test_detection_moves_down_and_stops_at_text() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chatbot.core.clock import VirtualClock
-from chatbot.service.breaker import CircuitBreaker
+from chatbot.llm.breaker import CircuitBreaker
 
 COOLDOWN = timedelta(seconds=30)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from chatbot.service.llm_port import OutputMode
+from chatbot.ports.llm import OutputMode
 
 log = logging.getLogger(__name__)
 
