@@ -16,8 +16,8 @@ from chatbot.db.tables import OutboxRow
 
 
 @dataclass(frozen=True, slots=True)
-class Sent:
-    """What a delivered row needs recorded: where it went and what it said."""
+class Delivery:
+    """A row whose send is being recorded: where it went and what it said."""
 
     row_id: int
     dialog_id: int
@@ -34,7 +34,7 @@ _SENT = Prepared(
 )  # fmt: skip
 
 
-def record_outcome(conn: Connection, row: Sent, values: dict[str, Any], now: datetime) -> None:
+def record_outcome(conn: Connection, row: Delivery, values: dict[str, Any], now: datetime) -> None:
     """Write a send's outcome on its row; a sent message also goes into the dialog's history."""
     if values.get("status") != "sent":
         conn.execute(update(OutboxRow).where(OutboxRow.id == row.row_id).values(values))

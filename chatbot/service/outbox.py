@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from chatbot.core.clock import Clock
 from chatbot.db.database import Database
 from chatbot.db.outbox_claims import claim_due
-from chatbot.db.outbox_outcomes import Sent, drop_after_block, record_outcome, release_rows
+from chatbot.db.outbox_outcomes import Delivery, drop_after_block, record_outcome, release_rows
 from chatbot.service.retries import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,7 @@ class _Item:
 
     @property
     def chat(self) -> tuple[str, str]:
+        """The channel and chat the row goes to: its rows are sent one after another."""
         return self.channel, self.message.chat_id
 
 
@@ -244,7 +245,7 @@ class OutboxSender:
                 return _Result.BLOCKED
             return _Result.RETRY if values.get("status") is None else _Result.DONE
         values = {"status": "sent", "sent_at": self.clock.now(), "attempts": message.attempts + 1}
-        sent = Sent(row.row_id, row.dialog_id, row.channel, message.kind, message.payload)
+        sent = Delivery(row.row_id, row.dialog_id, row.channel, message.kind, message.payload)
         await self.db.write(record_outcome, sent, values, self.clock.now())
         return _Result.SENT
 
@@ -270,7 +271,7 @@ class OutboxSender:
             log.error("outbox.gave_up", extra={**where, "age_seconds": round(age),
                                                "window_seconds": round(window)})  # fmt: skip
             return {"status": "failed", "attempts": attempts,
-                    "error": f"gave up after {round(age)} s of retries: {reason}"}  # fmt: skip
+                    "error": f"given up {round(age)} s after it was written: {reason}"}  # fmt: skip
         return {"attempts": attempts, "error": reason, "next_attempt_at": later}
 
     def _skipped(self, message: OutgoingMessage, reason: str) -> None:
@@ -282,7 +283,7 @@ def _record_failure(
     conn: Connection, row: _Item, values: dict[str, Any], blocked: bool, now: datetime
 ) -> list[dict[str, Any]]:
     """Write a failed send on its row; after a block, drop the chat's later messages too."""
-    sent = Sent(row.row_id, row.dialog_id, row.channel, row.message.kind, row.message.payload)
+    sent = Delivery(row.row_id, row.dialog_id, row.channel, row.message.kind, row.message.payload)
     record_outcome(conn, sent, values, now)
     if not blocked:
         return []

@@ -144,7 +144,7 @@ async def test_retries_are_bounded_in_time_not_attempts(
     assert await _statuses(pipeline) == [("failed", 21)]
     assert "outbox.gave_up" in caplog.messages
     async with pipeline.db.transaction() as s:
-        assert (await s.scalar(select(OutboxRow.error)) or "").startswith("gave up after 600 s")
+        assert (await s.scalar(select(OutboxRow.error)) or "").startswith("given up 600 s after")
     clock.advance(timedelta(hours=1))
     await sender.deliver_pending()
     assert port.delivered == []
