@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         "auto", alias="LLM_OUTPUT_MODE"
     )
 
+    outbox_retry_window_seconds: float = Field(3600.0, gt=0, alias="OUTBOX_RETRY_WINDOW_SECONDS")
+    outbox_max_backoff_seconds: float = Field(60.0, gt=0, alias="OUTBOX_MAX_BACKOFF_SECONDS")
+
     http_host: str = Field("127.0.0.1", alias="HTTP_HOST")
     http_port: int = Field(8080, alias="HTTP_PORT")
 

@@ -15,7 +15,7 @@ from aiogram.exceptions import AiogramError
 from chatbot.channels.graph_media import GraphMedia
 from chatbot.channels.telegram_sender import send_failure as telegram_failure
 from chatbot.core.media import WHATSAPP_TYPE, ManagerFile, read_manager_file, whatsapp_limit
-from chatbot.service.outbox import MAX_ATTEMPTS, OutgoingMessage, SendFailed
+from chatbot.service.outbox import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
 MAX_CAPTION: Final = 1024
@@ -45,8 +45,8 @@ class WhatsAppFiles:
         try:
             await self._send(message, file)
         except SendFailed as exc:
-            last = exc.final or message.attempts + 1 >= MAX_ATTEMPTS
-            if last and exc.retry_after is None and self.note is not None and file.source:
+            last = exc.final or message.last_try
+            if last and self.note is not None and file.source:
                 await self.note(file.source, str(exc))
             raise
 

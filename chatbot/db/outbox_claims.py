@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, tuple_, update
+from sqlalchemy import Connection, bindparam, exists, func, select, tuple_, update
+from sqlalchemy.orm import aliased
 
 from chatbot.db.dialogs import of_dialog
 from chatbot.db.tables import OutboxRow
@@ -25,17 +26,30 @@ class ClaimedRow:
     idempotency_key: str
     payload: dict[str, Any]
     attempts: int
+    created_at: datetime
 
 
+_Earlier = aliased(OutboxRow)
+# The chat has an older row waiting for a retry (or leased to another instance). Excluded in
+# SQL, not after the LIMIT: a long outage leaves many such held rows, and they must not fill
+# every claim while other chats' rows could go.
+_WAITING = exists().where(
+    _Earlier.status == "pending",
+    _Earlier.next_attempt_at > bindparam("now"),
+    _Earlier.channel == OutboxRow.channel,
+    _Earlier.chat_id == OutboxRow.chat_id,
+    _Earlier.id < OutboxRow.id,
+)
 _DUE = (
     select(OutboxRow.id, OutboxRow.dialog_id, OutboxRow.channel, OutboxRow.chat_id,
-           OutboxRow.kind, OutboxRow.idempotency_key, OutboxRow.payload, OutboxRow.attempts)
+           OutboxRow.kind, OutboxRow.idempotency_key, OutboxRow.payload, OutboxRow.attempts,
+           OutboxRow.created_at)
     .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= bindparam("now"),
-           OutboxRow.channel.in_(bindparam("channels", expanding=True)))
+           OutboxRow.channel.in_(bindparam("channels", expanding=True)), ~_WAITING)
     .order_by(OutboxRow.id)
     .limit(bindparam("limit"))
 )  # fmt: skip
-_DUE_LOCKED = _DUE.with_for_update(skip_locked=True)
+_DUE_LOCKED = _DUE.with_for_update(skip_locked=True, of=OutboxRow)
 
 
 def claim_due(
@@ -51,7 +65,8 @@ def claim_due(
     With `only` (a channel and chat id) just the rows of that chat's dialog are claimed.
 
     A row whose chat has an older row still pending (waiting for a retry, or being sent by
-    another instance) waits: a customer never gets message 2 before message 1. With a
+    another instance) waits: a customer never gets message 2 before message 1, however long
+    message 1 takes to go out (across restarts too: the waiting row is in the table). With a
     `lease` (several instances on PostgreSQL) the rows are locked with SKIP LOCKED and
     pushed out of the other senders' view until the lease ends; if this process dies, another
     one sends them after the lease.
@@ -62,6 +77,8 @@ def claim_due(
     rows = conn.execute(query, {"now": now, "channels": list(channels), "limit": limit}).all()
     if not rows:
         return []
+    # An older row another instance is claiming right now (locked, so skipped above, yet due)
+    # holds its chat too: the committed table still shows it pending.
     first: dict[tuple[str, str], int] = {}
     for row in rows:
         first.setdefault((row.channel, row.chat_id), row.id)
@@ -81,7 +98,7 @@ def claim_due(
             .values(next_attempt_at=now + lease)
         )
     return [ClaimedRow(r.id, r.dialog_id, r.channel, r.chat_id, r.kind, r.idempotency_key,
-                       dict(r.payload), r.attempts) for r in claimed]  # fmt: skip
+                       dict(r.payload), r.attempts, r.created_at) for r in claimed]  # fmt: skip
 
 
 def oldest_due(conn: Connection, channels: Sequence[str], now: datetime) -> datetime | None:

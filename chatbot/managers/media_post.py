@@ -13,7 +13,7 @@ from chatbot.channels.graph_media import GraphMedia, TooLarge
 from chatbot.channels.telegram_sender import send_failure
 from chatbot.core.media import TELEGRAM_PHOTO, TELEGRAM_UPLOAD, Media, megabytes
 from chatbot.engine.manager_wording import Wording
-from chatbot.service.outbox import MAX_ATTEMPTS, OutgoingMessage, SendFailed
+from chatbot.service.outbox import OutgoingMessage, SendFailed
 
 MAX_CAPTION: Final = 1024
 # Kinds Telegram shows with a caption; stickers, places and contact cards have none.
@@ -42,7 +42,7 @@ class MediaPoster:
         words: Wording,
     ) -> int | str:  # fmt: skip
         """The posted message's id, or the note to post instead when it can never be posted
-        (too large, a kind Telegram cannot show) or still fails on the last attempt."""
+        (too large, a kind Telegram cannot show) or still fails on the last try."""
         payload = message.payload
         media = Media.from_json(payload.get("media") or {})
         try:
@@ -51,8 +51,8 @@ class MediaPoster:
         except MediaRefused as refused:
             return refused.note
         except SendFailed as exc:
-            last = exc.final or message.attempts + 1 >= MAX_ATTEMPTS
-            if exc.retry_after is not None or exc.blocked or not last:
+            last = exc.final or message.last_try
+            if exc.blocked or not last:
                 raise
             return words.media_failed.format(reason=escape(str(exc)))
 

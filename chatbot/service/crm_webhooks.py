@@ -13,7 +13,7 @@ from chatbot.config import Settings
 from chatbot.errors import ConfigError
 from chatbot.service.crm_notices import CRM_EVENTS
 from chatbot.service.outbox import (
-    MAX_BACKOFF_SECONDS,
+    MAX_RETRY_AFTER_SECONDS,
     OutgoingMessage,
     SendFailed,
     retry_after_seconds,
@@ -38,10 +38,11 @@ def body_of(message: OutgoingMessage) -> bytes:
 
 
 class CrmWebhookSender:
-    """Posts CRM notices; 2xx is delivered, 4xx is final, anything else is retried later."""
+    """Posts CRM notices; 2xx is delivered, 4xx is final, anything else is retried later.
 
-    # A CRM can be down for a while: about an hour of retries before a notice is given up.
-    max_attempts = 12
+    A CRM can be down for a while: the outbox retries a notice for OUTBOX_RETRY_WINDOW_SECONDS
+    (an hour by default) before giving it up, like every other outbox row.
+    """
 
     def __init__(self, url: str, secret: str, timeout: float = TIMEOUT_SECONDS) -> None:
         self.url = url
@@ -70,7 +71,7 @@ class CrmWebhookSender:
         if status == 429:
             raise SendFailed(
                 "crm rate limit",
-                retry_after=retry_after_seconds(retry_after, None, MAX_BACKOFF_SECONDS),
+                retry_after=retry_after_seconds(retry_after, None, MAX_RETRY_AFTER_SECONDS),
             )
         if status == 408 or status >= 500:
             raise SendFailed(f"crm answered {status}")

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, update
+from sqlalchemy import Connection
 
 from chatbot.core.clock import Clock
-from chatbot.core.events import history_text
-from chatbot.db import inbox
 from chatbot.db.database import Database
 from chatbot.db.outbox_claims import claim_due
-from chatbot.db.prepared import Prepared
-from chatbot.db.tables import OutboxRow
+from chatbot.db.outbox_outcomes import Delivery, drop_after_block, record_outcome, release_rows
+from chatbot.service.retries import RetryPolicy
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
 PARALLEL_CHATS = 16  # chats sent to at once; a chat's own rows always go one after another
-MAX_BACKOFF_SECONDS = 600.0
+MAX_RETRY_AFTER_SECONDS = 600.0  # the longest Retry-After a sender takes from a server
+BLOCKED_REASON = "not sent: the customer cannot receive messages (blocked the bot)"
 # How long a claimed row stays out of other instances' view while this one sends it.
 CLAIM_LEASE = timedelta(seconds=60)
 
@@ -36,7 +35,8 @@ class OutgoingMessage:
     kind: str
     chat_id: str
     payload: Mapping[str, Any]
-    attempts: int = 0  # failed tries so far: a sender may say why on the last one
+    attempts: int = 0  # failed tries so far
+    last_try: bool = False  # a failure now is final: a sender may say why (a note, say)
 
 
 class SendFailed(Exception):
@@ -100,7 +100,29 @@ class Composer(Protocol):
         ...
 
 
-_Item = tuple[int, int, str, OutgoingMessage, int]  # row id, dialog id, channel, message, attempts
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A claimed row on its way: the message and what recording its outcome needs."""
+
+    row_id: int
+    dialog_id: int
+    channel: str
+    message: OutgoingMessage
+    created_at: datetime
+
+    @property
+    def chat(self) -> tuple[str, str]:
+        """The channel and chat the row goes to: its rows are sent one after another."""
+        return self.channel, self.message.chat_id
+
+
+class _Result(enum.Enum):
+    """What one send did to its chat's queue."""
+
+    SENT = "sent"
+    DONE = "done"  # failed for good or skipped: the chat's next row may go
+    RETRY = "retry"  # the chat waits behind this row
+    BLOCKED = "blocked"  # the customer cannot receive anything: the chat's later rows dropped
 
 
 class OutboxSender:
@@ -115,6 +137,7 @@ class OutboxSender:
         composer: Composer | None = None,
         only: tuple[str, str] | None = None,
         on_skipped: Callable[[OutgoingMessage, str], None] | None = None,
+        retries: RetryPolicy | None = None,
     ) -> None:
         self.db = db
         self.senders = senders
@@ -123,6 +146,7 @@ class OutboxSender:
         self.composer = composer
         self.only = only
         self.on_skipped = on_skipped
+        self.retries = retries or RetryPolicy()
 
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
@@ -130,20 +154,21 @@ class OutboxSender:
         # Several instances share a PostgreSQL outbox; SQLite has one instance by design.
         lease = None if self.db.is_sqlite else CLAIM_LEASE
         rows = await self.db.write(claim_due, list(self.senders), now, limit, lease, self.only)
-        batch: list[_Item] = [
-            (r.id, r.dialog_id, r.channel,
-             OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload, r.attempts),
-             r.attempts)
+        batch = [
+            _Item(r.id, r.dialog_id, r.channel,
+                  OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload, r.attempts,
+                                  now >= self.retries.deadline(r.created_at)),
+                  r.created_at)
             for r in rows]  # fmt: skip
         if self.composer is not None:
-            claimed = [item[0] for item in batch]
+            claimed = [item.row_id for item in batch]
             batch = await self._compose(self.composer, batch)
-            kept = {item[0] for item in batch}
+            kept = {item.row_id for item in batch}
             if lease is not None:
                 await self._release([i for i in claimed if i not in kept])
         chats: dict[tuple[str, str], list[_Item]] = {}
         for item in batch:
-            chats.setdefault((item[2], item[3].chat_id), []).append(item)
+            chats.setdefault(item.chat, []).append(item)
         # Chats in parallel: one slow answer (Telegram's round trip is tens of milliseconds)
         # must not hold every other customer's reply behind it.
         slots = asyncio.Semaphore(PARALLEL_CHATS)
@@ -153,24 +178,26 @@ class OutboxSender:
         return sum(done)
 
     async def _deliver_chat(self, rows: list[_Item], slots: asyncio.Semaphore, leased: bool) -> int:
-        """Send one chat's rows in order; stop at a failure that will be retried."""
+        """Send one chat's rows in order; stop at a failure that will be retried or a block."""
         sent = 0
         async with slots:
             for index, row in enumerate(rows):
-                delivered, retry = await self._deliver(row)
-                sent += delivered
-                if retry:
+                outcome = await self._deliver(row)
+                sent += outcome is _Result.SENT
+                if outcome is _Result.RETRY:
                     # The chat's later rows wait behind this one; leased ones are given back
                     # at once rather than at the lease's end.
                     if leased:
-                        await self._release([r[0] for r in rows[index + 1 :]])
+                        await self._release([r.row_id for r in rows[index + 1 :]])
                     break
+                if outcome is _Result.BLOCKED:
+                    break  # the later rows were dropped with the block: not one more call
         return sent
 
     async def _release(self, row_ids: list[int]) -> None:
         """Give claimed but unsent rows back to every sender at once."""
         if row_ids:
-            await self.db.write(_release_rows, row_ids, self.clock.now())
+            await self.db.write(release_rows, row_ids, self.clock.now())
 
     async def _compose(self, composer: Composer, batch: Sequence[_Item]) -> list[_Item]:
         """Compose up to `per_round` rows that need it; a held-back chat's later rows wait too."""
@@ -178,95 +205,86 @@ class OutboxSender:
         chosen: list[int] = []
         waiting: set[tuple[str, str]] = set()
         for item in batch:
-            chat = (item[2], item[3].chat_id)
-            if chat in waiting:
+            if item.chat in waiting:
                 continue
-            if composer.wants(item[3]):
+            if composer.wants(item.message):
                 if len(chosen) >= composer.per_round:
-                    waiting.add(chat)
+                    waiting.add(item.chat)
                     continue
                 chosen.append(len(kept))
             kept.append(item)
         # Outside any transaction: composing may wait for the LLM, bounded by its deadline.
-        done = await asyncio.gather(*(composer.compose(kept[i][0], kept[i][1], kept[i][3])
+        done = await asyncio.gather(*(composer.compose(kept[i].row_id, kept[i].dialog_id,
+                                                       kept[i].message)
                                       for i in chosen), return_exceptions=True)  # fmt: skip
         for i, message in zip(chosen, done, strict=True):
-            row_id, dialog_id, channel, _, attempts = kept[i]
             if isinstance(message, Exception):
                 # The row as written is complete (a rewrite's fallback text): send it as it is.
-                log.error("outbox.compose_failed", extra={"row": row_id}, exc_info=message)
+                log.error("outbox.compose_failed", extra={"row": kept[i].row_id}, exc_info=message)
                 continue
             if isinstance(message, BaseException):
                 raise message
-            kept[i] = (row_id, dialog_id, channel, message, attempts)
+            kept[i] = replace(kept[i], message=message)
         return kept
 
-    async def _deliver(self, row: _Item) -> tuple[bool, bool]:
-        """Send one row and record the outcome: (delivered, to be retried)."""
-        row_id, _, channel, message, attempts = row
+    async def _deliver(self, row: _Item) -> _Result:
+        """Send one row and record the outcome."""
+        message = row.message
         values: dict[str, Any]
-        retry = False
         try:
-            await self.senders[channel].send(message)
-            values = {"status": "sent", "sent_at": self.clock.now(), "attempts": attempts + 1}
+            await self.senders[row.channel].send(message)
         except SendFailed as exc:
-            limit = getattr(self.senders[channel], "max_attempts", MAX_ATTEMPTS)
-            values = self._failure(exc, attempts, limit)
-            retry = values.get("status") != "failed"
-            if exc.skipped:
-                log.warning("outbox.skipped", extra={"row": row_id, "reason": str(exc)})
-                if self.on_skipped is not None:
-                    self.on_skipped(message, str(exc))
-            else:
-                log.warning("outbox.send_failed", extra={"row": row_id, "reason": str(exc)})
-            if exc.blocked and self.on_blocked is not None and message.kind == "message":
-                await self.on_blocked(channel, message.chat_id)
-        await self.db.write(_record_outcome, row, values, self.clock.now())
-        return values.get("status") == "sent", retry
+            values = self._failure(row, exc)
+            blocked = exc.blocked and message.kind == "message"
+            if blocked and self.on_blocked is not None:
+                await self.on_blocked(row.channel, message.chat_id)
+            dropped = await self.db.write(_record_failure, row, values, blocked, self.clock.now())
+            for payload in dropped:
+                self._skipped(replace(message, payload=payload), BLOCKED_REASON)
+            if blocked:
+                return _Result.BLOCKED
+            return _Result.RETRY if values.get("status") is None else _Result.DONE
+        values = {"status": "sent", "sent_at": self.clock.now(), "attempts": message.attempts + 1}
+        sent = Delivery(row.row_id, row.dialog_id, row.channel, message.kind, message.payload)
+        await self.db.write(record_outcome, sent, values, self.clock.now())
+        return _Result.SENT
 
-    def _failure(self, exc: SendFailed, attempts: int, limit: int) -> dict[str, Any]:
-        if exc.retry_after is not None and not exc.final:
-            # Flood control says when to come back. Waiting is not a failed attempt, so a long
-            # 429 storm cannot use up the attempts and drop the message.
-            later = self.clock.now() + timedelta(seconds=exc.retry_after)
-            return {"error": str(exc), "next_attempt_at": later}
-        attempts += 1
+    def _failure(self, row: _Item, exc: SendFailed) -> dict[str, Any]:
+        """The row's new values after a failed send (no status: it stays pending for a retry)."""
+        reason = str(exc)
+        where = {"row": row.row_id, "channel": row.channel, "reason": reason}
+        attempts = row.message.attempts
+        if exc.retry_after is None or exc.final:
+            attempts += 1  # flood control's wait is not a failed attempt
         if exc.skipped:
-            return {"status": "skipped", "attempts": attempts, "error": str(exc)}
-        if exc.final or attempts >= limit:
-            return {"status": "failed", "attempts": attempts, "error": str(exc)}
-        backoff = min(2.0**attempts, MAX_BACKOFF_SECONDS)
-        delay = exc.retry_after if exc.retry_after is not None else backoff
-        return {
-            "attempts": attempts,
-            "error": str(exc),
-            "next_attempt_at": self.clock.now() + timedelta(seconds=delay),
-        }
+            log.warning("outbox.skipped", extra=where)
+            self._skipped(row.message, reason)
+            return {"status": "skipped", "attempts": attempts, "error": reason}
+        log.warning("outbox.send_failed", extra=where)
+        if exc.final:
+            return {"status": "failed", "attempts": attempts, "error": reason}
+        now = self.clock.now()
+        later = self.retries.next_try(attempts, row.created_at, now, exc.retry_after)
+        if later is None:
+            age = (now - row.created_at).total_seconds()
+            window = self.retries.window.total_seconds()
+            log.error("outbox.gave_up", extra={**where, "age_seconds": round(age),
+                                               "window_seconds": round(window)})  # fmt: skip
+            return {"status": "failed", "attempts": attempts,
+                    "error": f"given up {round(age)} s after it was written: {reason}"}  # fmt: skip
+        return {"attempts": attempts, "error": reason, "next_attempt_at": later}
+
+    def _skipped(self, message: OutgoingMessage, reason: str) -> None:
+        if self.on_skipped is not None:
+            self.on_skipped(message, reason)
 
 
-_SENT = Prepared(
-    lambda _: update(OutboxRow)
-    .where(OutboxRow.id == bindparam("row_id"))
-    .values(status=bindparam("status"), sent_at=bindparam("sent_at"),
-            attempts=bindparam("attempts"))
-)  # fmt: skip
-
-
-def _release_rows(conn: Connection, row_ids: list[int], now: datetime) -> None:
-    """Make claimed rows due again now."""
-    conn.execute(update(OutboxRow).where(OutboxRow.id.in_(row_ids)).values(next_attempt_at=now))
-
-
-def _record_outcome(conn: Connection, row: _Item, values: dict[str, Any], now: datetime) -> None:
-    """Write a send's outcome on its row; a sent message also goes into the dialog's history."""
-    row_id, dialog_id, channel, message, _ = row
-    if values.get("status") == "sent":
-        _SENT.rowcount(conn, {"row_id": row_id, **values})
-    else:
-        conn.execute(update(OutboxRow).where(OutboxRow.id == row_id).values(values))
-    if values.get("status") == "sent" and message.kind == "message":
-        # Outbound messages are recorded once really sent, not when planned.
-        author = str(message.payload.get("manager") or "bot")
-        copied = message.payload.get("copy_of")
-        text = history_text(str(message.payload.get("text", "")), str(copied) if copied else None)
-        inbox.record_message(conn, dialog_id, channel, "out", author, text, now)
+def _record_failure(
+    conn: Connection, row: _Item, values: dict[str, Any], blocked: bool, now: datetime
+) -> list[dict[str, Any]]:
+    """Write a failed send on its row; after a block, drop the chat's later messages too."""
+    sent = Delivery(row.row_id, row.dialog_id, row.channel, row.message.kind, row.message.payload)
+    record_outcome(conn, sent, values, now)
+    if not blocked:
+        return []
+    return drop_after_block(conn, row.channel, row.message.chat_id, row.row_id, BLOCKED_REASON)

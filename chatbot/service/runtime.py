@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from chatbot.service.metrics import CONTENT_TYPE, Metrics
 from chatbot.service.outbox import MessageSender, OutboxSender, OutgoingMessage
 from chatbot.service.pipeline import Outcome
 from chatbot.service.readiness import readiness_problems
+from chatbot.service.retries import RetryPolicy
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
@@ -42,8 +44,11 @@ class Runtime:
         personaliser = app.personaliser()
         self.metrics = Metrics(app.llm, personaliser)
         all_senders = {c.name: c.sender() for c in self.channels} | dict(senders or {})
+        retries = RetryPolicy(timedelta(seconds=app.settings.outbox_retry_window_seconds),
+                              app.settings.outbox_max_backoff_seconds)  # fmt: skip
         self.outbox = OutboxSender(app.db, all_senders, app.pipeline.clock, self._blocked,
-                                   personaliser, on_skipped=self._skipped)  # fmt: skip
+                                   personaliser, on_skipped=self._skipped,
+                                   retries=retries)  # fmt: skip
         token = app.settings.events_api_token
         self.events_api = EventsApi(app.db, token.get_secret_value() if token else None,
                                     self.handle, lambda: self.app.flows.shop.country,

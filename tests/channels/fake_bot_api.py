@@ -9,6 +9,7 @@ import json
 import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot
@@ -16,6 +17,8 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from chatbot.core.clock import Clock
 
 TOKEN = "123456:TEST-token_for-the-fake-api"
 UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload
@@ -34,6 +37,7 @@ class Failure:
     migrate_to: int | None = None
     hold: bool = False  # accept the request and never answer it
     delivered: bool = False  # with hold: the message reaches the customer before the silence
+    reset: bool = False  # drop the connection without an answer
 
 
 def upgraded_to(chat_id: int) -> Failure:
@@ -51,6 +55,8 @@ PASS = Failure()
 """Answered normally: lets the next injected failure hit a later call."""
 BLOCKED = Failure(403, "Forbidden: bot was blocked by the user")
 SERVER_ERROR = Failure(502, "Bad Gateway")
+RESET = Failure(reset=True)
+"""The connection is dropped before any answer (a proxy restarting, a reset)."""
 
 
 HOLD = Failure(hold=True)
@@ -98,15 +104,32 @@ class FakeBotApi:
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _closing: asyncio.Event = field(default_factory=asyncio.Event)
     _server: TestServer | None = None
+    _outage: tuple[Clock, datetime, Failure] | None = None
+    _port: int | None = None
 
     async def start(self) -> str:
-        """Listen on a free port of 127.0.0.1; returns the base URL."""
+        """Listen on a free port of 127.0.0.1 (the same one again after `refuse`)."""
         application = web.Application()
         application.router.add_post("/bot{token}/{method}", self._dispatch)
         application.router.add_get("/file/bot{token}/{path:.+}", self._download)
-        self._server = TestServer(application, host="127.0.0.1")
+        self._server = TestServer(application, host="127.0.0.1", port=self._port)
         await self._server.start_server()
+        self._port = self._server.port
         return self.base
+
+    def outage(self, clock: Clock, until: datetime, failure: Failure = SERVER_ERROR) -> None:
+        """Every call gets `failure` (a 502 by default, or RESET) until `clock` reads `until`."""
+        self._outage = (clock, until, failure)
+
+    async def refuse(self) -> None:
+        """Stop listening: connections are refused until `listen_again`."""
+        if self._server is not None:
+            await self._server.close()
+            self._server = None
+
+    async def listen_again(self) -> None:
+        """Listen again on the port `refuse` closed."""
+        await self.start()
 
     @property
     def base(self) -> str:
@@ -157,7 +180,16 @@ class FakeBotApi:
         call = Call(method, params)
         self.calls.append(call)
         queued = self._failures.get(method)
-        failure = queued.popleft() if queued else None
+        failure = None
+        if self._outage is not None and self._outage[0].now() < self._outage[1]:
+            failure = self._outage[2]  # queued failures wait for the outage's end
+        elif queued:
+            failure = queued.popleft()
+        if failure is not None and failure.reset:
+            assert request.transport is not None
+            request.transport.close()
+            call.status = 0
+            return web.Response(status=500)  # never reaches the client
         if failure is not None and failure.hold:
             return await self._hold(call, failure)
         if failure is not None and failure.stall:

@@ -164,12 +164,15 @@ async def test_a_file_too_large_for_telegram_gives_the_managers_a_note(shop: Sho
 async def test_a_failing_download_is_retried_and_finally_noted(shop: Shop) -> None:
     await shop.whatsapp_customer(CALL)
     shop.graph.media["img-2"] = Stored(JPEG, "image/jpeg")
-    shop.graph.fail_media_next(*[SERVER_ERROR] * 5)
+    shop.graph.fail_media_next(*[SERVER_ERROR] * 7)
     await whatsapp_customer_sends(shop, "image", {"id": "img-2"})
     assert shop.api.called("sendPhoto") == []
     for _ in range(5):
         await shop.wait(minutes(10))
-    assert len(shop.graph.media_calls) == 5  # every attempt asked again
+    assert len(shop.graph.media_calls) == 6  # every try asked again
+    assert not shop.group()[-1]["text"].startswith("💬 <b>Вера</b> (#1):\n⚠️")  # still trying
+    await shop.wait(minutes(10))  # the retry window's end (an hour): the last try
+    assert len(shop.graph.media_calls) == 7
     assert shop.group()[-1]["text"].startswith("💬 <b>Вера</b> (#1):\n⚠️ Не удалось переслать")
     async with shop.runtime.app.db.snapshot() as session:
         [status] = (await session.execute(select(OutboxRow.status).where(

@@ -13,13 +13,15 @@ from chatbot.core.clock import VirtualClock
 from chatbot.db.tables import OutboxRow
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.outbox import (
-    MAX_ATTEMPTS,
     OutboxSender,
     OutgoingMessage,
     SendFailed,
     retry_after_seconds,
 )
 from chatbot.service.pipeline import Pipeline
+from chatbot.service.retries import RetryPolicy
+
+STORM = 10  # 429 answers in a row: more failures than a count of attempts would allow
 
 
 class FlakySender:
@@ -68,10 +70,10 @@ async def test_a_flood_control_storm_does_not_use_up_the_attempts(
     pipeline: Pipeline, clock: VirtualClock
 ) -> None:
     await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
-    storm = [SendFailed("429", retry_after=1) for _ in range(MAX_ATTEMPTS * 2)]
+    storm = [SendFailed("429", retry_after=1) for _ in range(STORM)]
     port = FlakySender(storm)
     sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
-    for _ in range(MAX_ATTEMPTS * 2 + 1):
+    for _ in range(STORM + 1):
         await sender.deliver_pending()
         clock.advance(timedelta(seconds=1))
     assert len(port.delivered) == 1
@@ -127,14 +129,25 @@ async def test_a_message_that_may_not_be_sent_is_recorded_as_skipped(
         assert await s.scalar(select(OutboxRow.error)) == reason  # what a report reads
 
 
-async def test_attempts_are_bounded(pipeline: Pipeline, clock: VirtualClock) -> None:
+async def test_retries_are_bounded_in_time_not_attempts(
+    pipeline: Pipeline, clock: VirtualClock, caplog: pytest.LogCaptureFixture
+) -> None:
     await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
-    port = FlakySender([SendFailed("500") for _ in range(MAX_ATTEMPTS + 3)])
-    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
-    for _ in range(MAX_ATTEMPTS + 3):
+    port = FlakySender([SendFailed("500") for _ in range(100)])
+    retries = RetryPolicy(timedelta(minutes=10), max_backoff=30.0, jitter=lambda: 1.0)
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock, retries=retries)
+    for _ in range(20):  # a try every 30 s for the window's 10 minutes
         await sender.deliver_pending()
-        clock.advance(timedelta(hours=1))
-    assert await _statuses(pipeline) == [("failed", MAX_ATTEMPTS)]
+        clock.advance(timedelta(seconds=30))
+    assert await _statuses(pipeline) == [("pending", 20)]
+    await sender.deliver_pending()  # the last try, at the window's end, fails too
+    assert await _statuses(pipeline) == [("failed", 21)]
+    assert "outbox.gave_up" in caplog.messages
+    async with pipeline.db.transaction() as s:
+        assert (await s.scalar(select(OutboxRow.error)) or "").startswith("given up 600 s after")
+    clock.advance(timedelta(hours=1))
+    await sender.deliver_pending()
+    assert port.delivered == []
 
 
 async def test_a_blocked_customer_is_reported_once(pipeline: Pipeline, clock: VirtualClock) -> None:
