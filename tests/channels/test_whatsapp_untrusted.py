@@ -105,6 +105,21 @@ async def test_a_message_that_fails_does_not_hold_back_the_rest_of_its_batch(
     assert sorted(m[0] for m in messages) == ["wamid.1", "wamid.2", "wamid.3"]
 
 
+async def test_an_id_too_long_to_store_is_skipped_and_a_long_name_is_cut(
+    wa_channel: WhatsAppChannel, wa_pipeline: Pipeline, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Skipped rather than cut: an id cut short could meet another message's id.
+    body = notification([text("wamid.1", "Здравствуйте"), text("wamid." + "x" * 300, "Привет"),
+                         text("wamid.3", "Сколько стоит?")], name="Я" * 500)  # fmt: skip
+    async with serving(wa_channel, wa_pipeline.handle) as hook:
+        assert await hook.post(body) == (200, {})
+    messages, names = await stored(wa_pipeline)
+    assert [m[0] for m in messages] == ["wamid.1", "wamid.3"]
+    assert names == ["Я" * 200]
+    [unreadable] = [r for r in caplog.records if r.msg == "whatsapp.unreadable"]
+    assert unreadable.__dict__["fields"] == "id"
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
