@@ -14,11 +14,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram import SECRET_HEADER, TelegramChannel
+from chatbot.channels.telegram_updates import StaffWork
 from chatbot.db.tables import CustomerRow, MessageRow
 from chatbot.service.pipeline import Pipeline
 from tests.channels import updates as u
-from tests.channels.conftest import running
+from tests.channels.conftest import Recorder, running
 from tests.channels.fake_bot_api import FakeBotApi
 
 SECRET = "poison-secret"
@@ -129,3 +131,50 @@ async def test_polling_stores_poisoned_texts_and_names_cleaned_and_moves_on(
     messages, names = await _stored(pipeline)
     assert messages == [("777001:1", CLEANED), ("777001:2", "и ещё")]
     assert names == ["Анна\ufffd"]
+
+
+class Staff:
+    """Claims every update of the managers' group and keeps the text it was given."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def claim(self, data: Any) -> StaffWork | None:
+        message = data.get("message") or {}
+        if message.get("chat", {}).get("id") != u.GROUP_ID:
+            return None
+        self.texts.append(message["text"])
+
+        async def work(handle: InboundHandler) -> None:
+            return None
+
+        return work
+
+
+async def test_the_managers_side_is_handed_cleaned_updates_polled_or_posted(
+    api: FakeBotApi, bot: Bot, recorder: Recorder
+) -> None:
+    staff = Staff()
+    polling = TelegramChannel(bot, poll_timeout=1, backoff=0.05)
+    polling.staff = staff
+    api.push(u.group_text("/close\x00 \ud800", 0, 1))
+    async with running(polling, recorder):
+        for _ in range(400):  # at most 20 s on a loaded machine
+            if staff.texts and not api.pending:
+                break
+            await asyncio.sleep(0.05)
+    webhook = TelegramChannel(bot, webhook_url="https://bot.example/telegram/webhook",
+                              webhook_secret=SECRET)  # fmt: skip
+    webhook.staff = staff
+    application = web.Application()
+    application.router.add_routes(webhook.routes())
+    server = TestServer(application, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with running(webhook, recorder), aiohttp.ClientSession() as session:
+            body = json.dumps(u.group_text("/tasks\x00\udfff", 7, 2)).encode()
+            url = str(server.make_url("/telegram/webhook"))
+            assert await _send((session, url), body) == (200, {})
+    finally:
+        await server.close()
+    assert staff.texts == ["/close \ufffd", "/tasks\ufffd"]
