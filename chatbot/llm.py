@@ -30,6 +30,7 @@ from openai.types.shared_params.response_format_json_schema import JSONSchema
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, stop_before_delay
 
 from chatbot.core.clock import Clock, SystemClock
+from chatbot.core.untrusted import clean_text
 from chatbot.engine.nudge_prompt import NudgeContext, render_nudge_prompt
 from chatbot.engine.prompts_check import NUDGE
 from chatbot.intents.llm_answer import answer_json_schema, ordered, parse_answer
@@ -373,7 +374,8 @@ class LlmWriter:
         if not completion.choices:
             raise _Unusable("garbage")
         choice = completion.choices[0]
-        content = (choice.message.content or "").strip()
+        # The model's text is stored and sent like a customer's: it is cleaned the same way.
+        content = clean_text(choice.message.content or "").strip()
         if choice.message.refusal or _REFUSAL.match(content):
             raise _Unusable("refused", retry=False)
         if choice.finish_reason == "length":
