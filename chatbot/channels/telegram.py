@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -29,6 +28,8 @@ from chatbot.channels.telegram_updates import (
     read_update,
 )
 from chatbot.config import Settings
+from chatbot.core.untrusted import clean_tree
+from chatbot.service.json_body import BodyRefused, read_json
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH: Final = "/telegram/webhook"
@@ -143,7 +144,8 @@ class TelegramChannel:
             if batch is None:
                 return
             self._problem = None
-            incoming = [self._read(raw) for raw in batch]
+            # aiogram parsed these: their texts are cleaned here, as read_json does for webhooks
+            incoming = [self._read(clean_tree(raw)) for raw in batch]
             failed = await self._process(incoming, handle)
             ids = [i.update_id for i in incoming if i.update_id is not None]
             if failed is not None:
@@ -227,10 +229,10 @@ class TelegramChannel:
             log.warning("telegram.webhook_forbidden", extra={"remote": request.remote})
             return web.json_response({"error": "wrong or missing secret token"}, status=403)
         try:
-            data = json.loads(await request.read())
-        except ValueError as exc:
-            log.warning("telegram.webhook_malformed", extra={"reason": type(exc).__name__})
-            return web.json_response({"error": "body is not JSON"}, status=400)
+            data = read_json(await request.read())
+        except BodyRefused as exc:
+            log.warning("telegram.webhook_malformed", extra={"reason": exc.reason[:80]})
+            return web.json_response({"error": exc.reason}, status=400)
         if not isinstance(data, dict):
             log.warning("telegram.webhook_malformed", extra={"reason": "not an object"})
             return web.json_response({"error": "body is not a JSON object"}, status=400)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -36,6 +35,7 @@ from chatbot.core.events import Blocked
 from chatbot.core.phones import normalize_phone
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound
+from chatbot.service.json_body import BodyRefused, read_json
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH: Final = "/whatsapp/webhook"
@@ -137,10 +137,10 @@ class WhatsAppChannel:
             log.warning("whatsapp.webhook_bad_signature", extra={"remote": request.remote})
             return web.json_response({"error": f"{SIGNATURE_HEADER} does not match"}, status=403)
         try:
-            data = json.loads(body)
-        except ValueError as exc:
-            log.warning("whatsapp.webhook_malformed", extra={"reason": type(exc).__name__})
-            return web.json_response({"error": "body is not JSON"}, status=400)
+            data = read_json(body)
+        except BodyRefused as exc:
+            log.warning("whatsapp.webhook_malformed", extra={"reason": exc.reason[:80]})
+            return web.json_response({"error": exc.reason}, status=400)
         if not isinstance(data, dict):
             log.warning("whatsapp.webhook_malformed", extra={"reason": "not an object"})
             return web.json_response({"error": "body is not a JSON object"}, status=400)
@@ -178,19 +178,28 @@ class WhatsAppChannel:
                 log.debug("whatsapp.status", extra={"status": status.status})
 
     async def _chain(self, chain: Iterable[Inbound | StatusUpdate], handle: InboundHandler) -> bool:
+        """Each item on its own commit: one that fails is logged and the others still go in.
+
+        Stopping at a failure would let one message that fails every time (poison) hold back
+        the rest of its chat forever. The body is answered 500 when any item failed: Meta
+        delivers it again, the committed items come back as duplicates (their unique keys make
+        that harmless) and only the failed ones are tried again, later than their successors.
+        """
+        handled = True
         for item in chain:
             inbound = item if isinstance(item, Inbound) else _blocked(item)
             try:
                 await handle(inbound)
-            except Exception:  # any pipeline failure: keep the rest of this chat for the retry
-                log.exception(
-                    "whatsapp.handle_failed", extra={"kind": type(inbound.payload).__name__}
-                )
-                return False
+            except Exception:  # any pipeline failure: this item waits for the redelivery
+                kind = type(inbound.payload).__name__
+                log.exception("whatsapp.handle_failed",
+                              extra={"kind": kind, "external_id": inbound.external_id})  # fmt: skip
+                handled = False
+                continue
             if isinstance(item, StatusUpdate):
                 self.statuses.record(item.wamid, item.status)
                 log.info("whatsapp.undeliverable", extra={"codes": item.error_codes})
-        return True
+        return handled
 
 
 def _blocked(status: StatusUpdate) -> Inbound:

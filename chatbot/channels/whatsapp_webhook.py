@@ -11,9 +11,9 @@ import hmac
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Annotated, Any, Final, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from chatbot.core.media import Media
 from chatbot.core.phones import normalize_phone
@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 CHANNEL: Final = "whatsapp"
 SIGNATURE_PREFIX: Final = "sha256="
 _MEDIA: Final = ("image", "audio", "video", "document", "sticker")
+# The widths of the columns these values are stored in (PostgreSQL refuses longer ones, so such
+# a message would fail on every redelivery): longer ids make the message unreadable, longer
+# names are cut.
+ID_CHARS: Final = 120  # messages.external_id is 128, "failed:" + a status id must fit too
+SENDER_CHARS: Final = 32  # a wa_id is a phone number in digits
+NAME_CHARS: Final = 200
 
 
 def signature_valid(app_secret: bytes, body: bytes, header: str) -> bool:
@@ -40,7 +46,7 @@ _M = TypeVar("_M", bound=_Model)
 
 
 class _Profile(_Model):
-    name: str = ""
+    name: Annotated[str, AfterValidator(lambda name: name[:NAME_CHARS])] = ""
 
 
 class _Contact(_Model):
@@ -94,8 +100,8 @@ class _Order(_Model):
 
 
 class _Message(_Model):
-    id: str
-    sender: str = Field(alias="from")
+    id: str = Field(min_length=1, max_length=ID_CHARS)
+    sender: str = Field(alias="from", max_length=SENDER_CHARS)
     type: str
     text: _Text | None = None
     interactive: _Interactive | None = None
@@ -115,9 +121,9 @@ class _Error(_Model):
 
 
 class _Status(_Model):
-    id: str
+    id: str = Field(min_length=1, max_length=ID_CHARS)
     status: str
-    recipient_id: str
+    recipient_id: str = Field(max_length=SENDER_CHARS)
     errors: list[_Error] = []
 
 

@@ -24,6 +24,7 @@ from chatbot.core.events import (
     ManagerMessage,
     Unblocked,
 )
+from chatbot.core.untrusted import clean_text
 from chatbot.db.dialogs import CustomerInfo, count_other_dialogs
 from chatbot.errors import FlowError
 from chatbot.service.app import App, open_app
@@ -72,7 +73,7 @@ class ChatSession:
     async def handle(self, line: str) -> list[str]:
         """Process one line of input; returns what to print."""
         self.out.clear()
-        line = line.strip()
+        line = clean_text(line.strip())  # a terminal can hand NUL or undecodable bytes too
         if not line:
             return []
         if line.startswith("/"):

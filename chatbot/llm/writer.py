@@ -13,6 +13,7 @@ import openai
 from openai import AsyncOpenAI
 
 from chatbot.core.clock import Clock, SystemClock
+from chatbot.core.untrusted import clean_text
 from chatbot.engine.nudge_prompt import NudgeContext, render_nudge_prompt
 from chatbot.engine.prompts_check import NUDGE
 from chatbot.llm.breaker import CircuitBreaker
@@ -126,7 +127,8 @@ class LlmWriter:
         if not completion.choices:
             raise Unusable("garbage")
         choice = completion.choices[0]
-        content = (choice.message.content or "").strip()
+        # The model's text is stored and sent like a customer's: it is cleaned the same way.
+        content = clean_text(choice.message.content or "").strip()
         if choice.message.refusal or _REFUSAL.match(content):
             raise Unusable("refused", retry=False)
         if choice.finish_reason == "length":

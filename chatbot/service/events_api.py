@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,6 +16,7 @@ from chatbot.db import dialogs
 from chatbot.db.database import Database
 from chatbot.db.dialogs import CustomerInfo
 from chatbot.service.envelope import Inbound
+from chatbot.service.json_body import BodyRefused, read_json
 from chatbot.service.pipeline import Outcome
 from chatbot.service.script import CHANNELS
 
@@ -123,9 +123,9 @@ class EventsApi:
         if len(raw) > MAX_BODY:
             return _error(413, f"the body is larger than {MAX_BODY} bytes")
         try:
-            body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return _error(400, f"the body is not JSON: {exc}")
+            body = read_json(raw)
+        except BodyRefused as exc:
+            return _error(400, exc.reason)
         if not isinstance(body, dict):
             return _error(400, "the body must be a JSON object")
         try:

@@ -46,6 +46,15 @@ async def test_a_text_comes_back_as_written(make_writer: MakeWriter, fake: FakeO
     assert writer.stats.completion_tokens == 7
 
 
+async def test_nul_and_lone_surrogates_in_the_text_are_cleaned(
+    make_writer: MakeWriter, fake: FakeOpenAI
+) -> None:
+    writer = await make_writer()
+    fake.default = f.text(f"{REWRITE}\x00\ud800")
+    written = await writer.write(CONTEXT)
+    assert (written.text, written.failure) == (f"{REWRITE}\ufffd", None)
+
+
 async def test_customer_text_is_data_in_the_user_message_only(
     make_writer: MakeWriter, fake: FakeOpenAI
 ) -> None:
