@@ -73,8 +73,6 @@ class SqliteThread:
         """
         # A cancelled caller does not stop the thread: the transaction runs to its end (commit
         # or rollback) and is never left half-done; the caller's retry is made safe by keys.
-        if self._read_only:
-            return await self._submit(lambda: self._read(work, args, kwargs))
         return await self._write(work, args, kwargs, durable=False)
 
     async def run_durable(
@@ -84,6 +82,8 @@ class SqliteThread:
         return await self._write(work, args, kwargs, durable=True)
 
     async def _write(self, work: Callable[..., T], args: Any, kwargs: Any, durable: bool) -> T:
+        if self._read_only:
+            return await self._submit(lambda: self._read(work, args, kwargs))
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._jobs.put(Write(loop, future, work, args, kwargs, durable))
