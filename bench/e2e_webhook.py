@@ -16,8 +16,12 @@ Configurations: an open-loop run at `--rate` messages per second, and a closed-l
 `--concurrency` customers writing as fast as replies come (the maximum throughput). Latency is
 from the POST to the reply's sendMessage arriving at the fake; `ack` is the webhook's own answer.
 Prints one JSON line per configuration.
+
+`--burst` measures something else instead: `--customers` new customers, one first message each
+at `--rate`, off hours (bench/webhook_burst.py), `--repeat` times; p50/p99/max to the first reply.
 Run: .venv/bin/python bench/e2e_webhook.py [--rate 100] [--seconds 10] [--concurrency 40]
      [--api-latency MS] [--only chatbot|echo] [--py-spy FILE.svg|FILE.txt] (pip install py-spy)
+     .venv/bin/python bench/e2e_webhook.py --burst [--customers 1000] [--rate 100] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -279,13 +283,18 @@ def always_open_flows(folder: Path) -> Path:
     return target
 
 
-async def start_chatbot(folder: Path, api: FakeBotApi, port: int) -> asyncio.subprocess.Process:
-    """`chatbot run` in webhook mode on a fresh SQLite file, its log in the folder."""
+async def start_chatbot(
+    folder: Path, api: FakeBotApi, port: int, flows: Path | None = None
+) -> asyncio.subprocess.Process:
+    """`chatbot run` in webhook mode on a fresh SQLite file, its log in the folder.
+
+    The flows are the shipped ones with the shop always open, unless `flows` says otherwise.
+    """
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'bench.db'}",
-        "FLOWS_DIR": str(always_open_flows(folder)),
+        "FLOWS_DIR": str(flows or always_open_flows(folder)),
         "PROMPTS_DIR": str(ROOT / "prompts"),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE": api.base,
@@ -377,6 +386,12 @@ async def measure(
 
 async def main(args: argparse.Namespace) -> None:
     """Echo first (the ceiling), then chatbot run; print one JSON line per configuration."""
+    if args.burst:
+        from webhook_burst import one_burst
+
+        for _ in range(args.repeat):
+            print(json.dumps(await one_burst(args)), flush=True)
+        return
     echo = ours = []
     if args.only in (None, "echo"):
         echo = await measure("aiogram_echo", start_echo, args, needs_webhook=False)
@@ -430,5 +445,12 @@ if __name__ == "__main__":
                         help="how long each sendMessage answer takes")  # fmt: skip
     parser.add_argument("--only", choices=["chatbot", "echo"], help="measure one bot only")
     parser.add_argument("--py-spy", metavar="FILE", help="record a py-spy flame graph of chatbot")
+    parser.add_argument(
+        "--burst",
+        action="store_true",
+        help="new customers' first messages, off hours (bench/webhook_burst.py)",
+    )
+    parser.add_argument("--customers", type=int, default=1000, help="customers in a burst")
+    parser.add_argument("--repeat", type=int, default=1, help="bursts, each on a fresh bot")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main(parser.parse_args()))

@@ -17,6 +17,7 @@ from chatbot.managers.setup import attach_managers, share_media, weekly_digest
 from chatbot.service.app import open_app
 from chatbot.service.crm_notices import CRM
 from chatbot.service.crm_webhooks import crm_sender_from
+from chatbot.service.heap import freeze_start_up_heap
 from chatbot.service.outbox import MessageSender
 from chatbot.service.persist import MANAGERS
 from chatbot.service.runtime import Runtime
@@ -84,6 +85,7 @@ async def serve(settings: Settings) -> int:
     loop.add_signal_handler(signal.SIGHUP, reload)
     names = ", ".join(c.name for c in channels) or "no messenger channel"
     print(f"serving {names} on http://{settings.http_host}:{settings.http_port}", file=sys.stderr)
+    freeze_start_up_heap()  # full collections walk only what the bot creates from now on
     try:
         await runtime.serve(stop, settings.http_host, settings.http_port)
     finally:

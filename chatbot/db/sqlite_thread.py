@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from chatbot.db import json_codec
+from chatbot.db.group_commit import GROUP_LIMIT, CommitStep, Write, commit, report, run_group
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -29,8 +30,9 @@ T = TypeVar("T")
 class SqliteThread:
     """Runs `work(connection, ...)` transactions one after another on a dedicated thread.
 
-    A `read_only` one begins with a plain BEGIN (it neither waits for nor blocks the writer
-    in WAL mode) and always rolls back.
+    A writer runs the write transactions waiting in its queue together, one commit for all
+    (chatbot/db/group_commit.py). A `read_only` one begins with a plain BEGIN (it neither
+    waits for nor blocks the writer in WAL mode) and always rolls back.
     """
 
     def __init__(
@@ -40,7 +42,9 @@ class SqliteThread:
         configure: Callable[[Engine], None],
         read_only: bool = False,
         name: str | None = None,
+        commit_step: CommitStep = commit,
     ) -> None:
+        """`commit_step` commits a group's transaction (a test may watch or fail it)."""
         # NullPool: the one connection is kept here, so the pool would only add a reset.
         self._engine = create_engine(
             url,
@@ -50,10 +54,12 @@ class SqliteThread:
         )
         configure(self._engine)
         self._read_only = read_only
+        self._commit_step = commit_step
+        self.group_limit = GROUP_LIMIT
         self._conn: Connection | None = None
         # A bare queue and one thread: an executor would add a future and its chaining to
         # every transaction.
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | Write | None] = queue.SimpleQueue()
         name = name or ("sqlite-reader" if read_only else "sqlite-writer")
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._thread.start()
@@ -67,13 +73,21 @@ class SqliteThread:
         """
         # A cancelled caller does not stop the thread: the transaction runs to its end (commit
         # or rollback) and is never left half-done; the caller's retry is made safe by keys.
-        return await self._submit(lambda: self._transaction(work, args, kwargs))
+        return await self._write(work, args, kwargs, durable=False)
 
     async def run_durable(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """`run`, with a commit that returns only once it is on disk (synchronous FULL)."""
-        return await self._submit(lambda: self._transaction(work, args, kwargs, durable=True))
+        return await self._write(work, args, kwargs, durable=True)
+
+    async def _write(self, work: Callable[..., T], args: Any, kwargs: Any, durable: bool) -> T:
+        if self._read_only:
+            return await self._submit(lambda: self._read(work, args, kwargs))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put(Write(loop, future, work, args, kwargs, durable))
+        return await future
 
     async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the thread's driver connection outside any transaction (a PRAGMA)."""
@@ -108,7 +122,22 @@ class SqliteThread:
 
     def _serve(self) -> None:
         """The thread: run jobs in order until told to stop (None), report each to its loop."""
-        while (job := self._jobs.get()) is not None:
+        held: list[_Job | Write | None] = []  # taken from the queue while gathering a group
+        while (job := held.pop() if held else self._jobs.get()) is not None:
+            if isinstance(job, Write):
+                group = [job]
+                # Only what is already waiting: the first write never waits for company.
+                while len(group) < self.group_limit:
+                    try:
+                        more = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if not isinstance(more, Write):
+                        held.append(more)  # a pause or a PRAGMA runs after the group, in order
+                        break
+                    group.append(more)
+                self._commit_group(group)
+                continue
             loop, future, run = job
             try:
                 result = run()
@@ -116,6 +145,14 @@ class SqliteThread:
                 _report(loop, future, None, exc)
             else:
                 _report(loop, future, result, None)
+
+    def _commit_group(self, group: list[Write]) -> None:
+        try:
+            conn = self._connection()
+            outcomes = run_group(conn, self._driver_connection(), group, self._commit_step)
+        except BaseException as exc:  # the callers re-raise it; the thread must live on
+            outcomes = [(None, exc)] * len(group)
+        report(list(zip(group, outcomes, strict=True)))
 
     def _connection(self) -> Connection:
         conn = self._conn
@@ -130,25 +167,11 @@ class SqliteThread:
         assert isinstance(raw, sqlite3.Connection)  # this thread's engine is pysqlite's
         return raw
 
-    def _transaction(
-        self, work: Callable[..., T], args: Any, kwargs: Any, durable: bool = False
-    ) -> T:
+    def _read(self, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         conn = self._connection()
-        if not durable:
-            return self._run_in(conn, work, args, kwargs)
-        # The connection's own level is NORMAL; FULL holds for this transaction's commit only.
-        raw = self._driver_connection()
-        raw.execute("PRAGMA synchronous=FULL")
-        try:
-            return self._run_in(conn, work, args, kwargs)
-        finally:
-            raw.execute("PRAGMA synchronous=NORMAL")
-
-    def _run_in(self, conn: Connection, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         with conn.begin() as transaction:
             result = work(conn, *args, **kwargs)
-            if self._read_only:
-                transaction.rollback()
+            transaction.rollback()
             return result
 
     async def close(self) -> None:

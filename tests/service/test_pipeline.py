@@ -139,6 +139,26 @@ async def test_a_write_behind_the_cache_is_detected_and_recomputed(pipeline: Pip
     assert outcome.state.inbound_count == 3
 
 
+async def test_many_dialogs_at_once_each_event_lands_once_and_a_stale_one_is_recomputed(
+    pipeline: Pipeline,
+) -> None:
+    from chatbot.core.clock import SystemClock
+    from chatbot.service.pipeline import Pipeline as Fresh
+
+    await pipeline.handle(text("1", "Здравствуйте", "a"))
+    other = Fresh(pipeline.db, pipeline.flows, keyword_rules, SystemClock())
+    await other.handle(text("1", "подумаю", "b"))  # the cached snapshot of dialog 1 goes stale
+    # Written at once, the events share commits on SQLite; the stale one is retried alone.
+    events = [text("1", "сколько стоит?", "c")]
+    events += [text(str(chat), "Здравствуйте", f"m{chat}") for chat in range(2, 40)]
+    outcomes = await asyncio.gather(*(pipeline.handle(e) for e in events))
+    assert not any(o.duplicate for o in outcomes)
+    assert outcomes[0].state is not None
+    assert outcomes[0].state.version == 3  # on top of the other process's write
+    assert all(o.state is not None and o.state.version == 1 for o in outcomes[1:])
+    assert await count(pipeline, MessageRow) == 1 + 1 + len(events)
+
+
 async def test_a_known_customer_in_a_new_channel_is_one_person(pipeline: Pipeline) -> None:
     from chatbot.db.dialogs import CustomerInfo
 
