@@ -26,7 +26,7 @@ class ClaimedRow:
     idempotency_key: str
     payload: dict[str, Any]
     attempts: int
-    created_at: datetime
+    first_failed_at: datetime | None
 
 
 _Earlier = aliased(OutboxRow)
@@ -43,7 +43,7 @@ _WAITING = exists().where(
 _DUE = (
     select(OutboxRow.id, OutboxRow.dialog_id, OutboxRow.channel, OutboxRow.chat_id,
            OutboxRow.kind, OutboxRow.idempotency_key, OutboxRow.payload, OutboxRow.attempts,
-           OutboxRow.created_at)
+           OutboxRow.first_failed_at)
     .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= bindparam("now"),
            OutboxRow.channel.in_(bindparam("channels", expanding=True)), ~_WAITING)
     .order_by(OutboxRow.id)
@@ -97,8 +97,20 @@ def claim_due(
             .where(OutboxRow.id.in_([r.id for r in claimed]))
             .values(next_attempt_at=now + lease)
         )
-    return [ClaimedRow(r.id, r.dialog_id, r.channel, r.chat_id, r.kind, r.idempotency_key,
-                       dict(r.payload), r.attempts, r.created_at) for r in claimed]  # fmt: skip
+    return [
+        ClaimedRow(
+            r.id,
+            r.dialog_id,
+            r.channel,
+            r.chat_id,
+            r.kind,
+            r.idempotency_key,
+            dict(r.payload),
+            r.attempts,
+            r.first_failed_at,
+        )
+        for r in claimed
+    ]
 
 
 def oldest_due(conn: Connection, channels: Sequence[str], now: datetime) -> datetime | None:

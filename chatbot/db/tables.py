@@ -153,6 +153,8 @@ class OutboxRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the first failed send: retries are bounded in time from it (None: it never failed)
+    first_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CrmEventRow(Base):

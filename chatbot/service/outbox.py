@@ -108,7 +108,7 @@ class _Item:
     dialog_id: int
     channel: str
     message: OutgoingMessage
-    created_at: datetime
+    failing_since: datetime  # the row's first failed send, or now when it has not failed yet
 
     @property
     def chat(self) -> tuple[str, str]:
@@ -157,8 +157,9 @@ class OutboxSender:
         batch = [
             _Item(r.id, r.dialog_id, r.channel,
                   OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload, r.attempts,
-                                  now >= self.retries.deadline(r.created_at)),
-                  r.created_at)
+                                  r.first_failed_at is not None
+                                  and now >= self.retries.deadline(r.first_failed_at)),
+                  r.first_failed_at or now)
             for r in rows]  # fmt: skip
         if self.composer is not None:
             claimed = [item.row_id for item in batch]
@@ -264,15 +265,25 @@ class OutboxSender:
         if exc.final:
             return {"status": "failed", "attempts": attempts, "error": reason}
         now = self.clock.now()
-        later = self.retries.next_try(attempts, row.created_at, now, exc.retry_after)
+        later = self.retries.next_try(attempts, row.failing_since, now, exc.retry_after)
         if later is None:
-            age = (now - row.created_at).total_seconds()
+            age = (now - row.failing_since).total_seconds()
             window = self.retries.window.total_seconds()
-            log.error("outbox.gave_up", extra={**where, "age_seconds": round(age),
-                                               "window_seconds": round(window)})  # fmt: skip
-            return {"status": "failed", "attempts": attempts,
-                    "error": f"given up {round(age)} s after it was written: {reason}"}  # fmt: skip
-        return {"attempts": attempts, "error": reason, "next_attempt_at": later}
+            log.error(
+                "outbox.gave_up",
+                extra={**where, "age_seconds": round(age), "window_seconds": round(window)},
+            )
+            return {
+                "status": "failed",
+                "attempts": attempts,
+                "error": f"given up {round(age)} s after its first failure: {reason}",
+            }
+        return {
+            "attempts": attempts,
+            "error": reason,
+            "next_attempt_at": later,
+            "first_failed_at": row.failing_since,
+        }
 
     def _skipped(self, message: OutgoingMessage, reason: str) -> None:
         if self.on_skipped is not None:

@@ -1,4 +1,4 @@
-"""When the outbox tries a failed send again: bounded by time since the row was written."""
+"""When the outbox tries a failed send again: bounded by time since its first failure."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ FIRST_BACKOFF = 2.0
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Transient failures are retried until `window` after the row was written, then given up.
+    """Transient failures are retried until `window` after the row's first failure, then given up.
 
     Time, not a count of attempts, bounds the retries: an outage of the messenger's API shorter
     than the window loses nothing however many tries it takes, and a chat's later messages,
@@ -26,9 +26,9 @@ class RetryPolicy:
     # A number in [0, 1); tests pass a fixed one to know when the next try is due.
     jitter: Callable[[], float] = field(default=random.random)
 
-    def deadline(self, created_at: datetime) -> datetime:
-        """The last moment a failed send of a row written at `created_at` is tried again."""
-        return created_at + self.window
+    def deadline(self, first_failed_at: datetime) -> datetime:
+        """The last moment a row that first failed at `first_failed_at` is tried again."""
+        return first_failed_at + self.window
 
     def backoff(self, failures: int) -> float:
         """Seconds to wait after the `failures`-th failure in a row.
@@ -40,7 +40,7 @@ class RetryPolicy:
         return full * (0.5 + 0.5 * self.jitter())
 
     def next_try(
-        self, failures: int, created_at: datetime, now: datetime, retry_after: float | None
+        self, failures: int, first_failed_at: datetime, now: datetime, retry_after: float | None
     ) -> datetime | None:
         """When to try again after a transient failure at `now`; None when the window is over.
 
@@ -48,7 +48,7 @@ class RetryPolicy:
         earlier would only be refused again. A backoff is cut at the deadline, so the last try
         comes right at it.
         """
-        deadline = self.deadline(created_at)
+        deadline = self.deadline(first_failed_at)
         if now >= deadline:
             return None
         if retry_after is not None:

@@ -146,7 +146,7 @@ async def test_a_row_failing_past_the_retry_window_is_failed_for_good(
         clock.advance(timedelta(seconds=30))
     [menu] = await _rows(pipeline)
     assert menu.status == "failed"
-    assert (menu.error or "").startswith("given up 3600 s after it was written")
+    assert (menu.error or "").startswith("given up 3600 s after its first failure")
     tries = len(api.requested("sendMessage"))
     assert tries == menu.attempts > 50  # retried all along the hour, about once a minute
     clock.advance(timedelta(hours=3))

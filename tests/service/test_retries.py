@@ -48,17 +48,32 @@ async def _rows(pipeline: Pipeline) -> list[tuple[str, str, str | None]]:
         return [(r.chat_id, r.status, r.error) for r in rows]
 
 
-async def test_a_row_older_than_the_window_fails_for_good_on_its_first_failure(
+async def test_a_backlog_left_while_the_sender_was_down_gets_its_full_window(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    clock.advance(timedelta(hours=2))  # the sender was not running meanwhile
+    port = FlakySender([SendFailed("502 Bad Gateway")])
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock, retries=RetryPolicy())
+    assert await sender.deliver_pending() == 0
+    assert await _rows(pipeline) == [("1", "pending", "502 Bad Gateway")]
+    clock.advance(timedelta(seconds=2))  # the first backoff at most
+    assert await sender.deliver_pending() == 1
+    assert [m.chat_id for m in port.delivered] == ["1"]
+
+
+async def test_a_row_still_failing_a_window_after_its_first_failure_fails_for_good(
     pipeline: Pipeline, clock: VirtualClock
 ) -> None:
     await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
     await pipeline.handle(Inbound("telegram", "2", IncomingText("Здравствуйте"), "b"))
-    clock.advance(timedelta(hours=2))  # the sender was not running meanwhile
-    port = FlakySender([SendFailed("502 Bad Gateway")])
+    port = FlakySender([SendFailed("502 Bad Gateway"), SendFailed("502 Bad Gateway")])
     sender = OutboxSender(pipeline.db, {"telegram": port}, clock, only=("telegram", "1"))
-    await sender.deliver_pending()
+    assert await sender.deliver_pending() == 0  # the first failure: the window starts
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert await sender.deliver_pending() == 0
     [(status, error)] = [row[1:] for row in await _rows(pipeline) if row[0] == "1"]
-    assert (status, error) == ("failed", "given up 7200 s after it was written: 502 Bad Gateway")
+    assert (status, error) == ("failed", "given up 3601 s after its first failure: 502 Bad Gateway")
     # An old row that goes through is still sent: the window bounds retries, not delivery.
     other = OutboxSender(pipeline.db, {"telegram": port}, clock)
     assert await other.deliver_pending() == 1
