@@ -60,8 +60,9 @@ class App:
         flows, rules = result.flows, bind_rules(result.rules, result.flows)
         # Plain attribute swaps: an event in flight finishes on the files it started with.
         self.flows, self.rules, self.wording = flows, rules, result.wording
-        self.pipeline.flows, self.pipeline.rules = flows, rules
-        self.pipeline.known_intents = result.rules.intent_names
+        self.pipeline.flows = flows
+        self.pipeline.classifier.rules = rules
+        self.pipeline.classifier.known_intents = result.rules.intent_names
         for follow in self.followers:
             follow(result)
         return True

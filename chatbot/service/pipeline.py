@@ -9,7 +9,6 @@ events of one dialog across processes.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -37,20 +36,17 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.engine.report_facts import ReportFact, report_facts
 from chatbot.engine.step import StepResult, step
 from chatbot.errors import StorageError
-from chatbot.intents.decision import RulesFn, decide
-from chatbot.intents.normalize import without_links
-from chatbot.intents.policy import combine, needs_llm
+from chatbot.intents.decision import RulesFn
 from chatbot.ports.llm import IntentLlm
 from chatbot.service.dialog_cache import DialogCache
 from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.locks import DialogLocks
 from chatbot.service.media_relay import relay_media
+from chatbot.service.message_classifier import MessageClassifier, reading_state
 from chatbot.service.persist import persist_effects, relay_to_managers
 from chatbot.service.trace import TraceEntry, trace_effect
 
 log = logging.getLogger(__name__)
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 MAX_STALE_RETRIES = 5
 NEW = -1  # the version of a dialog not in the database yet
 
@@ -104,10 +100,8 @@ class Pipeline:
         self.db = db
         self.crm_events = crm_events  # which changes are announced to the CRM (none: off)
         self.flows = flows
-        self.rules = rules
         self.clock = clock
-        self.llm = llm
-        self.known_intents = known_intents
+        self.classifier = MessageClassifier(rules, llm, known_intents)
         self.locks = DialogLocks()
         self.cache = DialogCache()
 
@@ -147,7 +141,7 @@ class Pipeline:
         if snap is None:
             snap = await self._load(inbound)
         # Classification may wait for the LLM: it happens before, never inside, a transaction.
-        decision = await self._classify(snap, inbound)
+        decision = await self.classifier.classify(snap.state, inbound, self.flows)
         plan = self._compute(snap, inbound, now, decision)
         try:
             # Durable: the channel acknowledges the event once this returns.
@@ -205,7 +199,7 @@ class Pipeline:
             raise _StaleSnapshot
         persist_effects(conn, snap, new_state.version, plan.result.effects, now, self.crm_events)
         facts = report_facts(snap.state, new_state, plan.result.effects, self.flows, now)
-        if self.llm is not None and decision is not None and needs_llm(decision):
+        if self.classifier.asked_llm(decision):
             facts.append(ReportFact("llm_fallback"))  # asked, and the rules' answer stood
         record_facts(conn, snap.id, facts, now)
         held = snap.state.paused and new_state.paused  # a manager leads the dialog
@@ -229,38 +223,11 @@ class Pipeline:
         return DialogRecord(0, 0, inbound.channel, inbound.chat_id, state, NEW, info.name,
                             info.phone, None)  # fmt: skip
 
-    def _context_state(self, snap: DialogState, inbound: Inbound) -> DialogState:
-        """The state a message is read in: a first message also sets the dialog's language."""
-        payload = inbound.payload
-        if (
-            isinstance(payload, IncomingText)
-            and snap.inbound_count == 0
-            and (inbound.customer.lang is None)
-        ):
-            return replace(snap, lang=_guess_lang(payload.text, snap.lang))
-        return snap
-
-    async def _classify(self, snap: DialogRecord, inbound: Inbound) -> Classification | None:
-        """Rules (and menus) first; the LLM only when they are unsure and it is configured."""
-        payload = inbound.payload
-        if not isinstance(payload, IncomingText):
-            return None
-        state = self._context_state(snap.state, inbound)
-        decision = decide(payload.text, payload.button, state, self.flows, self.rules)
-        if self.llm is None or not needs_llm(decision):
-            return decision
-        last_bot = self.flows.text(state.last_bot_key, state.lang) if state.last_bot_key else ""
-        answer = await self.llm.classify(
-            payload.text, stage=state.stage, last_bot_message=last_bot, lang=state.lang,
-            known_intents=self.known_intents,
-        )  # fmt: skip
-        return combine(decision, answer.intent if answer is not None else None)
-
     def _compute(
         self, snap: DialogRecord, inbound: Inbound, now: datetime, c: Classification | None
     ) -> _Plan:
         """Step on the snapshot with the message's classification: pure, no IO."""
-        state = self._context_state(snap.state, inbound)
+        state = reading_state(snap.state, inbound)
         payload = inbound.payload
         head: list[TraceEntry] = []
         decision = None
@@ -320,11 +287,3 @@ def _news_about(snap: DialogRecord, inbound: Inbound) -> bool:
     phone = normalize_phone(info.phone)
     return bool((phone and phone != snap.phone)
                 or (info.name and info.name != snap.customer_name))  # fmt: skip
-
-
-def _guess_lang(text: str, default: str) -> str:
-    """English when the first message has Latin words and no Cyrillic at all (links aside)."""
-    text = without_links(text)
-    if not _CYRILLIC.search(text) and len(_LATIN_WORD.findall(text)) >= 2:
-        return "en"
-    return default
