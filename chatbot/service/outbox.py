@@ -123,6 +123,11 @@ class OutboxSender:
         self.composer = composer
         self.only = only
         self.on_skipped = on_skipped
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Start no new send (shutting down): rows not sent yet stay pending for the next start."""
+        self._stopping = True
 
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
@@ -157,6 +162,10 @@ class OutboxSender:
         sent = 0
         async with slots:
             for index, row in enumerate(rows):
+                if self._stopping:
+                    if leased:  # another instance may send them at once
+                        await self._release([r[0] for r in rows[index:]])
+                    break
                 delivered, retry = await self._deliver(row)
                 sent += delivered
                 if retry:
