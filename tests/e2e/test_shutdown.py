@@ -98,7 +98,7 @@ async def test_sigterm_under_webhook_load_exits_and_a_restart_sends_what_was_pen
     await bot.start()
     load = WebhookLoad(bot)
     customers = [asyncio.create_task(load.customer()) for _ in range(CUSTOMERS)]
-    await eventually(lambda: api.held and len(load.acked) >= 60)
+    await eventually(lambda: api.held and len(load.acked) >= 30)
     load.stopping = True
     await sigterm(bot)
     await asyncio.gather(*customers)
