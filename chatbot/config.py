@@ -62,6 +62,8 @@ class Settings(BaseSettings):
 
     http_host: str = Field("127.0.0.1", alias="HTTP_HOST")
     http_port: int = Field(8080, alias="HTTP_PORT")
+    # From SIGTERM to exit: in-flight work finishes or is cut, unacknowledged, at this deadline.
+    shutdown_timeout_seconds: float = Field(5.0, gt=0, alias="SHUTDOWN_TIMEOUT_SECONDS")
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "INFO", alias="LOG_LEVEL"

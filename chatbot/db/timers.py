@@ -130,6 +130,17 @@ async def claim_due(
     return sorted(due, key=lambda t: (t.due_at, t.dialog_id, t.name))
 
 
+def release(conn: Connection, claimed: Sequence[DueTimer]) -> None:
+    """Give back the claims of timers that were not fired: they are due again at once."""
+    for timer in claimed:
+        conn.execute(
+            update(TimerRow)
+            .where(TimerRow.dialog_id == timer.dialog_id, TimerRow.name == timer.name,
+                   TimerRow.token == timer.token)
+            .values(claimed_until=None)
+        )  # fmt: skip
+
+
 async def next_due(
     session: AsyncSession, now: datetime, only: tuple[str, str] | None = None
 ) -> datetime | None:

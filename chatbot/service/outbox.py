@@ -147,6 +147,11 @@ class OutboxSender:
         self.only = only
         self.on_skipped = on_skipped
         self.retries = retries or RetryPolicy()
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Start no new send (shutting down): rows not sent yet stay pending for the next start."""
+        self._stopping = True
 
     async def deliver_pending(self, limit: int = 100) -> int:
         """Send what is due now; returns how many rows were delivered."""
@@ -183,6 +188,10 @@ class OutboxSender:
         sent = 0
         async with slots:
             for index, row in enumerate(rows):
+                if self._stopping:
+                    if leased:  # another instance may send them at once
+                        await self._release([r.row_id for r in rows[index:]])
+                    break
                 outcome = await self._deliver(row)
                 sent += outcome is _Result.SENT
                 if outcome is _Result.RETRY:

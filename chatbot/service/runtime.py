@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +21,10 @@ from chatbot.service.outbox import MessageSender, OutboxSender, OutgoingMessage
 from chatbot.service.pipeline import Outcome
 from chatbot.service.readiness import readiness_problems
 from chatbot.service.retries import RetryPolicy
+from chatbot.service.shutdown import Shutdown, drain
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
-SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 class Runtime:
@@ -54,6 +54,8 @@ class Runtime:
                                     self.handle, lambda: self.app.flows.shop.country,
                                     "whatsapp" in all_senders)  # fmt: skip
         self._wake = asyncio.Event()
+        self._requests: set[asyncio.Task[Any]] = set()  # each request's handler task
+        self.requests_cut = 0
 
     async def handle(self, inbound: Inbound) -> Outcome:
         """Run one event through the pipeline, count it, and wake the sender."""
@@ -88,7 +90,7 @@ class Runtime:
 
     def web_app(self) -> web.Application:
         """The aiohttp application with every endpoint."""
-        application = web.Application(client_max_size=1024**2)
+        application = web.Application(client_max_size=1024**2, middlewares=[self._track_requests])
         application.router.add_post("/api/events", self.events_api.post)
         application.router.add_get("/healthz", self.healthz)
         application.router.add_get("/readyz", self.readyz)
@@ -118,7 +120,7 @@ class Runtime:
         """Fire due timers until stopped."""
         while not stop.is_set():
             try:
-                outcomes = await self.app.scheduler.run_due()
+                outcomes = await self.app.scheduler.run_due(stop)
             except Exception:
                 log.exception("runtime.scheduler_failed")
                 self.metrics.errors.labels("scheduler").inc()
@@ -142,24 +144,75 @@ class Runtime:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
 
-    async def serve(self, stop: asyncio.Event, host: str, port: int) -> None:
-        """Serve until `stop` is set, then finish in-flight requests and close."""
-        runner = web.AppRunner(self.web_app(), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    @web.middleware
+    async def _track_requests(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """Keep the requests in flight, for a shutdown to cut off those its deadline finds."""
+        task = asyncio.current_task()
+        assert task is not None  # aiohttp runs each request's handler in a task of its own
+        self._requests.add(task)
+        try:
+            return await handler(request)
+        except asyncio.CancelledError:
+            self.requests_cut += 1  # no answer goes out: the sender delivers it again
+            raise
+        finally:
+            self._requests.discard(task)
+
+    async def serve(
+        self, stop: asyncio.Event, host: str, port: int, shutdown: Shutdown | None = None
+    ) -> None:
+        """Serve until `stop` is set, then let in-flight work finish by the shutdown's deadline.
+
+        Once stopped, nothing new starts: no connection is accepted, no update fetched, no
+        timer claimed and no message sent. What still runs at the deadline is cancelled; an
+        event cut off that way was not acknowledged, so nothing acknowledged is lost.
+        """
+        shutdown = shutdown if shutdown is not None else Shutdown(stop=stop)
+        # The deadline for requests in flight is the drain's, applied below; aiohttp's own
+        # (a wait, then a cancel that does not reach a handler waiting on something else, then
+        # a wait again) would hold the exit twice as long.
+        runner = web.AppRunner(self.web_app(), shutdown_timeout=shutdown.seconds)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         await site.start()
         log.info("runtime.listening", extra={"host": host, "port": port})
-        loops = [asyncio.create_task(self.scheduler_loop(stop)),
-                 asyncio.create_task(self.outbox_loop(stop))]  # fmt: skip
-        loops += [asyncio.create_task(c.run(self.handle, stop)) for c in self.channels]
-        loops += [asyncio.create_task(run(stop)) for run in self.loops]
+        work = {"scheduler": asyncio.create_task(self.scheduler_loop(stop)),
+                "outbox": asyncio.create_task(self.outbox_loop(stop))}  # fmt: skip
+        work |= {c.name: asyncio.create_task(c.run(self.handle, stop)) for c in self.channels}
+        work |= {_name(run): asyncio.create_task(run(stop)) for run in self.loops}
+        shutdown.running = lambda: self._running(work)
         try:
             await stop.wait()
         finally:
-            await runner.cleanup()  # stops accepting, lets in-flight requests finish
+            shutdown.begin()
+            self.outbox.stop()
             self._wake.set()
-            await asyncio.gather(*loops, return_exceptions=True)
+            http = asyncio.create_task(runner.cleanup())  # stops accepting at once
+            cut = await drain(work, shutdown.drain_left())
+            await asyncio.wait([http], timeout=shutdown.drain_left())
+            for request in list(self._requests):
+                request.cancel()  # unanswered, so not acknowledged: it is delivered again
+            if await drain({"http": http}, (shutdown.drain_left() + shutdown.close_left()) / 2):
+                cut.append("the HTTP server")
+            if self.requests_cut:
+                cut.append(f"{self.requests_cut} HTTP request(s), unanswered")
+            shutdown.cut = cut
             log.info("runtime.stopped")
+
+    def _running(self, work: Mapping[str, asyncio.Task[None]]) -> list[str]:
+        """What is still running, for a forced exit's log line."""
+        running = [name for name, task in work.items() if not task.done()]
+        if self._requests:
+            running.append(f"{len(self._requests)} HTTP request(s)")
+        return running
+
+
+def _name(run: Callable[..., object]) -> str:
+    """A loop's name in the shutdown line (the weekly digest's, say)."""
+    owner = getattr(run, "__self__", None)
+    return type(owner).__name__ if owner is not None else getattr(run, "__name__", "loop")
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

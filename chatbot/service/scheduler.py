@@ -31,14 +31,21 @@ class Scheduler:
         self.lease = lease
         self.only = only
 
-    async def run_due(self) -> list[Outcome]:
-        """Claim the timers due now and fire them in due order; returns their outcomes."""
+    async def run_due(self, stop: asyncio.Event | None = None) -> list[Outcome]:
+        """Claim the timers due now and fire them in due order; returns their outcomes.
+
+        Once `stop` is set no further timer fires; the claims of those left are given back.
+        """
         db = self.pipeline.db
         now = self.pipeline.clock.now()
         async with db.transaction() as session:
             due = await timers.claim_due(session, now, self.batch, self.lease, self.only)
         outcomes = []
-        for timer in due:
+        for index, timer in enumerate(due):
+            if stop is not None and stop.is_set():
+                # Given back, they fire at the next start rather than after the lease.
+                await db.write(timers.release, due[index:])
+                break
             inbound = Inbound(timer.channel, timer.chat_id, TimerFired(timer.name, timer.token))
             try:
                 outcomes.append(await self.pipeline.handle(inbound))

@@ -250,6 +250,39 @@ async def test_a_slow_chat_does_not_hold_the_others(
     assert port.delivered == ["2", "1"]
 
 
+class HeldSender:
+    """A channel port whose first send waits until released."""
+
+    def __init__(self) -> None:
+        self.in_flight = asyncio.Event()
+        self.release = asyncio.Event()
+        self.delivered: list[OutgoingMessage] = []
+
+    async def send(self, message: OutgoingMessage) -> None:
+        if not self.delivered:
+            self.in_flight.set()
+            await self.release.wait()
+        self.delivered.append(message)
+
+
+async def test_a_stopped_sender_finishes_its_send_in_flight_and_starts_no_other(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a"))
+    await pipeline.handle(Inbound("telegram", "1", IncomingText("оплата"), "b"))
+    port = HeldSender()
+    sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    delivering = asyncio.create_task(sender.deliver_pending())
+    await port.in_flight.wait()
+    sender.stop()  # shutting down while the menu is on its way
+    port.release.set()
+    assert await delivering == 1
+    assert await _statuses(pipeline) == [("sent", 1), ("pending", 0)]
+    restarted = OutboxSender(pipeline.db, {"telegram": port}, clock)
+    assert await restarted.deliver_pending() == 1
+    assert [m.payload["key"] for m in port.delivered] == ["menu_main", "handoff_question"]
+
+
 class SlowSender:
     """A channel port that takes a moment per message and records what it sent."""
 

@@ -105,6 +105,21 @@ async def test_two_schedulers_fire_every_timer_exactly_once(
     assert left == 0
 
 
+async def test_a_stopped_scheduler_fires_nothing_more_and_gives_its_claims_back(
+    pipeline: Pipeline, clock: VirtualClock
+) -> None:
+    await pipeline.handle(text("1", "подумаю", "u-1"))
+    await pipeline.handle(text("2", "подумаю", "u-2"))
+    clock.advance(timedelta(hours=25))
+    scheduler = Scheduler(pipeline)
+    stop = asyncio.Event()
+    stop.set()  # shutting down: the due timers are claimed, then left
+    assert await scheduler.run_due(stop) == []
+    # Given back, they fire at once rather than after the lease.
+    fired = await scheduler.run_due()
+    assert len({o.dialog_id for o in fired}) == 2
+
+
 async def test_a_timer_claimed_by_a_scheduler_that_died_fires_once_after_the_lease(
     pipeline: Pipeline, clock: VirtualClock
 ) -> None:
