@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from chatbot.core.durations import parse_duration
 from chatbot.core.effects import (
     Alert,
     BotResumed,
@@ -133,7 +132,7 @@ class ActionRunner:
         now = self.ctx.now
         due = named_time(self.ctx) if start.at == "named" else None
         if due is None:
-            due = cal.add_working(now, spec.delay) if spec.working_time else now + spec.delay
+            due = cal.add_working(now, spec.after) if spec.working_time else now + spec.after
         if spec.proactive:
             due = cal.next_open(due)
         self.schedule(start.timer, due, spec.keep_after_close)
@@ -197,7 +196,7 @@ class ActionRunner:
 
     def _do_set_date(self, action: Action) -> None:
         assert action.set_date is not None
-        when = self.ctx.calendar.local(self.ctx.now + parse_duration(action.set_date.after))
+        when = self.ctx.calendar.local(self.ctx.now + action.set_date.after)
         self.state = self.state.with_vars(**{action.set_date.var: format_date(when)})
 
     def _do_choose(self, action: Action) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chatbot.core.durations import parse_duration
 from chatbot.core.effects import TaskTo
 from chatbot.core.phones import check_country
+from chatbot.engine.duration_type import Duration
 from chatbot.engine.whatsapp_spec import WhatsAppSettings
 
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
@@ -50,21 +50,15 @@ def _default_cancel_on() -> list[CancelOn]:
     return ["reply"]
 
 
-def _duration(value: str) -> str:
-    parse_duration(value)
-    return value
-
-
-Duration = str
 CancelOn = Literal["reply", "manager", "take", "stage"]
 
 
 class SlaSettings(_Strict):
     """Response-time rules for managers, in working time."""
 
-    manager_answer: Duration = Field("10m", description="a later answer counts as a breach")
-
-    _check = field_validator("manager_answer")(_duration)
+    manager_answer: Duration = Field(
+        "10m", validate_default=True, description="a later answer counts as a breach"
+    )
 
 
 class PersonaliseSettings(_Strict):
@@ -106,7 +100,9 @@ class ShopSettings(_Strict):
     deferred_demand: bool = Field(
         True, description="goods are bought after reflection, so a discount may win the customer"
     )
-    close_after_silence: Duration = Field("7d", description="close a dialog with no messages")
+    close_after_silence: Duration = Field(
+        "7d", validate_default=True, description="close a dialog with no messages"
+    )
     weekly_digest: bool = Field(
         False,
         description="on Monday when the shop opens, send last week's report to "
@@ -118,7 +114,6 @@ class ShopSettings(_Strict):
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     personalise: PersonaliseSettings = Field(default_factory=PersonaliseSettings)
 
-    _check_silence = field_validator("close_after_silence")(_duration)
     _check_country = field_validator("country")(check_country)
 
     @field_validator("working_hours")
@@ -202,10 +197,6 @@ class Condition(_Strict):
     )
     order_not: list[str] | None = Field(None, description="the event's order has none of these")
 
-    _check_per = field_validator("once_per", "quiet_elsewhere", "stage_for")(
-        lambda v: None if v is None else _duration(v)
-    )
-
     @field_validator("number", "rating", "rated")
     @classmethod
     def _check_number(cls, value: str | None) -> str | None:
@@ -272,8 +263,6 @@ class SetDate(_Strict):
 
     var: str
     after: Duration
-
-    _check = field_validator("after")(_duration)
 
 
 ACTION_KEYS = (
@@ -368,13 +357,6 @@ class TimerSpec(_Strict):
         False, description="while it runs, the dialog is not closed for silence"
     )
     do: list[Action] = Field(default_factory=list)
-
-    _check = field_validator("after")(_duration)
-
-    @property
-    def delay(self) -> timedelta:
-        """The delay as a timedelta."""
-        return parse_duration(self.after)
 
 
 class MenuOption(_Strict):
