@@ -7,7 +7,7 @@ from datetime import datetime
 from chatbot.core.intents import BUYING_INTENTS, Classification
 from chatbot.core.state import DialogState
 from chatbot.engine.context import Context, once_key
-from chatbot.engine.spec import Condition, number_range
+from chatbot.engine.spec_conditions import Condition, number_range
 from chatbot.intents.moments import named_moment
 from chatbot.intents.ratings import read_rating
 
