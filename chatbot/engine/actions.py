@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from chatbot.core.durations import parse_duration
 from chatbot.core.effects import (
     Alert,
     BotResumed,
@@ -25,11 +24,12 @@ from chatbot.core.effects import (
     UpdateTasks,
 )
 from chatbot.core.state import DialogState, TimerState
+from chatbot.engine import spec_actions as act
 from chatbot.engine.conditions import matches, named_time
 from chatbot.engine.context import Context, once_key
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.render import format_date, render, text_values
-from chatbot.engine.spec import Action, Handler
+from chatbot.engine.spec_actions import Action, Handler, ReplySpec, StartSpec
 from chatbot.engine.whatsapp_window import whatsapp_way
 
 BLOCKED_VAR = "_blocked"  # set while the customer has blocked the bot
@@ -87,13 +87,66 @@ class ActionRunner:
     def run_actions(self, actions: Sequence[Action]) -> None:
         """Carry out actions in order."""
         for action in actions:
-            getattr(self, f"_do_{action.kind}")(action)
+            self.run_action(action)
 
-    # --- actions -------------------------------------------------------------------------
+    def run_action(self, action: Action) -> None:
+        """Carry out one action (the commonest first)."""
+        match action:
+            case act.ReplyAction():
+                self._reply(action.spec)
+            case act.SetAction():
+                values = self._values()
+                fresh = {k: render(v, values) for k, v in action.set.items()}
+                self.state = self.state.with_vars(**fresh)
+            case act.GotoAction():
+                self._goto(action.goto)
+            case act.StartAction():
+                self._start(action.spec)
+            case act.CancelAction():
+                for name in action.timers:
+                    self.cancel_timer(name)
+            case act.ChooseAction():
+                self.dispatch(action.choose)
+            case act.CloseAction():
+                self.close(action.close)
+            case act.MenuAction():
+                self._menu(action.menu)
+            case act.TaskAction():
+                self._task(action.task)
+            case act.HandoffAction():
+                self._task(action.handoff)
+                self._pause()
+                if self.state.waiting_since is None:
+                    self.state = replace(self.state, waiting_since=self.ctx.now)
+            case act.PauseAction():
+                self._pause()
+            case act.ResumeAction():
+                if self.state.paused:
+                    self.state = replace(self.state, paused=False, waiting_since=None)
+                    self.emit(BotResumed())
+            case act.CancelAllAction():
+                for name in sorted(self.state.timers):
+                    self.cancel_timer(name)
+            case act.TaskStatusAction():
+                self.emit(UpdateTasks(action.task_status, self.ctx.manager))
+            case act.FlagAction():
+                if action.flag not in self.state.flags:
+                    self.state = replace(self.state, flags=self.state.flags | {action.flag})
+                    self.emit(Flag(action.flag))
+            case act.AlertAction():
+                alert = action.alert
+                self.emit(Alert(alert.kind, render(alert.reason, self._values())))
+            case act.SetDateAction():
+                when = self.ctx.calendar.local(self.ctx.now + action.set_date.after)
+                self.state = self.state.with_vars(**{action.set_date.var: format_date(when)})
+            case act.UnsetAction():
+                gone = set(action.unset)
+                kept = {k: v for k, v in self.state.vars.items() if k not in gone}
+                self.state = replace(self.state, vars=kept)
 
-    def _do_reply(self, action: Action) -> None:
-        spec = action.reply_spec
-        assert spec is not None
+    # --- actions that take more than a few lines -----------------------------------------
+
+    def _reply(self, spec: ReplySpec) -> None:
         personalise = None
         if spec.personalise:
             limits = self.flows.shop.personalise
@@ -102,30 +155,26 @@ class ActionRunner:
             )
         self.send(spec.text, personalise=personalise)
 
-    def _do_menu(self, action: Action) -> None:
-        assert action.menu is not None
-        menu = self.flows.menus[action.menu]
+    def _menu(self, name: str) -> None:
+        menu = self.flows.menus[name]
         lang = self.state.lang
         buttons = tuple(
             Button(o.id, f"{i}. {self.flows.text(o.label, lang)}")
             for i, o in enumerate(menu.options, start=1)
         )
         if self.send(menu.text, buttons):
-            self.state = replace(self.state, menu=action.menu)
+            self.state = replace(self.state, menu=name)
 
-    def _do_goto(self, action: Action) -> None:
-        assert action.goto is not None
+    def _goto(self, target: str) -> None:
         self.steps += 1
         if self.steps > self.flows.shop.max_steps_per_event:
-            raise StepLimitReached(action.goto)
-        self.change_stage(action.goto)
-        stage = self.flows.stages.get(action.goto)
+            raise StepLimitReached(target)
+        self.change_stage(target)
+        stage = self.flows.stages.get(target)
         if stage is not None:
             self.run_actions(stage.on_enter)
 
-    def _do_start(self, action: Action) -> None:
-        start = action.start_spec
-        assert start is not None
+    def _start(self, start: StartSpec) -> None:
         if not start.restart and start.timer in self.state.timers:
             return
         spec = self.flows.timers[start.timer]
@@ -133,79 +182,18 @@ class ActionRunner:
         now = self.ctx.now
         due = named_time(self.ctx) if start.at == "named" else None
         if due is None:
-            due = cal.add_working(now, spec.delay) if spec.working_time else now + spec.delay
+            due = cal.add_working(now, spec.after) if spec.working_time else now + spec.after
         if spec.proactive:
             due = cal.next_open(due)
         self.schedule(start.timer, due, spec.keep_after_close)
 
-    def _do_cancel(self, action: Action) -> None:
-        names = action.cancel
-        for name in [names] if isinstance(names, str) else names or ():
-            self.cancel_timer(name)
-
-    def _do_cancel_all(self, action: Action) -> None:
-        for name in sorted(self.state.timers):
-            self.cancel_timer(name)
-
-    def _do_task(self, action: Action) -> None:
-        assert action.task is not None
-        task = action.task
+    def _task(self, task: act.TaskSpec) -> None:
         self.emit(CreateTask(task.kind, render(task.reason, self._values()), task.to))
 
-    def _do_handoff(self, action: Action) -> None:
-        assert action.handoff is not None
-        task = action.handoff
-        self.emit(CreateTask(task.kind, render(task.reason, self._values()), task.to))
+    def _pause(self) -> None:
         if not self.state.paused:
             self.state = replace(self.state, paused=True, menu=None)
             self.emit(Handoff())
-        if self.state.waiting_since is None:
-            self.state = replace(self.state, waiting_since=self.ctx.now)
-
-    def _do_pause(self, action: Action) -> None:
-        if not self.state.paused:
-            self.state = replace(self.state, paused=True, menu=None)
-            self.emit(Handoff())
-
-    def _do_resume(self, action: Action) -> None:
-        if self.state.paused:
-            self.state = replace(self.state, paused=False, waiting_since=None)
-            self.emit(BotResumed())
-
-    def _do_task_status(self, action: Action) -> None:
-        assert action.task_status is not None
-        self.emit(UpdateTasks(action.task_status, self.ctx.manager))
-
-    def _do_close(self, action: Action) -> None:
-        assert action.close is not None
-        self.close(action.close)
-
-    def _do_flag(self, action: Action) -> None:
-        assert action.flag is not None
-        if action.flag not in self.state.flags:
-            self.state = replace(self.state, flags=self.state.flags | {action.flag})
-            self.emit(Flag(action.flag))
-
-    def _do_alert(self, action: Action) -> None:
-        assert action.alert is not None
-        self.emit(Alert(action.alert.kind, render(action.alert.reason, self._values())))
-
-    def _do_set(self, action: Action) -> None:
-        assert action.set is not None
-        values = self._values()
-        self.state = self.state.with_vars(**{k: render(v, values) for k, v in action.set.items()})
-
-    def _do_set_date(self, action: Action) -> None:
-        assert action.set_date is not None
-        when = self.ctx.calendar.local(self.ctx.now + parse_duration(action.set_date.after))
-        self.state = self.state.with_vars(**{action.set_date.var: format_date(when)})
-
-    def _do_choose(self, action: Action) -> None:
-        self.dispatch(action.choose or ())
-
-    def _do_unset(self, action: Action) -> None:
-        keep = {k: v for k, v in self.state.vars.items() if k not in set(action.unset or ())}
-        self.state = replace(self.state, vars=keep)
 
     # --- building blocks -----------------------------------------------------------------
 

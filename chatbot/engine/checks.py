@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot.core.events import CRM_EVENTS
 from chatbot.core.intents import INTENTS
+from chatbot.engine import spec_actions as act
+from chatbot.engine.flow_walk import conditions, sites
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.origins import Origins
-from chatbot.engine.spec import Action, Condition, Handler
+from chatbot.engine.spec_actions import Action, ReplySpec
+from chatbot.engine.spec_conditions import Condition
 from chatbot.engine.template_checks import check_templates
 from chatbot.engine.yaml_source import Path_
 from chatbot.errors import Problem
@@ -21,15 +23,6 @@ BUILTIN_VARS = frozenset(
     {"name", "name_suffix", "shop", "next_open", "amount", "currency", "order_id", "pay_url",
      "tracking", "text", "rating", "said_rating"}
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Site:
-    """A list of actions and where it lives."""
-
-    path: Path_
-    stage: str
-    actions: tuple[Action, ...]
 
 
 def check_flowset(flows: FlowSet, origins: Origins, extra_intents: Iterable[str]) -> list[Problem]:
@@ -67,10 +60,10 @@ class _Checker:
     def run(self) -> None:
         if "new" not in self.flows.stages:
             self.add((), "there is no stage 'new'", "every dialog starts in stage new: define it")
-        for site in _sites(self.flows):
+        for site in sites(self.flows):
             for i, action in enumerate(site.actions):
                 self._check_action((*site.path, i), site.stage, action)
-        for path, stage, cond in _conditions(self.flows):
+        for path, stage, cond in conditions(self.flows):
             self._check_condition(path, stage, cond)
         for event in self.flows.events:
             if event not in CRM_EVENTS:
@@ -85,44 +78,46 @@ class _Checker:
         self._check_reachability()
 
     def _check_action(self, path: Path_, stage: str, action: Action) -> None:
-        kind = action.kind
-        if kind == "goto" and action.goto not in self.flows.stages:
-            self.add(
-                (*path, "goto"),
-                f"unknown stage {action.goto!r}",
-                f"define it under stages: or use one of {_few(self.flows.stages)}",
-                stage,
-            )
-        elif kind == "menu" and action.menu not in self.flows.menus:
-            self.add(
-                (*path, "menu"),
-                f"unknown menu {action.menu!r}",
-                f"define it under menus: or use one of {_few(self.flows.menus)}",
-                stage,
-            )
-        elif kind in ("start", "cancel"):
-            names = action.start_spec.timer if action.start_spec else action.cancel
-            for name in [names] if isinstance(names, str) else names or ():
-                if name not in self.flows.timers:
-                    self.add(
-                        (*path, kind),
-                        f"unknown timer {name!r}",
-                        f"define it under timers: or use one of {_few(self.flows.timers)}",
-                        stage,
-                    )
-        elif kind == "reply":
-            self._check_reply((*path, "reply"), action, stage)
-        elif kind == "close" and action.close not in CLOSE_REASONS:
-            self.add(
-                (*path, "close"),
-                f"unknown close reason {action.close!r}",
-                f"use one of {', '.join(CLOSE_REASONS)}",
-                stage,
-            )
+        match action:
+            case act.GotoAction() if action.goto not in self.flows.stages:
+                self.add(
+                    (*path, "goto"),
+                    f"unknown stage {action.goto!r}",
+                    f"define it under stages: or use one of {_few(self.flows.stages)}",
+                    stage,
+                )
+            case act.MenuAction() if action.menu not in self.flows.menus:
+                self.add(
+                    (*path, "menu"),
+                    f"unknown menu {action.menu!r}",
+                    f"define it under menus: or use one of {_few(self.flows.menus)}",
+                    stage,
+                )
+            case act.StartAction():
+                self._check_timers((*path, "start"), [action.spec.timer], stage)
+            case act.CancelAction():
+                self._check_timers((*path, "cancel"), action.timers, stage)
+            case act.ReplyAction():
+                self._check_reply((*path, "reply"), action.spec, stage)
+            case act.CloseAction() if action.close not in CLOSE_REASONS:
+                self.add(
+                    (*path, "close"),
+                    f"unknown close reason {action.close!r}",
+                    f"use one of {', '.join(CLOSE_REASONS)}",
+                    stage,
+                )
 
-    def _check_reply(self, path: Path_, action: Action, stage: str) -> None:
-        spec = action.reply_spec
-        assert spec is not None
+    def _check_timers(self, path: Path_, names: list[str], stage: str) -> None:
+        for name in names:
+            if name not in self.flows.timers:
+                self.add(
+                    path,
+                    f"unknown timer {name!r}",
+                    f"define it under timers: or use one of {_few(self.flows.timers)}",
+                    stage,
+                )
+
+    def _check_reply(self, path: Path_, spec: ReplySpec, stage: str) -> None:
         self._check_text_key(path, spec.text, stage)
         if spec.max_chars is not None and not spec.personalise:
             self.add(path, "max_chars has no effect without personalise: true",
@@ -200,7 +195,10 @@ class _Checker:
 
     def _check_timers_started(self) -> None:
         started = {
-            a.start_spec.timer for s in _sites(self.flows) for a in s.actions if a.start_spec
+            a.spec.timer
+            for s in sites(self.flows)
+            for a in s.actions
+            if isinstance(a, act.StartAction)
         }
         for name in self.flows.timers:
             if name not in started:
@@ -253,7 +251,9 @@ class _Checker:
             self._check_text_key(("shop", "whatsapp", "skippable", i), key, "")
 
     def _check_reachability(self) -> None:
-        targets = {a.goto for s in _sites(self.flows) for a in s.actions if a.goto}
+        targets = {
+            a.goto for s in sites(self.flows) for a in s.actions if isinstance(a, act.GotoAction)
+        }
         for name in self.flows.stages:
             if name != "new" and name not in targets:
                 self.add(
@@ -265,75 +265,18 @@ class _Checker:
                 )
 
     def _assigned_vars(self) -> Iterator[str]:
-        for site in _sites(self.flows):
+        for site in sites(self.flows):
             for action in site.actions:
-                if action.set:
+                if isinstance(action, act.SetAction):
                     yield from action.set
-                if action.set_date:
+                elif isinstance(action, act.SetDateAction):
                     yield action.set_date.var
 
 
 def uses_personalise(flows: FlowSet) -> bool:
     """True when some reply lets the LLM personalise its text."""
-    return any(
-        spec is not None and spec.personalise
-        for site in _sites(flows)
-        for spec in (a.reply_spec for a in site.actions)
-    )
-
-
-def _sites(flows: FlowSet) -> Iterator[_Site]:
-    top: list[_Site] = []
-    for name, stage in flows.stages.items():
-        top.append(_Site(("stages", name, "on_enter"), name, tuple(stage.on_enter)))
-        for i, h in enumerate(stage.on):
-            top.append(_Site(("stages", name, "on", i, "do"), name, tuple(h.do)))
-    for path, handler in _handlers(flows):
-        top.append(_Site((*path, "do"), "", tuple(handler.do)))
-    for name, timer in flows.timers.items():
-        top.append(_Site(("timers", name, "do"), "", tuple(timer.do)))
-    for site in top:
-        yield from _with_nested(site)
-
-
-def _with_nested(site: _Site) -> Iterator[_Site]:
-    """A site and the action lists nested in its `choose` actions."""
-    yield site
-    for i, action in enumerate(site.actions):
-        for j, handler in enumerate(action.choose or ()):
-            inner = _Site((*site.path, i, "choose", j, "do"), site.stage, tuple(handler.do))
-            yield from _with_nested(inner)
-
-
-def _nested_conditions(site: _Site) -> Iterator[tuple[Path_, str, Condition]]:
-    for i, action in enumerate(site.actions):
-        for j, handler in enumerate(action.choose or ()):
-            yield (*site.path, i, "choose", j, "when"), site.stage, handler.when
-
-
-def _handlers(flows: FlowSet) -> Iterator[tuple[Path_, Handler]]:
-    for i, h in enumerate(flows.before):
-        yield ("before", i), h
-    for i, h in enumerate(flows.customer):
-        yield ("customer", i), h
-    for event, handlers in flows.events.items():
-        for i, h in enumerate(handlers):
-            yield ("events", event, i), h
-    for key in ("message", "take", "done", "return_to_bot"):
-        for i, h in enumerate(getattr(flows.manager, key)):
-            yield ("manager", key, i), h
-    for i, h in enumerate(flows.on_close):
-        yield ("on_close", i), h
-
-
-def _conditions(flows: FlowSet) -> Iterator[tuple[Path_, str, Condition]]:
-    for site in _sites(flows):
-        yield from _nested_conditions(site)
-    for name, stage in flows.stages.items():
-        for i, h in enumerate(stage.on):
-            yield ("stages", name, "on", i, "when"), name, h.when
-    for path, handler in _handlers(flows):
-        yield (*path, "when"), "", handler.when
+    replies = (a for s in sites(flows) for a in s.actions if isinstance(a, act.ReplyAction))
+    return any(reply.spec.personalise for reply in replies)
 
 
 def _placeholders(text: str) -> Iterator[str]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chatbot.core.durations import parse_duration
 from chatbot.core.intents import BUYING_INTENTS, Classification
 from chatbot.core.state import DialogState
 from chatbot.engine.context import Context, once_key
-from chatbot.engine.spec import Condition, number_range
+from chatbot.engine.spec_conditions import Condition, number_range
 from chatbot.intents.moments import named_moment
 from chatbot.intents.ratings import read_rating
 
@@ -43,7 +42,7 @@ def matches(cond: Condition, state: DialogState, ctx: Context) -> bool:
         checks.append(_once_allows(cond, state, ctx.now))
     if cond.quiet_elsewhere is not None:
         last = ctx.facts.other_dialogs_last_inbound_at
-        checks.append(last is None or ctx.now - last >= parse_duration(cond.quiet_elsewhere))
+        checks.append(last is None or ctx.now - last >= cond.quiet_elsewhere)
     if cond.setting is not None:
         checks.append(bool(getattr(ctx.flows.shop, cond.setting, False)))
     if cond.after_bot is not None:
@@ -71,7 +70,7 @@ def matches(cond: Condition, state: DialogState, ctx: Context) -> bool:
         checks.append((c is not None and named_time(ctx) is not None) == cond.names_time)
     if cond.stage_for is not None:
         since = state.stage_since
-        checks.append(since is not None and ctx.now - since >= parse_duration(cond.stage_for))
+        checks.append(since is not None and ctx.now - since >= cond.stage_for)
     if cond.paused is not None:
         checks.append(state.paused == cond.paused)
     if cond.open_order is not None:
@@ -108,7 +107,7 @@ def _once_allows(cond: Condition, state: DialogState, now: datetime) -> bool:
     last = state.vars.get(once_key(cond.once))
     if last is None:
         return True
-    return now - datetime.fromisoformat(last) >= parse_duration(cond.once_per)
+    return now - datetime.fromisoformat(last) >= cond.once_per
 
 
 def _listed(value: str | list[str]) -> list[str]:

@@ -5,14 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chatbot.engine.spec import (
-    Handler,
-    ManagerHandlers,
-    MenuSpec,
-    ShopSettings,
-    StageSpec,
-    TimerSpec,
-)
+from chatbot.engine.spec import ManagerHandlers, MenuSpec, StageSpec, TimerSpec
+from chatbot.engine.spec_actions import Handler
+from chatbot.engine.spec_shop import ShopSettings
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,7 +12,9 @@ from pydantic import ValidationError
 from chatbot.engine.checks import check_flowset
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.origins import Origins
-from chatbot.engine.spec import FlowFile, ManagerHandlers, ShopSettings
+from chatbot.engine.spec import FlowFile, ManagerHandlers
+from chatbot.engine.spec_actions import untagged
+from chatbot.engine.spec_shop import ShopSettings
 from chatbot.engine.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.errors import FlowError, Problem
 
@@ -115,7 +117,7 @@ def _validate(doc: YamlDoc, problems: list[Problem]) -> FlowFile | None:
     try:
         return FlowFile.model_validate(doc.data)
     except ValidationError as exc:
-        errors = exc.errors()
+        errors: list[Any] = [{**e, "loc": untagged(e["loc"])} for e in exc.errors()]
         for err in errors:
             if _losing_branch(doc.data, err, errors):
                 continue

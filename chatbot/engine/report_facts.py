@@ -7,7 +7,6 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chatbot.core.durations import parse_duration
 from chatbot.core.effects import (
     Alert,
     Close,
@@ -91,5 +90,5 @@ def _waited_too_long(
     """A manager holds the dialog and the customer has waited the SLA's answer time."""
     if not state.paused or state.waiting_since is None:
         return False
-    limit = parse_duration(flows.shop.sla.manager_answer)
+    limit = flows.shop.sla.manager_answer
     return calendar.working_between(state.waiting_since, now) >= limit

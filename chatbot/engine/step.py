@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from chatbot.core.durations import parse_duration
 from chatbot.core.effects import (
     BotResumed,
     CancelTimer,
@@ -199,7 +198,7 @@ def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
     run.emit(ManagerDelivered(event.text, event.manager, event.attachment))
     if run.state.waiting_since is not None:
         waited = run.ctx.calendar.working_between(run.state.waiting_since, run.ctx.now)
-        limit = parse_duration(run.flows.shop.sla.manager_answer)
+        limit = run.flows.shop.sla.manager_answer
         run.emit(ManagerResponse(event.manager, waited.total_seconds(), waited > limit))
         run.state = replace(run.state, waiting_since=None)
     run.cancel_matching("manager")
@@ -250,7 +249,7 @@ def _on_blocked(run: ActionRunner) -> None:
 
 def _tracks_silence(flows: FlowSet) -> bool:
     """Whether the built-in silence timer closes quiet dialogs (flows may define their own)."""
-    return bool(flows.shop.close_after_silence) and INACTIVITY_TIMER not in flows.timers
+    return INACTIVITY_TIMER not in flows.timers
 
 
 def _restart_inactivity(run: ActionRunner) -> None:
@@ -263,7 +262,7 @@ def _restart_inactivity(run: ActionRunner) -> None:
 def _arm_inactivity(run: ActionRunner) -> None:
     """Set the silence timer unless it is already running."""
     if INACTIVITY_TIMER not in run.state.timers:
-        silence = parse_duration(run.flows.shop.close_after_silence)
+        silence = run.flows.shop.close_after_silence
         run.schedule(INACTIVITY_TIMER, run.ctx.now + silence)
 
 
@@ -271,13 +270,13 @@ def _rearm_inactivity(run: ActionRunner) -> bool:
     """True when the dialog was active since the timer was set: it is moved, not fired."""
     silence = run.flows.shop.close_after_silence
     last = run.state.last_activity_at
-    if not silence or last is None or INACTIVITY_TIMER in run.flows.timers:
+    if last is None or INACTIVITY_TIMER in run.flows.timers:
         return False
-    due = last + parse_duration(silence)
+    due = last + silence
     if due <= run.ctx.now:
         if not _holds_open(run):
             return False
-        due = run.ctx.now + parse_duration(silence)  # ask again after another quiet spell
+        due = run.ctx.now + silence  # ask again after another quiet spell
     run.schedule(INACTIVITY_TIMER, due)
     return True
 

@@ -7,9 +7,10 @@ import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from chatbot.engine import spec_actions as act
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.origins import Origins
-from chatbot.engine.spec import Action, Handler
+from chatbot.engine.spec_actions import Action, Handler
 from chatbot.engine.yaml_source import Path_
 from chatbot.errors import Problem
 
@@ -73,21 +74,22 @@ class _Walk:
     def actions(self, actions: Sequence[Action], path: Path_) -> None:
         for i, action in enumerate(actions):
             here = (*path, i)
-            spec = action.reply_spec
-            if spec is not None:
-                self.found.setdefault(spec.text, (*here, "reply"))
-            menu = self.flows.menus.get(action.menu or "")
-            if menu is not None:
-                self.found.setdefault(menu.text, (*here, "menu"))
-            stage = self.flows.stages.get(action.goto or "")
-            if stage is not None and f"stage:{action.goto}" not in self.seen:
-                self.seen.add(f"stage:{action.goto}")
-                self.actions(stage.on_enter, ("stages", str(action.goto), "on_enter"))
-            if action.close is not None and "on_close" not in self.seen:
-                self.seen.add("on_close")
-                self.handlers(self.flows.on_close, ("on_close",))
-            for j, handler in enumerate(action.choose or ()):
-                self.actions(handler.do, (*here, "choose", j, "do"))
+            match action:
+                case act.ReplyAction():
+                    self.found.setdefault(action.spec.text, (*here, "reply"))
+                case act.MenuAction() if action.menu in self.flows.menus:
+                    self.found.setdefault(self.flows.menus[action.menu].text, (*here, "menu"))
+                case act.GotoAction() if action.goto in self.flows.stages:
+                    if f"stage:{action.goto}" not in self.seen:
+                        self.seen.add(f"stage:{action.goto}")
+                        on_enter = self.flows.stages[action.goto].on_enter
+                        self.actions(on_enter, ("stages", action.goto, "on_enter"))
+                case act.CloseAction() if "on_close" not in self.seen:
+                    self.seen.add("on_close")
+                    self.handlers(self.flows.on_close, ("on_close",))
+                case act.ChooseAction():
+                    for j, handler in enumerate(action.choose):
+                        self.actions(handler.do, (*here, "choose", j, "do"))
 
 
 def _placeholders(text: str) -> Iterable[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chatbot.core.durations import parse_duration
+from chatbot.engine.duration_type import Duration
 
 _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")  # Meta's rule for template names
@@ -55,11 +55,14 @@ class WhatsAppSettings(BaseModel):
     """WhatsApp's 24-hour window and the approved templates used outside it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    window: str = Field(
-        "24h", description="how long after the customer's last message free text is allowed"
+    window: Duration = Field(
+        "24h",
+        validate_default=True,
+        description="how long after the customer's last message free text is allowed",
     )
-    margin: str = Field(
+    margin: Duration = Field(
         "30m",
+        validate_default=True,
         description="free text only while this much of the window is left; later, the template",
     )
     templates: dict[str, WhatsAppTemplate] = Field(
@@ -73,12 +76,6 @@ class WhatsAppSettings(BaseModel):
         "are not sent (recorded as skipped)",
     )
 
-    @field_validator("window", "margin")
-    @classmethod
-    def _check_duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
-
     @field_validator("templates", mode="before")
     @classmethod
     def _bare_names(cls, value: Any) -> Any:
@@ -88,6 +85,6 @@ class WhatsAppSettings(BaseModel):
 
     @model_validator(mode="after")
     def _margin_inside_window(self) -> WhatsAppSettings:
-        if parse_duration(self.margin) >= parse_duration(self.window):
+        if self.margin >= self.window:
             raise ValueError("margin must be shorter than window")
         return self

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from chatbot.core.durations import parse_duration
 from chatbot.core.effects import TemplateCall
 from chatbot.core.state import DialogState
 from chatbot.engine.whatsapp_spec import WhatsAppSettings
@@ -21,7 +20,7 @@ def outside_window(state: DialogState, settings: WhatsAppSettings, now: datetime
     last = state.last_inbound_at
     if last is None:
         return True  # a number that never wrote: only a template may open the conversation
-    usable = parse_duration(settings.window) - parse_duration(settings.margin)
+    usable = settings.window - settings.margin
     # Free text planned near the end may reach Meta after the window closed: keep a margin.
     return now - last > usable
 

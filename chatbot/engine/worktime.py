@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from chatbot.engine.spec import WEEKDAYS, ShopSettings, parse_hours
+from chatbot.engine.spec_shop import WEEKDAYS, ShopSettings, parse_hours
 
 _SEARCH_DAYS = 400  # a calendar with no open day within a year is treated as always open
 

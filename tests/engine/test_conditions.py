@@ -12,7 +12,7 @@ from chatbot.core.state import DialogState, Facts
 from chatbot.engine.conditions import buying_signal, matches
 from chatbot.engine.context import Context
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.spec import Condition
+from chatbot.engine.spec_conditions import Condition
 from chatbot.engine.step import calendar_of
 from tests.engine.conftest import MSK
 

@@ -11,7 +11,7 @@ from chatbot.core.state import DialogState
 from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.loader import check_flows, load_flows
-from chatbot.engine.spec import Action, ReplySpec
+from chatbot.engine.spec_actions import ReplyAction, ReplySpec
 from tests.conftest import edit_file
 from tests.engine.conftest import MSK
 from tests.engine.driver import Driver, said
@@ -79,8 +79,8 @@ def test_limits_per_reply_and_per_shop(tmp_path: Path) -> None:
 
 
 def test_both_forms_of_reply_read_the_same() -> None:
-    assert Action.model_validate({"reply": "ack"}).reply_spec == ReplySpec(text="ack")
-    spec = Action.model_validate({"reply": {"text": "ack", "personalise": True}}).reply_spec
+    assert ReplyAction.model_validate({"reply": "ack"}).spec == ReplySpec(text="ack")
+    spec = ReplyAction.model_validate({"reply": {"text": "ack", "personalise": True}}).spec
     assert spec == ReplySpec(text="ack", personalise=True)
 
 

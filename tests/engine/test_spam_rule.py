@@ -10,7 +10,7 @@ from chatbot.core.effects import Close, Flag
 from chatbot.core.events import CustomerMessage
 from chatbot.core.state import DialogState
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.spec import PRODUCT_LINK_DOMAINS
+from chatbot.engine.spec_shop import PRODUCT_LINK_DOMAINS
 from chatbot.engine.step import step
 from chatbot.intents.decision import RulesFn
 from chatbot.service.rules_source import load_rules_fn

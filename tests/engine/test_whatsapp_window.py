@@ -46,7 +46,7 @@ def test_the_window_keeps_a_margin(ago: timedelta | None, outside: bool) -> None
 
 
 def test_the_margin_is_a_setting() -> None:
-    tight = SETTINGS.model_copy(update={"margin": "5m"})
+    tight = SETTINGS.model_copy(update={"margin": timedelta(minutes=5)})  # already read
     assert not outside_window(wrote(timedelta(hours=23, minutes=50)), tight, NOW)
     assert outside_window(wrote(timedelta(hours=23, minutes=56)), tight, NOW)
 

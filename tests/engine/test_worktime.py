@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chatbot.engine.spec import ShopSettings
+from chatbot.engine.spec_shop import ShopSettings
 from chatbot.engine.worktime import WorkCalendar
 
 MSK = ZoneInfo("Europe/Moscow")
