@@ -33,7 +33,7 @@ def sign(secret: bytes, body: bytes) -> str:
 
 def body_of(message: OutgoingMessage) -> bytes:
     """The posted JSON: the event with its id (the same on every retry, for the CRM's dedupe)."""
-    document = {"id": message.idempotency_key, **message.payload}
+    document = {"id": message.idempotency_key, **message.body.to_payload()}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
