@@ -12,12 +12,8 @@ import aiohttp
 from chatbot.config import Settings
 from chatbot.errors import ConfigError
 from chatbot.service.crm_notices import CRM_EVENTS
-from chatbot.service.outbox import (
-    MAX_RETRY_AFTER_SECONDS,
-    OutgoingMessage,
-    SendFailed,
-    retry_after_seconds,
-)
+from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.service.retries import MAX_RETRY_AFTER_SECONDS, retry_after_seconds
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Chatbot-Signature-256"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -19,7 +18,6 @@ from chatbot.service.retries import RetryPolicy
 
 log = logging.getLogger(__name__)
 PARALLEL_CHATS = 16  # chats sent to at once; a chat's own rows always go one after another
-MAX_RETRY_AFTER_SECONDS = 600.0  # the longest Retry-After a sender takes from a server
 BLOCKED_REASON = "not sent: the customer cannot receive messages (blocked the bot)"
 # How long a claimed row stays out of other instances' view while this one sends it.
 CLAIM_LEASE = timedelta(seconds=60)
@@ -65,17 +63,6 @@ class SendFailed(Exception):
         self.blocked = blocked
         self.skipped = skipped
         self.reengagement = reengagement
-
-
-def retry_after_seconds(header: str | None, default: float | None, cap: float) -> float | None:
-    """A Retry-After header in seconds, within [0, cap]; `default` when absent or not a number."""
-    try:
-        seconds = float(header) if header else None
-    except ValueError:
-        return default
-    if seconds is None or not math.isfinite(seconds):
-        return default
-    return min(max(seconds, 0.0), cap)
 
 
 class MessageSender(Protocol):
