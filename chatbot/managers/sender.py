@@ -44,18 +44,16 @@ RECENT: Final = 5
 _REMEMBERED: Final = 10_000
 _UNCHANGED: Final = "message is not modified"
 _GONE: Final = ("message to edit not found", "message can't be edited")
+_Markup = InlineKeyboardMarkup | None  # no markup: a post without buttons
 
 
 @dataclass(slots=True)
 class StaffChats:
-    """Where managers' posts go, and the words and time zone they are written in.
-
-    `words` is replaced when edited admin files are applied; nothing else changes.
-    """
+    """Where managers' posts go, and the words and time zone they are written in."""
 
     managers: int
     supervisor: int | None
-    words: Wording
+    words: Wording  # replaced when edited admin files are applied; nothing else changes
     tz: tzinfo
     shop: str = ""  # the shop's name and language, for the report page
     lang: str = "ru"
@@ -90,9 +88,8 @@ class ManagersSender:
             case MediaRelay() as media:
                 await self._media(message, media)
             case _:
-                raise SendFailed(
-                    f"the managers' chat cannot take {message.kind!r} rows", final=True
-                )
+                refused = f"the managers' chat cannot take {message.kind!r} rows"
+                raise SendFailed(refused, final=True)
 
     async def _post_card(self, task_id: int) -> None:
         """Post a task's card once: a card already remembered on the task is not posted again."""
@@ -179,8 +176,7 @@ class ManagersSender:
         """Pass a customer's message on, as a reply to the dialog's latest card."""
         if key in self._posted:
             return
-        dialog_id = int(relay.dialog_id)
-        found = await self._beside_card(dialog_id)
+        found = await self._beside_card(relay.dialog_id)
         if found is None:
             return
         dialog, card = found
@@ -189,15 +185,14 @@ class ManagersSender:
         chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
         reply_to = card.card_message_id if card else None
         sent = await self._send(chat, text, None, reply_to)
-        await self._record(sent, dialog_id, card.task_id if card else None, "relay", False)
+        await self._record(sent, relay.dialog_id, card.task_id if card else None, "relay", False)
         self._remember(key)
 
     async def _media(self, message: OutgoingMessage, relay: MediaRelay) -> None:
         """A customer's photo, file or place as a reply to the dialog's latest card (or a note)."""
         if message.idempotency_key in self._posted:
             return
-        dialog_id = int(relay.dialog_id)
-        found = await self._beside_card(dialog_id)
+        found = await self._beside_card(relay.dialog_id)
         if found is None:
             return
         dialog, card = found
@@ -210,7 +205,7 @@ class ManagersSender:
         posted = await self.media.post_or_note(message, relay, chat, reply_to, header, words)
         note = f"{header}\n{posted}" if isinstance(posted, str) else None
         sent = await self._send(chat, note, None, reply_to) if note else (chat, int(posted))
-        await self._record(sent, dialog_id, task_id, "relay", False)
+        await self._record(sent, relay.dialog_id, task_id, "relay", False)
         self._remember(message.idempotency_key)
 
     async def _beside_card(self, dialog_id: int) -> tuple[DialogRef, TaskCard | None] | None:
@@ -231,8 +226,7 @@ class ManagersSender:
         return card_text(card, lines, self.chats.words, self.chats.tz)
 
     def _markup(self, card: TaskCard) -> InlineKeyboardMarkup:
-        rows = buttons(card.task_id, card.status, self.chats.words)
-        return keyboard(rows)
+        return keyboard(buttons(card.task_id, card.status, self.chats.words))
 
     async def _record(
         self, sent: tuple[int, int], dialog_id: int, task_id: int | None, kind: str, keys: bool
@@ -242,11 +236,7 @@ class ManagersSender:
             await cards.record_post(session, post, self.clock.now())
 
     async def _send(
-        self,
-        chat_id: int,
-        text: str,
-        markup: InlineKeyboardMarkup | None,
-        reply_to: int | None = None,
+        self, chat_id: int, text: str, markup: _Markup, reply_to: int | None = None
     ) -> tuple[int, int]:
         """Send an HTML message; (chat id, message id). Follows a group that moved."""
         chat_id = self._moved.get(chat_id, chat_id)
