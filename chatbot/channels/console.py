@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import tzinfo
 from typing import Any
 
+from chatbot.core.outbox_messages import CustomerMessage
 from chatbot.service.outbox import OutgoingMessage
 from chatbot.service.trace import TraceEntry
 
@@ -22,11 +23,12 @@ class ConsoleSender:
 
     async def send(self, message: OutgoingMessage) -> None:
         """Show one message."""
-        payload = message.payload
-        author = str(payload.get("manager") or "bot")
-        self.write(f"{author}> {payload.get('text', '')}")
-        for button in payload.get("buttons") or ():
-            self.write(f"     [{button['label']}]")
+        body = message.body
+        if not isinstance(body, CustomerMessage):
+            return  # the console shows the customer's side only
+        self.write(f"{body.manager or 'bot'}> {body.text or ''}")
+        for button in body.buttons:
+            self.write(f"     [{button.label}]")
 
 
 def describe(entry: TraceEntry, tz: tzinfo | None = None) -> str | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import Final
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -19,6 +19,8 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMes
 from aiogram.methods.base import Response
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from chatbot.core.effects import Button
+from chatbot.core.outbox_messages import CustomerMessage
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
@@ -50,15 +52,16 @@ class TelegramSender:
 
     async def send(self, message: OutgoingMessage) -> None:
         """Send one outbox row or raise SendFailed."""
-        if message.kind != "message":
+        body = message.body
+        if not isinstance(body, CustomerMessage):
             raise SendFailed(f"telegram cannot send {message.kind!r} rows", final=True)
-        if message.payload.get("copy_of"):
-            await self._copy(message.chat_id, str(message.payload["copy_of"]))
+        if body.copy_of:
+            await self._copy(message.chat_id, body.copy_of)
             return
-        parts = split_text(str(message.payload.get("text") or ""))
+        parts = split_text(body.text or "")
         if not parts:
             raise SendFailed("empty message text", final=True)
-        markup = keyboard(message.payload.get("buttons") or ())
+        markup = keyboard(body.buttons)
         key = message.idempotency_key
         first = self._delivered.pop(key, 0)
         for index in range(first, len(parts)):
@@ -92,17 +95,17 @@ class TelegramSender:
             self._delivered.popitem(last=False)
 
 
-def keyboard(buttons: Sequence[Mapping[str, Any]]) -> InlineKeyboardMarkup | None:
+def keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
     """One inline button per row; the callback data is the button id (at most 64 bytes)."""
     if not buttons:
         return None
     rows = []
     for button in buttons:
-        data = str(button["id"])
+        data = str(button.id)
         if len(data.encode()) > MAX_CALLBACK_DATA:
             # Telegram rejects the whole message; only the flow author can fix the id.
             raise SendFailed(f"button id {data[:20]!r}... is longer than 64 bytes", final=True)
-        rows.append([InlineKeyboardButton(text=str(button["label"]), callback_data=data)])
+        rows.append([InlineKeyboardButton(text=str(button.label), callback_data=data)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

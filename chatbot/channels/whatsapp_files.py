@@ -15,6 +15,7 @@ from aiogram.exceptions import AiogramError
 from chatbot.channels.graph_media import GraphMedia
 from chatbot.channels.telegram_sender import send_failure as telegram_failure
 from chatbot.core.media import WHATSAPP_TYPE, ManagerFile, read_manager_file, whatsapp_limit
+from chatbot.core.outbox_messages import CustomerMessage
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
@@ -39,18 +40,20 @@ class WhatsAppFiles:
 
     async def send(self, message: OutgoingMessage) -> None:
         """Upload the file and send it; on the last failure the manager gets a note."""
-        file = read_manager_file(str(message.payload.get("copy_of") or ""))
+        body = message.body
+        copied = body if isinstance(body, CustomerMessage) else CustomerMessage()
+        file = read_manager_file(copied.copy_of or "")
         if file is None:
             raise SendFailed("a Telegram message cannot be copied to WhatsApp", final=True)
         try:
-            await self._send(message, file)
+            await self._send(message, file, copied.text or "")
         except SendFailed as exc:
             last = exc.final or message.last_try
             if last and self.note is not None and file.source:
                 await self.note(file.source, str(exc))
             raise
 
-    async def _send(self, message: OutgoingMessage, file: ManagerFile) -> None:
+    async def _send(self, message: OutgoingMessage, file: ManagerFile, text: str) -> None:
         kind = WHATSAPP_TYPE.get(file.kind)
         if kind is None or whatsapp_limit(file) is not None:
             raise SendFailed(f"a {file.kind} of {file.size} bytes cannot go to WhatsApp",
@@ -61,7 +64,7 @@ class WhatsAppFiles:
             name = file.name or _DEFAULT_NAMES[kind]
             media_id = await self.graph.upload(data, file.mime or _mime(kind), name)
             self._remember(message.idempotency_key, media_id)
-        caption = str(message.payload.get("text") or "").strip()[:MAX_CAPTION]
+        caption = text.strip()[:MAX_CAPTION]
         item: dict[str, Any] = {"id": media_id}
         if caption and kind != "audio":  # WhatsApp's voice and audio messages have no caption
             item["caption"] = caption

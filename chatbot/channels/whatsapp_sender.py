@@ -10,13 +10,16 @@ skipped (recorded, never sent).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
 from chatbot.channels.whatsapp_templates import template_content
-from chatbot.service.outbox import OutgoingMessage, SendFailed, retry_after_seconds
+from chatbot.core.effects import Button
+from chatbot.core.outbox_messages import CustomerMessage
+from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.service.retries import retry_after_seconds
 
 if TYPE_CHECKING:
     from chatbot.channels.whatsapp_files import WhatsAppFiles
@@ -55,26 +58,27 @@ class WhatsAppSender:
 
     async def send(self, message: OutgoingMessage) -> None:
         """Send one outbox row or raise SendFailed."""
-        if message.kind != "message":
+        body = message.body
+        if not isinstance(body, CustomerMessage):
             raise SendFailed(f"whatsapp cannot send {message.kind!r} rows", final=True)
-        if message.payload.get("copy_of") and self.files is not None:
+        if body.copy_of and self.files is not None:
             # A manager's photo or file: uploaded to the Graph API, then sent by its media id.
             await self.files.send(message)
             return
-        if message.payload.get("copy_of"):
+        if body.copy_of:
             # The managers' desk refuses these for WhatsApp customers; a row that got here anyway
             # fails for good instead of sending the caption without its photo.
             raise SendFailed("a Telegram photo or file cannot be copied to WhatsApp", final=True)
         try:
-            await self._post(message, content(message.payload, self.lang))
+            await self._post(message, content(body, self.lang))
         except SendFailed as exc:
             if not exc.reengagement:
                 raise
-            fallback = message.payload.get("fallback_template")
-            if not fallback or message.payload.get("template"):
+            fallback = body.fallback_template
+            if not fallback or body.template:
                 raise SendFailed(f"{exc} {NO_FALLBACK}", skipped=True) from exc
             log.info("whatsapp.window_closed_template", extra={"row": message.idempotency_key})
-            await self._post(message, template_content(fallback, _lang(message.payload, self.lang)))
+            await self._post(message, template_content(fallback, self.lang))
 
     async def _post(self, message: OutgoingMessage, part: Mapping[str, Any]) -> None:
         """One `/messages` call; SendFailed with the mapped error."""
@@ -109,16 +113,14 @@ class WhatsAppSender:
         return self._session
 
 
-def content(payload: Mapping[str, Any], default_lang: str = "ru") -> dict[str, Any]:
-    """The type-specific part of a `/messages` body for one outbox payload."""
-    lang = _lang(payload, default_lang)
-    template = payload.get("template")
-    if template:
-        return template_content(template, lang)
-    text = str(payload.get("text") or "").strip()
+def content(message: CustomerMessage, lang: str = "ru") -> dict[str, Any]:
+    """The type-specific part of a `/messages` body for one customer message."""
+    if message.template:
+        return template_content(message.template, lang)
+    text = (message.text or "").strip()
     if not text:
         raise SendFailed("empty message text", final=True)
-    buttons: Sequence[Mapping[str, Any]] = payload.get("buttons") or ()
+    buttons = message.buttons
     if buttons and len(text) <= MAX_INTERACTIVE_BODY:
         if len(buttons) <= MAX_BUTTONS:
             return _interactive(text, {"buttons": [_reply(b) for b in buttons]}, "button")
@@ -129,7 +131,7 @@ def content(payload: Mapping[str, Any], default_lang: str = "ru") -> dict[str, A
     if buttons:
         # Too long or too many for WhatsApp's menus: numbered options, which customers answer by
         # typing the number (the menu matcher understands option numbers).
-        lines = [f"{i} — {b['label']}" for i, b in enumerate(buttons, 1)]
+        lines = [f"{i} — {b.label}" for i, b in enumerate(buttons, 1)]
         text = "\n".join([text, "", *lines])
     if len(text) > MAX_TEXT:
         log.warning("whatsapp.text_truncated", extra={"length": len(text)})
@@ -160,10 +162,6 @@ def send_failure(status: int, answer: Mapping[str, Any], retry_after: str | None
     return SendFailed(reason, final=True)
 
 
-def _lang(payload: Mapping[str, Any], default: str) -> str:
-    return str(payload.get("lang") or default)
-
-
 def _interactive(text: str, action: dict[str, Any], kind: str) -> dict[str, Any]:
     return {
         "type": "interactive",
@@ -171,14 +169,14 @@ def _interactive(text: str, action: dict[str, Any], kind: str) -> dict[str, Any]
     }
 
 
-def _reply(button: Mapping[str, Any]) -> dict[str, Any]:
-    title = _cut(str(button["label"]), MAX_BUTTON_TITLE)
-    return {"type": "reply", "reply": {"id": str(button["id"]), "title": title}}
+def _reply(button: Button) -> dict[str, Any]:
+    title = _cut(str(button.label), MAX_BUTTON_TITLE)
+    return {"type": "reply", "reply": {"id": str(button.id), "title": title}}
 
 
-def _row(button: Mapping[str, Any]) -> dict[str, Any]:
-    label = str(button["label"])
-    row = {"id": str(button["id"]), "title": _cut(label, MAX_ROW_TITLE)}
+def _row(button: Button) -> dict[str, Any]:
+    label = str(button.label)
+    row = {"id": str(button.id), "title": _cut(label, MAX_ROW_TITLE)}
     if len(label) > MAX_ROW_TITLE:
         row["description"] = _cut(label, MAX_ROW_DESCRIPTION)  # the whole label, below the title
     return row

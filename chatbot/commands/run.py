@@ -13,14 +13,13 @@ from chatbot.channels.telegram import telegram_channel_from
 from chatbot.channels.whatsapp import whatsapp_channel_from
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
+from chatbot.core.outbox_messages import CRM, MANAGERS
 from chatbot.errors import ConfigError, FlowError
 from chatbot.managers.setup import attach_managers, share_media, weekly_digest
 from chatbot.service.app import open_app
-from chatbot.service.crm_notices import CRM
 from chatbot.service.crm_webhooks import crm_sender_from
 from chatbot.service.heap import freeze_start_up_heap
 from chatbot.service.outbox import MessageSender
-from chatbot.service.persist import MANAGERS
 from chatbot.service.runtime import Runtime
 from chatbot.service.shutdown import Shutdown
 

@@ -1,17 +1,14 @@
-"""Tasks, outbox rows and manager response times written by the pipeline."""
+"""Tasks and manager response times written by the pipeline."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chatbot.db.prepared import Prepared
-from chatbot.db.tables import ManagerResponseRow, OutboxRow, TaskRow
+from chatbot.db.tables import ManagerResponseRow, TaskRow
 
 UNFINISHED = ("open", "taken")
 
@@ -76,44 +73,6 @@ def update_open_tasks(
         .values(values)
     )
     return int(result.rowcount)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """An outbox row to add; the idempotency key makes a replayed effect a no-op."""
-
-    key: str
-    kind: str
-    channel: str
-    chat_id: str
-    payload: dict[str, object]
-    status: str = "pending"
-    error: str | None = None
-
-
-def enqueue(conn: Connection, dialog_id: int, items: Sequence[OutboxItem], now: datetime) -> None:
-    """Add outbox rows (one statement for all of them)."""
-    if not items:
-        return
-    rows = [{"dialog_id": dialog_id, "idempotency_key": i.key, "kind": i.kind,
-             "channel": i.channel, "chat_id": i.chat_id, "payload": i.payload,
-             "status": i.status, "error": i.error, "attempts": 0, "next_attempt_at": now,
-             "created_at": now}
-            for i in items]  # fmt: skip
-    _OUTBOX.many(conn, rows)
-
-
-def _build_outbox(insert: Any) -> Any:
-    columns = ("dialog_id", "idempotency_key", "kind", "channel", "chat_id", "payload", "status",
-               "error", "attempts", "next_attempt_at", "created_at")  # fmt: skip
-    return (
-        insert(OutboxRow)
-        .values({c: bindparam(c) for c in columns})
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    )
-
-
-_OUTBOX = Prepared(_build_outbox)
 
 
 def record_response(

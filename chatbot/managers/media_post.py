@@ -12,6 +12,7 @@ from aiogram.types import BufferedInputFile, Message, ReplyParameters
 from chatbot.channels.graph_media import GraphMedia, TooLarge
 from chatbot.channels.telegram_sender import send_failure
 from chatbot.core.media import TELEGRAM_PHOTO, TELEGRAM_UPLOAD, Media, megabytes
+from chatbot.core.outbox_messages import MediaRelay
 from chatbot.engine.manager_wording import Wording
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 
@@ -38,16 +39,13 @@ class MediaPoster:
         self.graph = graph
 
     async def post_or_note(
-        self, message: OutgoingMessage, chat_id: int, reply_to: int | None, header: str,
-        words: Wording,
+        self, message: OutgoingMessage, relay: MediaRelay, chat_id: int, reply_to: int | None,
+        header: str, words: Wording,
     ) -> int | str:  # fmt: skip
         """The posted message's id, or the note to post instead when it can never be posted
         (too large, a kind Telegram cannot show) or still fails on the last try."""
-        payload = message.payload
-        media = Media.from_json(payload.get("media") or {})
         try:
-            return await self.post(str(payload.get("channel")), media, chat_id, reply_to,
-                                   header, words)  # fmt: skip
+            return await self.post(relay.channel, relay.media, chat_id, reply_to, header, words)
         except MediaRefused as refused:
             return refused.note
         except SendFailed as exc:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from html import escape
-from typing import Any, Final
+from typing import Final
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramMigrateToChat
@@ -21,6 +21,7 @@ from aiogram.types import (
 
 from chatbot.channels.telegram_sender import send_failure
 from chatbot.core.clock import Clock
+from chatbot.core.outbox_messages import CardPost, CardRefresh, ManagerAlert, MediaRelay, Relay
 from chatbot.db import cards, reports
 from chatbot.db.cards import DialogRef, Post, TaskCard
 from chatbot.db.database import Database
@@ -43,18 +44,16 @@ RECENT: Final = 5
 _REMEMBERED: Final = 10_000
 _UNCHANGED: Final = "message is not modified"
 _GONE: Final = ("message to edit not found", "message can't be edited")
+_Markup = InlineKeyboardMarkup | None  # no markup: a post without buttons
 
 
 @dataclass(slots=True)
 class StaffChats:
-    """Where managers' posts go, and the words and time zone they are written in.
-
-    `words` is replaced when edited admin files are applied; nothing else changes.
-    """
+    """Where managers' posts go, and the words and time zone they are written in."""
 
     managers: int
     supervisor: int | None
-    words: Wording
+    words: Wording  # replaced when edited admin files are applied; nothing else changes
     tz: tzinfo
     shop: str = ""  # the shop's name and language, for the report page
     lang: str = "ru"
@@ -76,20 +75,21 @@ class ManagersSender:
 
     async def send(self, message: OutgoingMessage) -> None:
         """Deliver one row or raise SendFailed."""
-        payload = message.payload
-        if message.kind == "task":
-            await self._post_card(int(payload["task_id"]))
-        elif message.kind == "card":
-            for task_id in payload.get("task_ids") or ():
-                await self._refresh(int(task_id))
-        elif message.kind == "alert":
-            await self._alert(message.idempotency_key, message.chat_id, payload)
-        elif message.kind == "relay":
-            await self._relay(message.idempotency_key, payload)
-        elif message.kind == "media":
-            await self._media(message)
-        else:
-            raise SendFailed(f"the managers' chat cannot take {message.kind!r} rows", final=True)
+        match message.body:
+            case CardPost() as card:
+                await self._post_card(int(card.task_id))
+            case CardRefresh() as refresh:
+                for task_id in refresh.task_ids:
+                    await self._refresh(int(task_id))
+            case ManagerAlert() as alert:
+                await self._alert(message.idempotency_key, alert)
+            case Relay() as relay:
+                await self._relay(message.idempotency_key, relay)
+            case MediaRelay() as media:
+                await self._media(message, media)
+            case _:
+                refused = f"the managers' chat cannot take {message.kind!r} rows"
+                raise SendFailed(refused, final=True)
 
     async def _post_card(self, task_id: int) -> None:
         """Post a task's card once: a card already remembered on the task is not posted again."""
@@ -124,10 +124,9 @@ class ManagersSender:
             if post.kind != "card":
                 await self._edit(int(post.chat_id), post.message_id, None, markup)
 
-    async def _alert(self, key: str, kind: str, payload: Any) -> None:
+    async def _alert(self, key: str, alert: ManagerAlert) -> None:
         """Re-announce untaken cards to managers (sla) or escalate them (supervisor)."""
-        dialog_id = int(payload["dialog_id"])
-        reason = str(payload.get("reason") or "")
+        dialog_id, kind, reason = int(alert.dialog_id), alert.kind, alert.reason or ""
         async with self.db.snapshot() as session:
             waiting = await cards.cards(session, dialog_id=dialog_id, statuses=("open",))
             dialog = await cards.dialog_ref(session, dialog_id)
@@ -173,29 +172,27 @@ class ManagersSender:
         await self._record(await self._send(chat, text, None), dialog.dialog_id, None, kind, False)
         self._remember(key)
 
-    async def _relay(self, key: str, payload: Any) -> None:
+    async def _relay(self, key: str, relay: Relay) -> None:
         """Pass a customer's message on, as a reply to the dialog's latest card."""
         if key in self._posted:
             return
-        dialog_id = int(payload["dialog_id"])
-        found = await self._beside_card(dialog_id)
+        found = await self._beside_card(relay.dialog_id)
         if found is None:
             return
         dialog, card = found
         text = relay_text(dialog.customer_name, card.task_id if card else None,
-                          str(payload.get("text") or ""), self.chats.words)  # fmt: skip
+                          relay.text or "", self.chats.words)  # fmt: skip
         chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
         reply_to = card.card_message_id if card else None
         sent = await self._send(chat, text, None, reply_to)
-        await self._record(sent, dialog_id, card.task_id if card else None, "relay", False)
+        await self._record(sent, relay.dialog_id, card.task_id if card else None, "relay", False)
         self._remember(key)
 
-    async def _media(self, message: OutgoingMessage) -> None:
+    async def _media(self, message: OutgoingMessage, relay: MediaRelay) -> None:
         """A customer's photo, file or place as a reply to the dialog's latest card (or a note)."""
         if message.idempotency_key in self._posted:
             return
-        dialog_id = int(message.payload["dialog_id"])
-        found = await self._beside_card(dialog_id)
+        found = await self._beside_card(relay.dialog_id)
         if found is None:
             return
         dialog, card = found
@@ -204,10 +201,11 @@ class ManagersSender:
         chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
         chat = self._moved.get(chat, chat)
         reply_to = card.card_message_id if card else None
-        posted = await self.media.post_or_note(message, chat, reply_to, header, self.chats.words)
+        words = self.chats.words
+        posted = await self.media.post_or_note(message, relay, chat, reply_to, header, words)
         note = f"{header}\n{posted}" if isinstance(posted, str) else None
         sent = await self._send(chat, note, None, reply_to) if note else (chat, int(posted))
-        await self._record(sent, dialog_id, task_id, "relay", False)
+        await self._record(sent, relay.dialog_id, task_id, "relay", False)
         self._remember(message.idempotency_key)
 
     async def _beside_card(self, dialog_id: int) -> tuple[DialogRef, TaskCard | None] | None:
@@ -228,8 +226,7 @@ class ManagersSender:
         return card_text(card, lines, self.chats.words, self.chats.tz)
 
     def _markup(self, card: TaskCard) -> InlineKeyboardMarkup:
-        rows = buttons(card.task_id, card.status, self.chats.words)
-        return keyboard(rows)
+        return keyboard(buttons(card.task_id, card.status, self.chats.words))
 
     async def _record(
         self, sent: tuple[int, int], dialog_id: int, task_id: int | None, kind: str, keys: bool
@@ -239,11 +236,7 @@ class ManagersSender:
             await cards.record_post(session, post, self.clock.now())
 
     async def _send(
-        self,
-        chat_id: int,
-        text: str,
-        markup: InlineKeyboardMarkup | None,
-        reply_to: int | None = None,
+        self, chat_id: int, text: str, markup: _Markup, reply_to: int | None = None
     ) -> tuple[int, int]:
         """Send an HTML message; (chat id, message id). Follows a group that moved."""
         chat_id = self._moved.get(chat_id, chat_id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from chatbot.core.effects import Close, CreateTask, Effect, StageChanged
+from chatbot.core.outbox_messages import CRM, CrmDialog, CrmNotice
 from chatbot.db.dialogs import DialogRecord
-from chatbot.db.records import OutboxItem
+from chatbot.db.outbox_rows import OutboxItem
 
-CRM = "crm"  # the outbox channel of outbound CRM webhooks
 CRM_EVENTS = ("dialog_closed", "task_created", "stage_changed")
 
 
@@ -33,11 +33,5 @@ def crm_notice(
         return None
     if event not in wanted:
         return None
-    payload: dict[str, object] = {
-        "event": event,
-        "occurred_at": now.isoformat(),
-        "dialog": {"id": dialog.id, "channel": dialog.channel, "chat_id": dialog.chat_id,
-                   "phone": dialog.phone},
-        "data": data,
-    }  # fmt: skip
-    return OutboxItem(f"{key}:crm", "crm", CRM, "", payload)
+    about = CrmDialog(dialog.id, dialog.channel, dialog.chat_id, dialog.phone)
+    return OutboxItem.staff(f"{key}:crm", CRM, CrmNotice(event, now, about, data))

@@ -12,12 +12,8 @@ import aiohttp
 from chatbot.config import Settings
 from chatbot.errors import ConfigError
 from chatbot.service.crm_notices import CRM_EVENTS
-from chatbot.service.outbox import (
-    MAX_RETRY_AFTER_SECONDS,
-    OutgoingMessage,
-    SendFailed,
-    retry_after_seconds,
-)
+from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.service.retries import MAX_RETRY_AFTER_SECONDS, retry_after_seconds
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Chatbot-Signature-256"
@@ -33,7 +29,7 @@ def sign(secret: bytes, body: bytes) -> str:
 
 def body_of(message: OutgoingMessage) -> bytes:
     """The posted JSON: the event with its id (the same on every retry, for the CRM's dedupe)."""
-    document = {"id": message.idempotency_key, **message.payload}
+    document = {"id": message.idempotency_key, **message.body.to_payload()}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from chatbot.core.media import Media
+from chatbot.core.outbox_messages import MANAGERS, MediaRelay
 from chatbot.core.state import DialogState
-from chatbot.db import records
+from chatbot.db import outbox_rows, records
 from chatbot.db.dialogs import DialogRecord
-from chatbot.db.records import OutboxItem
+from chatbot.db.outbox_rows import OutboxItem
 
-MANAGERS = "managers"  # the outbox channel of the managers' chat (as in chatbot.service.persist)
-MEDIA = "media"  # the outbox kind: the managers' sender posts the file itself
+MEDIA = MediaRelay.ROW_KIND  # the outbox kind: the managers' sender posts the file itself
 
 
 def relay_media(
@@ -31,8 +31,7 @@ def relay_media(
     """
     if not state.paused and not records.unfinished_task_ids(conn, dialog.id):
         return False
-    payload: dict[str, object] = {"dialog_id": dialog.id, "channel": dialog.channel,
-                                  "media": media.to_json()}  # fmt: skip
-    item = OutboxItem(f"{dialog.id}:{state.version}:{MEDIA}", MEDIA, MANAGERS, "", payload)
-    records.enqueue(conn, dialog.id, [item], now)
+    relay = MediaRelay(dialog.id, dialog.channel, media)
+    item = OutboxItem.staff(f"{dialog.id}:{state.version}:{MEDIA}", MANAGERS, relay)
+    outbox_rows.enqueue(conn, dialog.id, [item], now)
     return True

@@ -5,23 +5,19 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection
-
 from chatbot.core.clock import Clock
+from chatbot.core.outbox_messages import OutboxMessage, kind_of
 from chatbot.db.database import Database
-from chatbot.db.outbox_claims import claim_due
-from chatbot.db.outbox_outcomes import Delivery, drop_after_block, record_outcome, release_rows
+from chatbot.db.outbox_rows import Delivery, claim_due, record_failure, record_outcome, release_rows
 from chatbot.service.retries import RetryPolicy
 
 log = logging.getLogger(__name__)
 PARALLEL_CHATS = 16  # chats sent to at once; a chat's own rows always go one after another
-MAX_RETRY_AFTER_SECONDS = 600.0  # the longest Retry-After a sender takes from a server
 BLOCKED_REASON = "not sent: the customer cannot receive messages (blocked the bot)"
 # How long a claimed row stays out of other instances' view while this one sends it.
 CLAIM_LEASE = timedelta(seconds=60)
@@ -29,14 +25,18 @@ CLAIM_LEASE = timedelta(seconds=60)
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One outbox row as a channel sees it."""
+    """One outbox row as a channel sees it: where it goes and the typed message it carries."""
 
     idempotency_key: str
-    kind: str
     chat_id: str
-    payload: Mapping[str, Any]
+    body: OutboxMessage
     attempts: int = 0  # failed tries so far
     last_try: bool = False  # a failure now is final: a sender may say why (a note, say)
+
+    @property
+    def kind(self) -> str:
+        """The row's kind (`message`, `task`, `alert`...)."""
+        return kind_of(self.body)
 
 
 class SendFailed(Exception):
@@ -63,17 +63,6 @@ class SendFailed(Exception):
         self.blocked = blocked
         self.skipped = skipped
         self.reengagement = reengagement
-
-
-def retry_after_seconds(header: str | None, default: float | None, cap: float) -> float | None:
-    """A Retry-After header in seconds, within [0, cap]; `default` when absent or not a number."""
-    try:
-        seconds = float(header) if header else None
-    except ValueError:
-        return default
-    if seconds is None or not math.isfinite(seconds):
-        return default
-    return min(max(seconds, 0.0), cap)
 
 
 class MessageSender(Protocol):
@@ -161,7 +150,7 @@ class OutboxSender:
         rows = await self.db.write(claim_due, list(self.senders), now, limit, lease, self.only)
         batch = [
             _Item(r.id, r.dialog_id, r.channel,
-                  OutgoingMessage(r.idempotency_key, r.kind, r.chat_id, r.payload, r.attempts,
+                  OutgoingMessage(r.idempotency_key, r.chat_id, r.message, r.attempts,
                                   r.first_failed_at is not None
                                   and now >= self.retries.deadline(r.first_failed_at)),
                   r.first_failed_at or now)
@@ -248,15 +237,16 @@ class OutboxSender:
             blocked = exc.blocked and message.kind == "message"
             if blocked and self.on_blocked is not None:
                 await self.on_blocked(row.channel, message.chat_id)
-            dropped = await self.db.write(_record_failure, row, values, blocked, self.clock.now())
-            for payload in dropped:
-                self._skipped(replace(message, payload=payload), BLOCKED_REASON)
+            drop = BLOCKED_REASON if blocked else None
+            delivery = _delivery(row)
+            dropped = await self.db.write(record_failure, delivery, values, self.clock.now(), drop)
+            for later in dropped:
+                self._skipped(replace(message, body=later), BLOCKED_REASON)
             if blocked:
                 return _Result.BLOCKED
             return _Result.RETRY if values.get("status") is None else _Result.DONE
         values = {"status": "sent", "sent_at": self.clock.now(), "attempts": message.attempts + 1}
-        sent = Delivery(row.row_id, row.dialog_id, row.channel, message.kind, message.payload)
-        await self.db.write(record_outcome, sent, values, self.clock.now())
+        await self.db.write(record_outcome, _delivery(row), values, self.clock.now())
         return _Result.SENT
 
     def _failure(self, row: _Item, exc: SendFailed) -> dict[str, Any]:
@@ -299,12 +289,6 @@ class OutboxSender:
             self.on_skipped(message, reason)
 
 
-def _record_failure(
-    conn: Connection, row: _Item, values: dict[str, Any], blocked: bool, now: datetime
-) -> list[dict[str, Any]]:
-    """Write a failed send on its row; after a block, drop the chat's later messages too."""
-    sent = Delivery(row.row_id, row.dialog_id, row.channel, row.message.kind, row.message.payload)
-    record_outcome(conn, sent, values, now)
-    if not blocked:
-        return []
-    return drop_after_block(conn, row.channel, row.message.chat_id, row.row_id, BLOCKED_REASON)
+def _delivery(row: _Item) -> Delivery:
+    """What recording the row's outcome needs."""
+    return Delivery(row.row_id, row.dialog_id, row.channel, row.message.chat_id, row.message.body)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import collections
 import logging
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
-from sqlalchemy import update
-
+from chatbot.core.effects import Personalise
+from chatbot.core.outbox_messages import Composition, CustomerMessage
 from chatbot.db import history
 from chatbot.db.database import Database
-from chatbot.db.tables import OutboxRow
+from chatbot.db.outbox_rows import set_composed
 from chatbot.engine.nudge_prompt import NudgeContext
 from chatbot.engine.text_guard import Verdict, fallback, judge
 from chatbot.ports.llm import TextLlm
@@ -51,48 +49,36 @@ class Personaliser:
 
     def wants(self, message: OutgoingMessage) -> bool:
         """True for a marked reply whose text is not decided yet."""
-        payload = message.payload
+        body = message.body
         return (
-            message.kind == "message"
-            and isinstance(payload.get("personalise"), Mapping)
-            and "personalised" not in payload
+            isinstance(body, CustomerMessage)
+            and body.personalise is not None
+            and body.composed is None
         )
 
     async def compose(
         self, row_id: int, dialog_id: int, message: OutgoingMessage
     ) -> OutgoingMessage:
         """The message with its final text, the decision recorded on its outbox row."""
-        if not self.wants(message):
+        body = message.body
+        if not self.wants(message) or not isinstance(body, CustomerMessage) or not body.personalise:
             return message
-        template = str(message.payload.get("text") or "")
-        verdict = await self._decide(dialog_id, template, message.payload["personalise"])
-        payload = {
-            **message.payload,
-            "text": verdict.text,
-            "template_text": template,
-            "personalised": verdict.personalised,
-            "fallback": verdict.reason,
-        }
-        async with self.db.transaction() as session:
-            await session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == row_id, OutboxRow.status == "pending")
-                .values(payload=payload)
-            )
+        template = body.text or ""
+        verdict = await self._decide(dialog_id, template, body.personalise)
+        done = Composition(template, verdict.personalised, verdict.reason)
+        composed = replace(body, text=verdict.text, composed=done)
+        await self.db.write(set_composed, row_id, composed)
         outcome = "personalised" if verdict.personalised else str(verdict.reason)
         self.outcomes[outcome] += 1
         log.info("outbox.personalise", extra={"row": row_id, "outcome": outcome})
-        return replace(message, payload=payload)
+        return replace(message, body=composed)
 
-    async def _decide(self, dialog_id: int, template: str, request: Mapping[str, Any]) -> Verdict:
+    async def _decide(self, dialog_id: int, template: str, request: Personalise) -> Verdict:
         if self.writer is None:
             return fallback(template, "llm_off")
-        lang = str(request.get("lang") or "")
-        max_chars = int(request.get("max_chars") or 0)
+        lang, max_chars = request.lang, request.max_chars
         async with self.db.snapshot() as session:
-            dialog = await history.recent_messages(
-                session, dialog_id, int(request.get("recent_messages") or 0)
-            )
+            dialog = await history.recent_messages(session, dialog_id, request.recent_messages)
         context = NudgeContext(template, tuple(dialog), lang, self.shop, max_chars)
         written = await self.writer.write(context)
         if written.text is None:

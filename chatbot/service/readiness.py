@@ -8,7 +8,7 @@ from typing import Final
 
 from chatbot.channels.port import Channel
 from chatbot.db.database import Database
-from chatbot.db.outbox_claims import oldest_due
+from chatbot.db.outbox_rows import oldest_due
 
 OUTBOX_STUCK_AFTER: Final = timedelta(minutes=2)
 """A row due this long and still unsent means the sender is not working (it polls every second;

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from chatbot.channels.port import Channel
 from chatbot.core.events import Blocked
+from chatbot.core.outbox_messages import CustomerMessage
 from chatbot.service.app import App
 from chatbot.service.envelope import Inbound
 from chatbot.service.events_api import EventsApi
@@ -86,7 +87,9 @@ class Runtime:
 
     def _skipped(self, message: OutgoingMessage, reason: str) -> None:
         """A message the channel may not send at all (already logged and recorded on its row)."""
-        self.metrics.skipped.labels(str(message.payload.get("key") or "manager")).inc()
+        body = message.body
+        key = body.key if isinstance(body, CustomerMessage) else None
+        self.metrics.skipped.labels(key or "manager").inc()
 
     def web_app(self) -> web.Application:
         """The aiohttp application with every endpoint."""

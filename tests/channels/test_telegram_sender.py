@@ -11,6 +11,7 @@ from aiogram.methods.base import Response
 from aiogram.types import Message
 
 from chatbot.channels.telegram_sender import RESPONSE_TYPES, TelegramSender, split_text
+from chatbot.core.outbox_messages import message_from_row
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 from tests.channels.fake_bot_api import (
     BLOCKED,
@@ -27,7 +28,7 @@ MENU = [{"id": "order", "label": "Оформить заказ"}, {"id": "deliver
 def _message(text: str, buttons: list[dict[str, str]] | None = None, key: str = "1:1:0",
              kind: str = "message") -> OutgoingMessage:  # fmt: skip
     payload: dict[str, Any] = {"text": text, "buttons": buttons or [], "template": None}
-    return OutgoingMessage(key, kind, "777001", payload)
+    return OutgoingMessage(key, "777001", message_from_row(kind, payload))
 
 
 async def test_buttons_become_an_inline_keyboard_one_per_row(api: FakeBotApi, bot: Bot) -> None:
@@ -151,7 +152,7 @@ def test_the_answer_type_of_sendmessage_outlives_garbage_collection() -> None:
 
 def _copy(source: str) -> OutgoingMessage:
     payload: dict[str, Any] = {"text": "", "manager": "@olga", "buttons": [], "copy_of": source}
-    return OutgoingMessage("1:2:0", "message", "777001", payload)
+    return OutgoingMessage("1:2:0", "777001", message_from_row("message", payload))
 
 
 async def test_a_managers_photo_is_copied_not_retyped(api: FakeBotApi, bot: Bot) -> None:

@@ -9,6 +9,7 @@ import pytest
 from chatbot.channels.whatsapp import WhatsAppChannel, whatsapp_channel_from
 from chatbot.channels.whatsapp_sender import WhatsAppSender
 from chatbot.config import Settings
+from chatbot.core.outbox_messages import message_from_row
 from chatbot.service.outbox import OutgoingMessage, SendFailed
 from tests.channels import fake_graph_api as meta
 from tests.channels import whatsapp_fixtures as fx
@@ -21,7 +22,8 @@ WA_ID = "79990001122"
 
 def outgoing(**payload: Any) -> OutgoingMessage:
     """A `message` outbox row for the test customer."""
-    return OutgoingMessage("7:3:0", "message", WA_ID, {"buttons": [], "template": None} | payload)
+    written = {"buttons": [], "template": None} | payload
+    return OutgoingMessage("7:3:0", WA_ID, message_from_row("message", written))
 
 
 def options(count: int, label: str = "Option") -> list[dict[str, str]]:
@@ -153,8 +155,9 @@ async def test_empty_text_and_other_kinds_fail_for_good(
     with pytest.raises(SendFailed) as empty:
         await wa_channel.sender().send(outgoing(text="  "))
     assert empty.value.final
+    task = message_from_row("task", {"task_id": 1})
     with pytest.raises(SendFailed) as card:
-        await wa_channel.sender().send(OutgoingMessage("k", "task", "", {"task_id": 1}))
+        await wa_channel.sender().send(OutgoingMessage("k", "", task))
     assert card.value.final
     assert graph.calls == []
 

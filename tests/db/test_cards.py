@@ -10,10 +10,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 
-from chatbot.db import cards, dialogs, inbox, records, reports
+from chatbot.core.outbox_messages import MANAGERS, ManagerAlert
+from chatbot.db import cards, dialogs, inbox, outbox_rows, records, reports
 from chatbot.db.cards import Post
 from chatbot.db.database import Database
 from chatbot.db.migrate import alembic_config, current_revision, head_revision, upgrade
+from chatbot.db.outbox_rows import OutboxItem
 from chatbot.db.tables import Base
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -125,9 +127,9 @@ async def test_todays_figures(db: Database) -> None:
         records.record_response(conn, d.id, "@ivan", 30, False, NOW - timedelta(days=1))
         task = records.create_task(conn, d.id, "lead", "", NOW)
         records.update_open_tasks(conn, d.id, "taken", "@maria", NOW)
-        records.enqueue(conn, d.id, [records.OutboxItem("k1", "alert", "managers", "sla", {}),
-                                     records.OutboxItem("k2", "alert", "managers", "sla", {})],
-                        NOW)  # fmt: skip
+        sla = ManagerAlert("sla", "", d.id)
+        items = [OutboxItem.staff("k1", MANAGERS, sla), OutboxItem.staff("k2", MANAGERS, sla)]
+        outbox_rows.enqueue(conn, d.id, items, NOW)
         return task
 
     task = await db.write(day)

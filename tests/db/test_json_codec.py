@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from chatbot.db import dialogs, records
+from chatbot.core.outbox_messages import CRM, CrmDialog, CrmNotice
+from chatbot.db import dialogs, outbox_rows
 from chatbot.db.database import Database
 from chatbot.db.json_codec import dumps
-from chatbot.db.records import OutboxItem
+from chatbot.db.outbox_rows import OutboxItem
 from chatbot.db.tables import OutboxRow
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -36,8 +37,9 @@ def test_an_integer_beyond_64_bits_is_kept_exactly() -> None:
 async def test_a_payload_round_trips_through_the_database(db: Database) -> None:
     made = await db.write(dialogs.create_dialog, "telegram", "7", dialogs.CustomerInfo(), NOW, "ru")
     assert made is not None
-    payload: dict[str, object] = {"text": "Привет", "order_id": BIG, "buttons": []}
-    await db.write(records.enqueue, made.id,
-                   [OutboxItem("k1", "message", "telegram", "7", payload)], NOW)  # fmt: skip
+    about = CrmDialog(made.id, "telegram", "7", None)
+    notice = CrmNotice("task_created", NOW, about, {"order_id": BIG, "text": "Привет"})
+    await db.write(outbox_rows.enqueue, made.id, [OutboxItem.staff("k1", CRM, notice)], NOW)
+    payload = notice.to_payload()
     stored = await db.read(lambda c: c.scalar(select(OutboxRow.payload)))
     assert stored == payload

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 
+from chatbot.core.outbox_messages import CustomerMessage
 from chatbot.core.state import DialogState
-from chatbot.db import dialogs, inbox, outbox_claims, records, timers
+from chatbot.db import dialogs, inbox, outbox_rows, records, timers
 from chatbot.db.database import Database
 from chatbot.db.migrate import current_revision, head_revision
 from chatbot.db.tables import OutboxRow, TaskRow
@@ -126,8 +127,9 @@ async def test_claims_keep_to_one_chat_when_asked(db: Database) -> None:
     for d in (mine, other):  # the other chat's timer is due first
         due = NOW - timedelta(hours=1 if d is mine else 2)
         await db.write(timers.set_timers, d.id, [timers.TimerSpec("t", 1, due)])
-        item = records.OutboxItem(f"k{d.id}", "message", "console", d.chat_id, {"text": "hi"})
-        await db.write(records.enqueue, d.id, [item], NOW)
+        hi = CustomerMessage("hi")
+        item = outbox_rows.OutboxItem(f"k{d.id}", "console", d.chat_id, hi)
+        await db.write(outbox_rows.enqueue, d.id, [item], NOW)
     only = ("console", "me")
     async with db.transaction() as s:
         assert await timers.next_due(s, NOW, only) == NOW - timedelta(hours=1)
@@ -135,22 +137,22 @@ async def test_claims_keep_to_one_chat_when_asked(db: Database) -> None:
         assert await timers.next_due(s, NOW, only) is None
     assert [(t.dialog_id, t.chat_id) for t in claimed] == [(mine.id, "me")]
     for lease in (None, timedelta(minutes=1)):  # SKIP LOCKED on PostgreSQL with a lease
-        rows = await db.write(outbox_claims.claim_due, ["console"], NOW, 10, lease, only)
+        rows = await db.write(outbox_rows.claim_due, ["console"], NOW, 10, lease, only)
         assert [(r.dialog_id, r.chat_id) for r in rows] == [(mine.id, "me")]
     async with db.transaction() as s:  # the other chat's timer and row are still there
         assert [t.chat_id for t in await timers.claim_due(s, NOW, 10, timedelta(1))] == ["other"]
-    rows = await db.write(outbox_claims.claim_due, ["console"], NOW, 10, None)
+    rows = await db.write(outbox_rows.claim_due, ["console"], NOW, 10, None)
     assert "other" in [r.chat_id for r in rows]
 
 
 async def test_tasks_and_idempotent_outbox(db: Database) -> None:
     d = await _dialog(db)
-    item = records.OutboxItem("k1", "message", "telegram", "1", {"text": "hi"})
+    item = outbox_rows.OutboxItem("k1", "telegram", "1", CustomerMessage("hi"))
 
     def add(conn: Connection) -> None:
         records.create_task(conn, d.id, "lead", "Заказ", NOW)
-        records.enqueue(conn, d.id, [item], NOW)
-        records.enqueue(conn, d.id, [item], NOW)
+        outbox_rows.enqueue(conn, d.id, [item], NOW)
+        outbox_rows.enqueue(conn, d.id, [item], NOW)
 
     await db.write(add)
     assert await db.write(records.update_open_tasks, d.id, "taken", "olga", NOW) == 1

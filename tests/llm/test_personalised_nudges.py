@@ -57,7 +57,7 @@ class Recorder:
         self.sent.append(message)
 
     def texts(self) -> list[str]:
-        return [str(m.payload["text"]) for m in self.sent]
+        return [str(m.body.text) for m in self.sent]
 
 
 class Bot:

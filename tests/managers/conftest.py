@@ -27,11 +27,11 @@ from chatbot.channels.telegram import SECRET_HEADER, telegram_channel_from
 from chatbot.channels.whatsapp import whatsapp_channel_from
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
+from chatbot.core.outbox_messages import MANAGERS
 from chatbot.db.database import Database
 from chatbot.db.tables import TaskRow
 from chatbot.managers.setup import attach_managers, share_media
 from chatbot.service.app import open_app
-from chatbot.service.persist import MANAGERS
 from chatbot.service.runtime import Runtime
 from chatbot.service.scheduler import advance_clock
 from tests.channels import updates as u

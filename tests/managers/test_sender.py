@@ -8,6 +8,7 @@ import pytest
 from aiogram import Bot
 
 from chatbot.core.clock import VirtualClock
+from chatbot.core.outbox_messages import message_from_row
 from chatbot.db import cards, dialogs, records
 from chatbot.db.database import Database
 from chatbot.engine.manager_wording import RU
@@ -36,7 +37,7 @@ async def _dialog(db: Database, with_task: bool = True) -> tuple[int, int | None
 
 
 def row(kind: str, payload: dict[str, object], chat: str = "", key: str = "k") -> OutgoingMessage:
-    return OutgoingMessage(key, kind, chat, payload)
+    return OutgoingMessage(key, chat, message_from_row(kind, payload))
 
 
 async def test_a_group_that_became_a_supergroup_is_followed(

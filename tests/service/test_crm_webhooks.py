@@ -15,11 +15,12 @@ from sqlalchemy import select
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
 from chatbot.core.events import Blocked
+from chatbot.core.outbox_messages import CRM
 from chatbot.db.database import Database
 from chatbot.db.tables import OutboxRow
 from chatbot.engine.flowset import FlowSet
 from chatbot.errors import ConfigError
-from chatbot.service.crm_notices import CRM, CRM_EVENTS
+from chatbot.service.crm_notices import CRM_EVENTS
 from chatbot.service.crm_webhooks import (
     EVENT_ID_HEADER,
     SIGNATURE_HEADER,

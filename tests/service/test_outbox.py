@@ -16,7 +16,6 @@ from chatbot.service.outbox import (
     OutboxSender,
     OutgoingMessage,
     SendFailed,
-    retry_after_seconds,
 )
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.retries import RetryPolicy
@@ -50,7 +49,7 @@ async def test_delivers_in_order_once(pipeline: Pipeline, clock: VirtualClock) -
     sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
     assert await sender.deliver_pending() == 2
     assert await sender.deliver_pending() == 0
-    assert [m.payload["key"] for m in port.delivered] == ["menu_main", "handoff_question"]
+    assert [m.body.key for m in port.delivered] == ["menu_main", "handoff_question"]
     assert await _statuses(pipeline) == [("sent", 1), ("sent", 1)]
 
 
@@ -92,7 +91,7 @@ async def test_a_chat_s_later_rows_wait_for_an_earlier_one_being_retried(
     assert await sender.deliver_pending() == 0
     clock.advance(timedelta(seconds=2))
     assert await sender.deliver_pending() == 2
-    order = [(m.chat_id, m.payload["key"]) for m in port.delivered]
+    order = [(m.chat_id, m.body.key) for m in port.delivered]
     assert order == [("2", "menu_main"), ("1", "menu_main"), ("1", "handoff_question")]
 
 
@@ -116,7 +115,7 @@ async def test_a_message_that_may_not_be_sent_is_recorded_as_skipped(
     seen: list[tuple[str, str]] = []
 
     def skipped(message: OutgoingMessage, why: str) -> None:
-        seen.append((str(message.payload["key"]), why))
+        seen.append((str(message.body.key), why))
 
     sender = OutboxSender(pipeline.db, {"whatsapp": port}, clock, on_skipped=skipped)
     await sender.deliver_pending()
@@ -174,14 +173,14 @@ class UpperComposer:
         self.composed: list[str] = []
 
     def wants(self, message: OutgoingMessage) -> bool:
-        return message.payload.get("key") == "menu_main"
+        return message.body.key == "menu_main"
 
     async def compose(
         self, row_id: int, dialog_id: int, message: OutgoingMessage
     ) -> OutgoingMessage:
         self.composed.append(message.chat_id)
-        text = str(message.payload["text"]).upper()
-        return replace(message, payload={**message.payload, "text": text, "key": "composed"})
+        text = str(message.body.text).upper()
+        return replace(message, body=replace(message.body, text=text, key="composed"))
 
 
 async def test_composing_is_bounded_per_round_and_keeps_each_chats_order(
@@ -195,9 +194,9 @@ async def test_composing_is_bounded_per_round_and_keeps_each_chats_order(
     sender = OutboxSender(pipeline.db, {"telegram": port}, clock, composer=composer)
     assert await sender.deliver_pending() == 2  # a's menu (composed) and c's reply
     assert [m.chat_id for m in port.delivered] == ["a", "c"]
-    assert port.delivered[0].payload["text"].startswith("ЗДРАВСТВУЙТЕ")
+    assert port.delivered[0].body.text.startswith("ЗДРАВСТВУЙТЕ")
     assert await sender.deliver_pending() == 2  # b's menu in its turn, then b's next reply
-    assert [(m.chat_id, m.payload["key"]) for m in port.delivered[2:]] == [
+    assert [(m.chat_id, m.body.key) for m in port.delivered[2:]] == [
         ("b", "composed"), ("b", "handoff_question")
     ]  # fmt: skip
     assert composer.composed == ["a", "b"]
@@ -219,7 +218,7 @@ async def test_a_failing_composer_lets_the_row_go_as_written(
     port = FlakySender([])
     sender = OutboxSender(pipeline.db, {"telegram": port}, clock, composer=BrokenComposer(4))
     assert await sender.deliver_pending() == 1
-    assert port.delivered[0].payload["key"] == "menu_main"
+    assert port.delivered[0].body.key == "menu_main"
     assert "outbox.compose_failed" in caplog.messages
 
 
@@ -280,7 +279,7 @@ async def test_a_stopped_sender_finishes_its_send_in_flight_and_starts_no_other(
     assert await _statuses(pipeline) == [("sent", 1), ("pending", 0)]
     restarted = OutboxSender(pipeline.db, {"telegram": port}, clock)
     assert await restarted.deliver_pending() == 1
-    assert [m.payload["key"] for m in port.delivered] == ["menu_main", "handoff_question"]
+    assert [m.body.key for m in port.delivered] == ["menu_main", "handoff_question"]
 
 
 class SlowSender:
@@ -306,10 +305,10 @@ async def test_a_chat_waits_for_its_older_pending_message(
     sender = OutboxSender(pipeline.db, {"telegram": port}, clock)
     await sender.deliver_pending()
     # chat 1's menu waits for its retry, so its second message waits too; chat 2 is not held
-    assert [(m.chat_id, m.payload["key"]) for m in port.delivered] == [("2", "menu_main")]
+    assert [(m.chat_id, m.body.key) for m in port.delivered] == [("2", "menu_main")]
     clock.advance(timedelta(seconds=31))
     await sender.deliver_pending()
-    assert [(m.chat_id, m.payload["key"]) for m in port.delivered[1:]] == [
+    assert [(m.chat_id, m.body.key) for m in port.delivered[1:]] == [
         ("1", "menu_main"), ("1", "handoff_question")
     ]  # fmt: skip
 
@@ -332,17 +331,6 @@ async def test_two_instances_send_every_row_once_and_each_chat_in_order(
     assert len(keys) == len(set(keys)) == 24  # every row once
     assert all(p.delivered for p in ports)  # both instances took a share
     for chat in range(12):
-        in_order = [m.payload["key"] for m in seen if m.chat_id == str(chat)]
+        in_order = [m.body.key for m in seen if m.chat_id == str(chat)]
         assert in_order == ["menu_main", "handoff_question"]
     assert await _statuses(pipeline) == [("sent", 1)] * 24
-
-
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [("30", 30.0), ("2.5", 2.5), ("-5", 0.0), ("99999", 600.0), (None, None), ("", None),
-     ("soon", None), ("inf", None), ("nan", None)],
-)  # fmt: skip
-def test_retry_after_headers_become_bounded_seconds(
-    header: str | None, expected: float | None
-) -> None:
-    assert retry_after_seconds(header, None, 600.0) == expected
