@@ -126,8 +126,13 @@ class FakeBotApi:
                 await asyncio.sleep(self.latency)  # the answer's way back from Telegram
             chat = {"id": int(chat_id), "type": "private", "first_name": "Customer"}
             text = str(params.get("text", ""))
-            result = {"message_id": next(self.message_ids), "date": int(time.time()),
-                      "chat": chat, "from": BOT_USER, "text": text}  # fmt: skip
+            result = {
+                "message_id": next(self.message_ids),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT_USER,
+                "text": text,
+            }
         return web.json_response({"ok": True, "result": result})
 
 
@@ -188,12 +193,22 @@ class Harness:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         key = str(customer.chat_id)
         self.waiting[key] = (customer, future)
-        user = {"id": customer.chat_id, "is_bot": False, "first_name": "Анна",
-                "language_code": "ru"}  # fmt: skip
-        update = {"update_id": next(self.update_ids), "message": {
-            "message_id": customer.sent, "date": int(time.time()), "from": user,
-            "chat": {"id": customer.chat_id, "type": "private", "first_name": "Анна"},
-            "text": text}}  # fmt: skip
+        user = {
+            "id": customer.chat_id,
+            "is_bot": False,
+            "first_name": "Анна",
+            "language_code": "ru",
+        }
+        update = {
+            "update_id": next(self.update_ids),
+            "message": {
+                "message_id": customer.sent,
+                "date": int(time.time()),
+                "from": user,
+                "chat": {"id": customer.chat_id, "type": "private", "first_name": "Анна"},
+                "text": text,
+            },
+        }
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         posted = time.perf_counter()
         try:
@@ -259,8 +274,13 @@ def figures(name: str, mode: str, rate: float | None, run: Run, cpu: float) -> d
     took = max(run.last_reply - run.started, 1e-9)
     lat = run.latencies or [float("nan")]
     return {
-        "bench": "e2e_webhook", "name": name, "mode": mode, "rate": rate,
-        "sent": run.sent, "replied": len(run.latencies), "errors": run.errors,
+        "bench": "e2e_webhook",
+        "name": name,
+        "mode": mode,
+        "rate": rate,
+        "sent": run.sent,
+        "replied": len(run.latencies),
+        "errors": run.errors,
         "unexpected_replies": run.unexpected,
         "first_messages": round(run.first_messages / max(run.sent, 1), 2),
         "msg_per_s": round(len(run.latencies) / took, 1),
@@ -269,7 +289,7 @@ def figures(name: str, mode: str, rate: float | None, run: Run, cpu: float) -> d
         "ack_p50_ms": round(percentile(run.acks, 50) * 1000, 1),
         "ack_p99_ms": round(percentile(run.acks, 99) * 1000, 1),
         "bot_cpu_pct": round(100 * cpu / took),
-    }  # fmt: skip
+    }
 
 
 def always_open_flows(folder: Path) -> Path:
@@ -277,8 +297,11 @@ def always_open_flows(folder: Path) -> Path:
     target = folder / "flows"
     shutil.copytree(ROOT / "flows", target)
     shop = target / "shop.yaml"
-    text = re.sub(r'(?m)^(\s+(mon|tue|wed|thu|fri|sat|sun)): "[^"]*"$', r"\1: null",
-                  shop.read_text(encoding="utf-8"))  # fmt: skip
+    text = re.sub(
+        r'(?m)^(\s+(mon|tue|wed|thu|fri|sat|sun)): "[^"]*"$',
+        r"\1: null",
+        shop.read_text(encoding="utf-8"),
+    )
     shop.write_text(re.sub(r"(?m)^(\s+holidays:) \[.*\]$", r"\1 []", text), encoding="utf-8")
     return target
 
@@ -305,17 +328,28 @@ async def start_chatbot(
     }
     with (folder / "chatbot.log").open("wb") as log:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "chatbot.cli", "run", env=env, cwd=folder,
-            stdout=asyncio.subprocess.DEVNULL, stderr=log,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "chatbot.cli",
+            "run",
+            env=env,
+            cwd=folder,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
+        )
 
 
 async def start_echo(api: FakeBotApi, port: int) -> asyncio.subprocess.Process:
     """The bare aiogram echo bot (this file with --echo-bot) as a child process."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--echo-bot", str(port), api.base,
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+        sys.executable,
+        __file__,
+        "--echo-bot",
+        str(port),
+        api.base,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.DEVNULL,
+    )
 
 
 async def wait_until_up(http: aiohttp.ClientSession, url: str, ready: Awaitable[Any]) -> None:
@@ -361,11 +395,19 @@ async def measure(
             if args.py_spy and needs_webhook:
                 kind = "flamegraph" if args.py_spy.endswith(".svg") else "raw"  # raw: folded
                 spy = await asyncio.create_subprocess_exec(
-                    str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
-                    str(process.pid), "--output", args.py_spy, "--format", kind,
-                    "--gil", "--nonblocking", stdout=asyncio.subprocess.DEVNULL,
+                    str(Path(sys.executable).with_name("py-spy")),
+                    "record",
+                    "--pid",
+                    str(process.pid),
+                    "--output",
+                    args.py_spy,
+                    "--format",
+                    kind,
+                    "--gil",
+                    "--nonblocking",
+                    stdout=asyncio.subprocess.DEVNULL,
                     stderr=asyncio.subprocess.DEVNULL,
-                )  # fmt: skip
+                )
             before = cpu_seconds(process.pid)
             run = await harness.at_rate(args.rate, args.seconds)
             lines.append(figures(name, "rate", args.rate, run, cpu_seconds(process.pid) - before))
@@ -441,8 +483,13 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=100.0, help="messages per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each run")
     parser.add_argument("--concurrency", type=int, default=40, help="customers in the max run")
-    parser.add_argument("--api-latency", type=float, default=0.0, metavar="MS",
-                        help="how long each sendMessage answer takes")  # fmt: skip
+    parser.add_argument(
+        "--api-latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="how long each sendMessage answer takes",
+    )
     parser.add_argument("--only", choices=["chatbot", "echo"], help="measure one bot only")
     parser.add_argument("--py-spy", metavar="FILE", help="record a py-spy flame graph of chatbot")
     parser.add_argument(

@@ -151,28 +151,54 @@ async def main() -> None:
     parser.add_argument("--synchronous", choices=["full", "normal"], default="full")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        bare_db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bare.db'}",
-                           synchronous=args.synchronous)  # fmt: skip
+        bare_db = Database(
+            f"sqlite+aiosqlite:///{Path(folder) / 'bare.db'}", synchronous=args.synchronous
+        )
         await upgrade(bare_db)
         await run_bare(bare_db, 200, args.inflight, session=False)  # warm-up
         bare = await run_bare(bare_db, args.events, args.inflight, session=False)
         via_session = await run_bare(bare_db, args.events, args.inflight, session=True)
         await bare_db.dispose()
         raw = run_raw_driver(Path(folder) / "raw.db", args.events, args.synchronous)
-        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'pipeline.db'}",
-                      synchronous=args.synchronous)  # fmt: skip
+        db = Database(
+            f"sqlite+aiosqlite:///{Path(folder) / 'pipeline.db'}", synchronous=args.synchronous
+        )
         await upgrade(db)
         pipe = await run_pipeline(db, args.events, args.dialogs, args.inflight)
         await db.dispose()
-    common = {"events": args.events, "dialogs": args.dialogs, "inflight": args.inflight,
-              "synchronous": args.synchronous}  # fmt: skip
-    print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "database_write",
-                      **common, **bare}))  # fmt: skip
-    print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "async_session",
-                      **common, **via_session}))  # fmt: skip
-    print(json.dumps({"bench": "bare_one_insert_transactions", "layer": "sqlite3",
-                      "events": args.events, "inflight": 1, "synchronous": args.synchronous,
-                      **raw}))  # fmt: skip
+    common = {
+        "events": args.events,
+        "dialogs": args.dialogs,
+        "inflight": args.inflight,
+        "synchronous": args.synchronous,
+    }
+    print(
+        json.dumps(
+            {"bench": "bare_one_insert_transactions", "layer": "database_write", **common, **bare}
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "bare_one_insert_transactions",
+                "layer": "async_session",
+                **common,
+                **via_session,
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "bare_one_insert_transactions",
+                "layer": "sqlite3",
+                "events": args.events,
+                "inflight": 1,
+                "synchronous": args.synchronous,
+                **raw,
+            }
+        )
+    )
     print(json.dumps({"bench": "pipeline_sqlite_rules_only", **common, **pipe}))
     rate = pipe["events_per_second"]
     ratios = {

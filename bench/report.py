@@ -40,19 +40,66 @@ MANAGERS = ("Ольга", "Пётр", "Анна", "Игорь", "Марина")
 CHUNK = 5000  # dialogs per batch of inserts
 TABLES: dict[str, tuple[str, ...]] = {
     "customers": ("id", "phone", "name", "lang", "created_at"),
-    "dialogs": ("id", "customer_id", "channel", "chat_id", "stage", "closed", "close_reason",
-                "closed_at", "paused", "flags", "lang", "state", "version", "last_inbound_at",
-                "created_at", "updated_at"),
-    "messages": ("id", "dialog_id", "channel", "external_id", "direction", "author", "text",
-                 "intent", "source", "confidence", "created_at"),
-    "outbox": ("id", "dialog_id", "idempotency_key", "kind", "channel", "chat_id", "payload",
-               "status", "attempts", "next_attempt_at", "created_at", "sent_at"),
-    "tasks": ("id", "dialog_id", "kind", "reason", "status", "manager", "created_at", "taken_at",
-              "post_to"),
+    "dialogs": (
+        "id",
+        "customer_id",
+        "channel",
+        "chat_id",
+        "stage",
+        "closed",
+        "close_reason",
+        "closed_at",
+        "paused",
+        "flags",
+        "lang",
+        "state",
+        "version",
+        "last_inbound_at",
+        "created_at",
+        "updated_at",
+    ),
+    "messages": (
+        "id",
+        "dialog_id",
+        "channel",
+        "external_id",
+        "direction",
+        "author",
+        "text",
+        "intent",
+        "source",
+        "confidence",
+        "created_at",
+    ),
+    "outbox": (
+        "id",
+        "dialog_id",
+        "idempotency_key",
+        "kind",
+        "channel",
+        "chat_id",
+        "payload",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+    ),
+    "tasks": (
+        "id",
+        "dialog_id",
+        "kind",
+        "reason",
+        "status",
+        "manager",
+        "created_at",
+        "taken_at",
+        "post_to",
+    ),
     "crm_events": ("id", "external_id", "dialog_id", "type", "data", "created_at"),
     "manager_responses": ("id", "dialog_id", "manager", "seconds", "breach", "created_at"),
     "dialog_facts": ("id", "dialog_id", "kind", "name", "manager", "value", "created_at"),
-}  # fmt: skip
+}
 
 
 class Rows:
@@ -78,11 +125,34 @@ def _dialog(r: Rows, rnd: random.Random, n: int) -> None:
     t = at
     inbound = 1 if spam else rnd.randint(2, 9)
     for i in range(inbound):
-        r.add("messages", d, "telegram", f"{n}-{i}", "in", "customer", "текст",
-              "spam" if spam else "other", "rules", 0.9, t)  # fmt: skip
+        r.add(
+            "messages",
+            d,
+            "telegram",
+            f"{n}-{i}",
+            "in",
+            "customer",
+            "текст",
+            "spam" if spam else "other",
+            "rules",
+            0.9,
+            t,
+        )
         if not spam:
-            r.add("outbox", d, f"{d}:{i}:0", "message", "telegram", str(n), "{}", "sent", 1, t,
-                  t, t + timedelta(seconds=rnd.uniform(0.3, 3)))  # fmt: skip
+            r.add(
+                "outbox",
+                d,
+                f"{d}:{i}:0",
+                "message",
+                "telegram",
+                str(n),
+                "{}",
+                "sent",
+                1,
+                t,
+                t,
+                t + timedelta(seconds=rnd.uniform(0.3, 3)),
+            )
         t += timedelta(minutes=rnd.randint(1, 30))
     if spam:
         closes.append(("spam", at))
@@ -90,31 +160,65 @@ def _dialog(r: Rows, rnd: random.Random, n: int) -> None:
         r.add("dialog_facts", d, "stage", "menu", None, None, at)
         if rnd.random() < 0.55:  # a task and a manager's answers
             manager = rnd.choice(MANAGERS)
-            r.add("tasks", d, "lead", "", "done", manager, at, at + timedelta(minutes=3),
-                  "managers")  # fmt: skip
+            r.add(
+                "tasks", d, "lead", "", "done", manager, at, at + timedelta(minutes=3), "managers"
+            )
             for k in range(rnd.randint(1, 4)):
                 seconds = rnd.expovariate(1 / 300)
                 when = at + timedelta(minutes=5 + 20 * k)
                 r.add("manager_responses", d, manager, seconds, seconds > 600, when)
                 r.add("dialog_facts", d, "manager_message", "", manager, None, when)
-                r.add("outbox", d, f"{d}:m{k}", "message", "telegram", str(n), "{}", "sent", 1,
-                      when, when, when)  # fmt: skip
+                r.add(
+                    "outbox",
+                    d,
+                    f"{d}:m{k}",
+                    "message",
+                    "telegram",
+                    str(n),
+                    "{}",
+                    "sent",
+                    1,
+                    when,
+                    when,
+                    when,
+                )
         if rnd.random() < 0.3:  # an order, paid or reminded
             r.add("crm_events", f"o-{n}", d, "order_created", "{}", t)
             paid = rnd.random() < 0.8
             if rnd.random() < 0.4:
-                r.add("dialog_facts", d, "reminder", "pay_reminder_1", None, None,
-                      t + timedelta(days=1))  # fmt: skip
+                r.add(
+                    "dialog_facts",
+                    d,
+                    "reminder",
+                    "pay_reminder_1",
+                    None,
+                    None,
+                    t + timedelta(days=1),
+                )
             if paid:
                 r.add("crm_events", f"p-{n}", d, "order_paid", "{}", t + timedelta(days=2))
                 if rnd.random() < 0.5:
                     r.add("crm_events", f"d-{n}", d, "order_delivered", "{}", t + timedelta(days=4))
-                    r.add("dialog_facts", d, "rating", "", None, float(rnd.randint(0, 10)),
-                          t + timedelta(days=4))  # fmt: skip
+                    r.add(
+                        "dialog_facts",
+                        d,
+                        "rating",
+                        "",
+                        None,
+                        float(rnd.randint(0, 10)),
+                        t + timedelta(days=4),
+                    )
         if rnd.random() < 0.2:  # thinking: nudges
             for k in range(rnd.randint(1, 2)):
-                r.add("dialog_facts", d, "nudge", f"nudge_{k + 1}", None, None,
-                      t + timedelta(days=k + 1))  # fmt: skip
+                r.add(
+                    "dialog_facts",
+                    d,
+                    "nudge",
+                    f"nudge_{k + 1}",
+                    None,
+                    None,
+                    t + timedelta(days=k + 1),
+                )
         roll = rnd.random()
         if roll < 0.15:
             closes.append(("thanks", t))
@@ -123,9 +227,24 @@ def _dialog(r: Rows, rnd: random.Random, n: int) -> None:
     for reason, when in closes:
         r.add("dialog_facts", d, "closed", reason, None, None, when)
     last = closes[-1] if closes else None
-    r.add("dialogs", customer, "telegram", str(n), "new", last is not None,
-          last[0] if last else None, last[1] if last else None, False, "", "ru", "{}", 1, t,
-          at, t)  # fmt: skip
+    r.add(
+        "dialogs",
+        customer,
+        "telegram",
+        str(n),
+        "new",
+        last is not None,
+        last[0] if last else None,
+        last[1] if last else None,
+        False,
+        "",
+        "ru",
+        "{}",
+        1,
+        t,
+        at,
+        t,
+    )
 
 
 def generate(dialogs: int, seed: int = 7) -> Iterator[Rows]:
@@ -173,8 +292,10 @@ async def load_postgres(url: str, dialogs: int) -> dict[str, int]:
                 await conn.copy_records_to_table(table, records=batch.rows[table], columns=columns)
                 counts[table] += len(batch.rows[table])
         for table in TABLES:  # the next inserts' ids continue after the loaded ones
-            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT max(id) FROM {table}))")  # fmt: skip
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
@@ -184,16 +305,28 @@ async def load_postgres(url: str, dialogs: int) -> dict[str, int]:
 async def time_report(url: str, backend: str, dialogs: int) -> None:
     db = Database(url)
     try:
-        for label, first, last in (("year", date(2025, 1, 1), date(2025, 12, 31)),
-                                   ("month", date(2025, 6, 1), date(2025, 6, 30))):  # fmt: skip
+        for label, first, last in (
+            ("year", date(2025, 1, 1), date(2025, 12, 31)),
+            ("month", date(2025, 6, 1), date(2025, 6, 30)),
+        ):
             for run in ("cold", "warm"):
                 started = time.perf_counter()
                 report = await build_report(db, first, last, MSK)
                 seconds = time.perf_counter() - started
-                print(json.dumps({"bench": "report", "backend": backend, "dialogs": dialogs,
-                                  "period": label, "run": run, "seconds": round(seconds, 2),
-                                  "period_dialogs": report.figures["dialogs"]["new"]}),
-                      flush=True)  # fmt: skip
+                print(
+                    json.dumps(
+                        {
+                            "bench": "report",
+                            "backend": backend,
+                            "dialogs": dialogs,
+                            "period": label,
+                            "run": run,
+                            "seconds": round(seconds, 2),
+                            "period_dialogs": report.figures["dialogs"]["new"],
+                        }
+                    ),
+                    flush=True,
+                )
     finally:
         await db.dispose()
 
@@ -238,9 +371,13 @@ async def _on_postgres(admin_url: str, dialogs: int) -> None:
 
 
 def _print_load(backend: str, counts: dict[str, int], seconds: float, size: int | None) -> None:
-    line: dict[str, Any] = {"bench": "report_load", "backend": backend, "rows": counts,
-                            "messages_in_and_out": counts["messages"] + counts["outbox"],
-                            "seconds": round(seconds, 1)}  # fmt: skip
+    line: dict[str, Any] = {
+        "bench": "report_load",
+        "backend": backend,
+        "rows": counts,
+        "messages_in_and_out": counts["messages"] + counts["outbox"],
+        "seconds": round(seconds, 1),
+    }
     if size is not None:
         line["file_mb"] = round(size / 2**20)
     print(json.dumps(line), flush=True)

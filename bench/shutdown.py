@@ -61,8 +61,11 @@ def open_flows(folder: Path) -> Path:
     target = folder / "flows"
     shutil.copytree(ROOT / "flows", target)
     shop = target / "shop.yaml"
-    text = re.sub(r'(?m)^(\s+(?:mon|tue|wed|thu|fri|sat|sun)): "[^"]*"$', r"\1: null",
-                  shop.read_text(encoding="utf-8"))  # fmt: skip
+    text = re.sub(
+        r'(?m)^(\s+(?:mon|tue|wed|thu|fri|sat|sun)): "[^"]*"$',
+        r"\1: null",
+        shop.read_text(encoding="utf-8"),
+    )
     shop.write_text(re.sub(r"(?m)^(\s+holidays:) \[.*\]$", r"\1 []", text), encoding="utf-8")
     return target
 
@@ -71,12 +74,25 @@ def update(update_id: int, chat: int, message_id: int, text: str) -> dict[str, A
     """A customer's text message."""
     person = {"id": chat, "is_bot": False, "first_name": "Анна", "language_code": "ru"}
     where = {"id": chat, "type": "private", "first_name": "Анна"}
-    return {"update_id": update_id, "message": {"message_id": message_id, "date": 1767225600,
-            "from": person, "chat": where, "text": text}}  # fmt: skip
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": message_id,
+            "date": 1767225600,
+            "from": person,
+            "chat": where,
+            "text": text,
+        },
+    }
 
 
-TEXTS = ("Здравствуйте", "1", "хочу заказать шары на день рождения дочки, 15 штук",
-         "спасибо, я подумаю", "а сколько будет стоить доставка в Реутов?")  # fmt: skip
+TEXTS = (
+    "Здравствуйте",
+    "1",
+    "хочу заказать шары на день рождения дочки, 15 штук",
+    "спасибо, я подумаю",
+    "а сколько будет стоить доставка в Реутов?",
+)
 
 
 class Run:
@@ -96,29 +112,47 @@ class Run:
 
     def env(self) -> dict[str, str]:
         """The child's settings."""
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
-               "DATABASE_URL": f"sqlite+aiosqlite:///{self.database}",
-               "FLOWS_DIR": str(open_flows(self.folder)), "PROMPTS_DIR": str(ROOT / "prompts"),
-               "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": self.api.base,
-               "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.port)}  # fmt: skip
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{self.database}",
+            "FLOWS_DIR": str(open_flows(self.folder)),
+            "PROMPTS_DIR": str(ROOT / "prompts"),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE": self.api.base,
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_PORT": str(self.port),
+        }
         if self.args.mode == "webhook":
-            env |= {"TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook",
-                    "TELEGRAM_WEBHOOK_SECRET": SECRET}  # fmt: skip
+            env |= {
+                "TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram/webhook",
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            }
         return env
 
     async def start(self, http: aiohttp.ClientSession) -> None:
         """Start the child and wait until it serves."""
         with (self.folder / "run.log").open("wb") as log:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "chatbot.cli", "run", env=self.env(), cwd=self.folder,
-                stdout=asyncio.subprocess.DEVNULL, stderr=log)  # fmt: skip
+                sys.executable,
+                "-m",
+                "chatbot.cli",
+                "run",
+                env=self.env(),
+                cwd=self.folder,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=log,
+            )
         for _ in range(600):
             if self.process.returncode is not None:
                 raise SystemExit(f"chatbot run exited: {self.log()}")
             with contextlib.suppress(aiohttp.ClientError):
                 async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                    ready = self.api.webhook if self.args.mode == "webhook" else \
-                        self.api.requested("getUpdates")  # fmt: skip
+                    ready = (
+                        self.api.webhook
+                        if self.args.mode == "webhook"
+                        else self.api.requested("getUpdates")
+                    )
                     if response.status == 200 and ready:
                         return
             await asyncio.sleep(0.1)
@@ -159,8 +193,11 @@ class Run:
     def polled_acks(self) -> set[str]:
         """Updates a getUpdates offset confirmed (the fake dropped them)."""
         pending = {u["update_id"] for u in self.api.pending}
-        return {f"{u['message']['chat']['id']}:{u['message']['message_id']}"
-                for u in self.pushed if u["update_id"] not in pending}  # fmt: skip
+        return {
+            f"{u['message']['chat']['id']}:{u['message']['message_id']}"
+            for u in self.pushed
+            if u["update_id"] not in pending
+        }
 
     def stored(self) -> set[str]:
         """Inbound messages in the database, as "chat:message_id"."""
@@ -188,8 +225,10 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             assert run.process is not None
             ids = itertools.count(1)
             if args.mode == "webhook":
-                load = [asyncio.create_task(run.customer(http, 600_000 + n, ids))
-                        for n in range(args.concurrency)]  # fmt: skip
+                load = [
+                    asyncio.create_task(run.customer(http, 600_000 + n, ids))
+                    for n in range(args.concurrency)
+                ]
             else:
                 load = [asyncio.create_task(run.feed())]
             await asyncio.sleep(args.load_seconds)
@@ -213,16 +252,21 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     stored = run.stored()
     log = run.log()
     result = {
-        "bench": "shutdown", "mode": args.mode, "seconds": round(seconds, 3),
-        "exit_code": run.process.returncode, "acked": len(acked), "stored": len(stored),
-        "lost": len(acked - stored), "not_acked_statuses": sorted(
-            {s for s in run.statuses.values() if s != 200}),
-        "sends_during_load": sends_before, "api_latency_ms": args.api_latency,
+        "bench": "shutdown",
+        "mode": args.mode,
+        "seconds": round(seconds, 3),
+        "exit_code": run.process.returncode,
+        "acked": len(acked),
+        "stored": len(stored),
+        "lost": len(acked - stored),
+        "not_acked_statuses": sorted({s for s in run.statuses.values() if s != 200}),
+        "sends_during_load": sends_before,
+        "api_latency_ms": args.api_latency,
         "hang_sends": args.hang_sends,
         # When the child logged its shutdown's start and end, counted from the signal.
         "child_seconds": {name: round(at - signalled, 3) for name, at in logged_at(log).items()},
         "shutdown_log": [line[:300] for line in log.splitlines() if "shutdown_" in line][-3:],
-    }  # fmt: skip
+    }
     if args.keep:
         result["folder"] = str(folder)
     else:

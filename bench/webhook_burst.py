@@ -36,8 +36,7 @@ def off_hours_flows(folder: Path) -> Path:
     shop = target / "shop.yaml"
     today = datetime.now(UTC).date()
     days = ", ".join(str(today + timedelta(days=d)) for d in (-1, 0, 1))
-    text = re.sub(r"(?m)^(\s+holidays:) \[.*\]$", rf"\1 [{days}]",
-                  shop.read_text(encoding="utf-8"))  # fmt: skip
+    text = re.sub(r"(?m)^(\s+holidays:) \[.*\]$", rf"\1 [{days}]", shop.read_text(encoding="utf-8"))
     shop.write_text(text, encoding="utf-8")
     return target
 
@@ -68,10 +67,16 @@ async def post_first_message(
     key = str(chat_id)
     burst.answered[key] = asyncio.Event()
     user = {"id": chat_id, "is_bot": False, "first_name": "Анна", "language_code": "ru"}
-    update = {"update_id": update_id, "message": {
-        "message_id": 1, "date": int(time.time()), "from": user,
-        "chat": {"id": chat_id, "type": "private", "first_name": "Анна"},
-        "text": "Здравствуйте"}}  # fmt: skip
+    update = {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "from": user,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Анна"},
+            "text": "Здравствуйте",
+        },
+    }
     headers = {"X-Telegram-Bot-Api-Secret-Token": e2e.SECRET}
     posted = burst.posted[key] = time.perf_counter()
     try:
@@ -103,8 +108,7 @@ async def send_burst(
         delay = start + i / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(
-            post_first_message(http, url, burst, next(chats), i + 1)))  # fmt: skip
+        tasks.append(asyncio.create_task(post_first_message(http, url, burst, next(chats), i + 1)))
     await asyncio.gather(*tasks)
     return time.perf_counter() - start
 
@@ -113,8 +117,13 @@ def burst_figures(burst: Burst, customers: int, rate: float, took: float, cpu: f
     """One JSON line's worth of a burst."""
     lat = [burst.first_reply[c] - burst.posted[c] for c in burst.first_reply] or [float("nan")]
     return {
-        "bench": "e2e_webhook", "name": "chatbot_run", "mode": "burst", "rate": rate,
-        "customers": customers, "replied": len(burst.first_reply), "errors": burst.errors,
+        "bench": "e2e_webhook",
+        "name": "chatbot_run",
+        "mode": "burst",
+        "rate": rate,
+        "customers": customers,
+        "replied": len(burst.first_reply),
+        "errors": burst.errors,
         "send_message_calls": burst.replies,
         "p50_ms": round(e2e.percentile(lat, 50) * 1000, 1),
         "p99_ms": round(e2e.percentile(lat, 99) * 1000, 1),
@@ -122,7 +131,7 @@ def burst_figures(burst: Burst, customers: int, rate: float, took: float, cpu: f
         "ack_p50_ms": round(e2e.percentile(burst.acks, 50) * 1000, 1),
         "ack_p99_ms": round(e2e.percentile(burst.acks, 99) * 1000, 1),
         "bot_cpu_pct": round(100 * cpu / max(took, 1e-9)),
-    }  # fmt: skip
+    }
 
 
 async def one_burst(args: argparse.Namespace) -> dict[str, Any]:

@@ -83,9 +83,10 @@ class Settings(BaseSettings):
         """Caught here, a mistyped URL is one line; found on connecting it was a traceback."""
         if not value.startswith(DATABASE_SCHEMES):
             raise ValueError(
-                "the URL must start with " + " or ".join(DATABASE_SCHEMES)
+                "the URL must start with "
+                + " or ".join(DATABASE_SCHEMES)
                 + ", e.g. sqlite+aiosqlite:///storage/chatbot.db"
-            )  # fmt: skip
+            )
         return value
 
     @field_validator("log_level", mode="before")

@@ -60,8 +60,12 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Render the record as a JSON line."""
-        line: dict[str, object] = {"time": _utc(record), "level": record.levelname,
-                                   "logger": record.name, "msg": record.getMessage()}  # fmt: skip
+        line: dict[str, object] = {
+            "time": _utc(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         for key, value in extras(record).items():
             line.setdefault(key, value)  # the four fields above keep their meaning
         if record.exc_info:

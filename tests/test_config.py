@@ -29,9 +29,12 @@ def test_commits_wait_for_the_disk_unless_told_otherwise() -> None:
 async def test_the_bot_opens_its_database_as_configured(
     tmp_path: Path, chosen: str, level: int
 ) -> None:
-    settings = _settings(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-                         FLOWS_DIR=ROOT / "flows", PROMPTS_DIR=ROOT / "prompts",
-                         SQLITE_SYNCHRONOUS=chosen)  # fmt: skip
+    settings = _settings(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        FLOWS_DIR=ROOT / "flows",
+        PROMPTS_DIR=ROOT / "prompts",
+        SQLITE_SYNCHRONOUS=chosen,
+    )
     app = await open_app(settings, SystemClock())
     pragma = text("PRAGMA synchronous")
     try:

@@ -27,8 +27,9 @@ def _restore_logging() -> Iterator[None]:
 
 
 def test_extras_are_rendered_as_key_value() -> None:
-    record = logging.LogRecord("chatbot.service.pipeline", logging.INFO, "f", 1,
-                               "pipeline.duplicate", None, None)  # fmt: skip
+    record = logging.LogRecord(
+        "chatbot.service.pipeline", logging.INFO, "f", 1, "pipeline.duplicate", None, None
+    )
     record.dialog = 42
     line = KeyValueFormatter("%(levelname)s %(name)s %(message)s").format(record)
     assert line == "INFO chatbot.service.pipeline pipeline.duplicate dialog=42"
@@ -53,10 +54,21 @@ def parse_logfmt(line: str) -> dict[str, str]:
     return pairs
 
 
-PROBLEM = Problem("flows/buy.yaml", 12, "unknown stage 'pay now'", hint='write "stage: paid"',
-                  flow="buy", stage="offer")  # fmt: skip
-AWKWARD = {"problem": str(PROBLEM), "text": 'a="b" c\\d\nnext line\ttab', "empty": "",
-           "word": "Шарики", "count": 3}  # fmt: skip
+PROBLEM = Problem(
+    "flows/buy.yaml",
+    12,
+    "unknown stage 'pay now'",
+    hint='write "stage: paid"',
+    flow="buy",
+    stage="offer",
+)
+AWKWARD = {
+    "problem": str(PROBLEM),
+    "text": 'a="b" c\\d\nnext line\ttab',
+    "empty": "",
+    "word": "Шарики",
+    "count": 3,
+}
 
 
 def _log_through_configure(log_format: LogFormat, capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -95,17 +107,28 @@ def test_json_lines_parse_back_to_what_was_logged(capsys: pytest.CaptureFixture[
     )
     assert {key: reload[key] for key in AWKWARD} == AWKWARD
     assert (reload["level"], reload["logger"], reload["msg"]) == (
-        "ERROR", "chatbot.service.runtime", "runtime.reload_refused")  # fmt: skip
+        "ERROR",
+        "chatbot.service.runtime",
+        "runtime.reload_refused",
+    )
     assert failure["traceback"].endswith("ValueError: bad = value\nsecond line")
     assert sentence["msg"] == "Running upgrade 0003 -> 0004, a b"
 
 
 @pytest.mark.parametrize(
     ("value", "written"),
-    [("plain", "plain"), ("flows/a.yaml:3", "flows/a.yaml:3"), ("", '""'), ("a b", '"a b"'),
-     ("k=v", '"k=v"'), ('say "hi"', '"say \\"hi\\""'), ("two\nlines", '"two\\nlines"'),
-     (None, "None"), (2.5, "2.5")],
-)  # fmt: skip
+    [
+        ("plain", "plain"),
+        ("flows/a.yaml:3", "flows/a.yaml:3"),
+        ("", '""'),
+        ("a b", '"a b"'),
+        ("k=v", '"k=v"'),
+        ('say "hi"', '"say \\"hi\\""'),
+        ("two\nlines", '"two\\nlines"'),
+        (None, "None"),
+        (2.5, "2.5"),
+    ],
+)
 def test_values_are_bare_only_when_a_reader_cannot_misread_them(
     value: object, written: str
 ) -> None:

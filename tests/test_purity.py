@@ -10,9 +10,21 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "chatbot"
 PURE = ("core", "engine", "intents")
 FORBIDDEN = (
-    "asyncio", "aiogram", "openai", "sqlalchemy", "aiosqlite", "asyncpg", "aiohttp",
-    "httpx", "requests", "socket", "tenacity", "alembic", "subprocess", "sqlite3",
-)  # fmt: skip
+    "asyncio",
+    "aiogram",
+    "openai",
+    "sqlalchemy",
+    "aiosqlite",
+    "asyncpg",
+    "aiohttp",
+    "httpx",
+    "requests",
+    "socket",
+    "tenacity",
+    "alembic",
+    "subprocess",
+    "sqlite3",
+)
 
 
 def _imports(path: Path) -> set[str]:

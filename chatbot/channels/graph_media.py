@@ -88,8 +88,9 @@ class GraphMedia:
         self, method: str, url: str, data: Any = None, json: Any = None
     ) -> dict[str, Any]:
         try:
-            async with self._client().request(method, url, data=data, json=json,
-                                              headers=self._headers) as resp:  # fmt: skip
+            async with self._client().request(
+                method, url, data=data, json=json, headers=self._headers
+            ) as resp:
                 answer = await _answer(resp)
                 if resp.status >= 300:
                     raise send_failure(resp.status, answer, resp.headers.get("Retry-After"))

@@ -164,8 +164,9 @@ class TelegramChannel:
 
     async def _fetch(self, offset: int | None, stop: asyncio.Event) -> list[dict[str, Any]] | None:
         """One long poll, abandoned when `stop` is set (nothing was acknowledged by it)."""
-        method = RawGetUpdates(offset=offset, timeout=self.poll_timeout,
-                               allowed_updates=list(ALLOWED_UPDATES))  # fmt: skip
+        method = RawGetUpdates(
+            offset=offset, timeout=self.poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
+        )
         request = asyncio.ensure_future(self.bot(method, request_timeout=self.poll_timeout + 10))
         stopped = asyncio.ensure_future(stop.wait())
         try:

@@ -83,8 +83,9 @@ class TelegramSender:
         if not message_id.isdigit():
             raise SendFailed(f"not a message to copy: {source!r}", final=True)
         try:
-            await self.bot.copy_message(chat_id=chat_id, from_chat_id=int(from_chat),
-                                        message_id=int(message_id))  # fmt: skip
+            await self.bot.copy_message(
+                chat_id=chat_id, from_chat_id=int(from_chat), message_id=int(message_id)
+            )
         except AiogramError as exc:
             raise send_failure(exc) from exc
 

@@ -24,8 +24,20 @@ ALLOWED_UPDATES: Final = ("message", "callback_query", "my_chat_member")
 
 # Content that is not text is stored and routed as a short marker (plus the caption, which
 # often carries the actual question: "[photo] how much is this one?").
-_MEDIA: Final = ("photo", "video", "video_note", "animation", "voice", "audio", "document",
-                 "sticker", "location", "venue", "poll", "dice")  # fmt: skip
+_MEDIA: Final = (
+    "photo",
+    "video",
+    "video_note",
+    "animation",
+    "voice",
+    "audio",
+    "document",
+    "sticker",
+    "location",
+    "venue",
+    "poll",
+    "dice",
+)
 LANGS: Final = ("ru", "en")
 
 
@@ -65,8 +77,10 @@ def read_update(data: Any) -> Incoming:
     try:
         update = Update.model_validate(data)
     except ValidationError as exc:
-        log.warning("telegram.update_rejected",
-                    extra={"update_id": update_id, "reason": validation_reason(exc)})  # fmt: skip
+        log.warning(
+            "telegram.update_rejected",
+            extra={"update_id": update_id, "reason": validation_reason(exc)},
+        )
         return Incoming(update_id)
     if update.message is not None:
         return Incoming(update.update_id, _from_message(update.update_id, update.message))
@@ -135,8 +149,9 @@ def _from_callback(update_id: int, query: CallbackQuery) -> Incoming:
     # A private chat's id is the user's id, so inline-message callbacks still find the dialog.
     chat_id = chat.id if chat is not None else query.from_user.id
     payload = IncomingText(query.data, button=query.data)
-    inbound = Inbound(CHANNEL, str(chat_id), payload, f"callback:{query.id}",
-                      customer_of(query.from_user))  # fmt: skip
+    inbound = Inbound(
+        CHANNEL, str(chat_id), payload, f"callback:{query.id}", customer_of(query.from_user)
+    )
     return Incoming(update_id, inbound, query.id)
 
 
@@ -155,8 +170,9 @@ def _from_member(update_id: int, change: ChatMemberUpdated) -> Inbound | None:
     else:
         _ignore(update_id, f"membership_{status}")
         return None
-    return Inbound(CHANNEL, str(change.chat.id), event, f"member:{update_id}",
-                   customer_of(change.from_user))  # fmt: skip
+    return Inbound(
+        CHANNEL, str(change.chat.id), event, f"member:{update_id}", customer_of(change.from_user)
+    )
 
 
 def _media_kind(message: Message) -> str | None:

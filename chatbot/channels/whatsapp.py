@@ -165,8 +165,9 @@ class WhatsAppChannel:
         for status in statuses:
             before = self.statuses.get(status.wamid)
             if not self.statuses.advances(status.wamid, status.status):
-                log.debug("whatsapp.status_ignored", extra={"status": status.status,
-                                                            "reached": before})  # fmt: skip
+                log.debug(
+                    "whatsapp.status_ignored", extra={"status": status.status, "reached": before}
+                )
                 continue
             if status.status == "failed" and UNDELIVERABLE in status.error_codes:
                 yield status  # recorded only once the Blocked event is committed
@@ -192,8 +193,10 @@ class WhatsAppChannel:
                 await handle(inbound)
             except Exception:  # any pipeline failure: this item waits for the redelivery
                 kind = type(inbound.payload).__name__
-                log.exception("whatsapp.handle_failed",
-                              extra={"kind": kind, "external_id": inbound.external_id})  # fmt: skip
+                log.exception(
+                    "whatsapp.handle_failed",
+                    extra={"kind": kind, "external_id": inbound.external_id},
+                )
                 handled = False
                 continue
             if isinstance(item, StatusUpdate):
@@ -205,8 +208,13 @@ class WhatsAppChannel:
 def _blocked(status: StatusUpdate) -> Inbound:
     """Error 131026: the customer cannot receive our messages (blocked us, no WhatsApp, ...)."""
     phone = normalize_phone(status.chat_id) if status.chat_id.isdigit() else None
-    return Inbound(CHANNEL, status.chat_id, Blocked(reason="undeliverable"),
-                   f"failed:{status.wamid}", CustomerInfo(phone=phone))  # fmt: skip
+    return Inbound(
+        CHANNEL,
+        status.chat_id,
+        Blocked(reason="undeliverable"),
+        f"failed:{status.wamid}",
+        CustomerInfo(phone=phone),
+    )
 
 
 def whatsapp_channel_from(settings: Settings, lang: str = "ru") -> WhatsAppChannel | None:

@@ -21,8 +21,12 @@ from chatbot.service.outbox import OutgoingMessage, SendFailed
 log = logging.getLogger(__name__)
 MAX_CAPTION: Final = 1024
 _REMEMBERED: Final = 1_000
-_DEFAULT_NAMES: Final = {"image": "photo.jpg", "video": "video.mp4", "audio": "voice.ogg",
-                         "document": "file"}  # fmt: skip
+_DEFAULT_NAMES: Final = {
+    "image": "photo.jpg",
+    "video": "video.mp4",
+    "audio": "voice.ogg",
+    "document": "file",
+}
 
 Note = Callable[[str, str], Awaitable[None]]
 """Tells the manager why their file did not go: (their message "chat id:message id", reason)."""
@@ -56,8 +60,9 @@ class WhatsAppFiles:
     async def _send(self, message: OutgoingMessage, file: ManagerFile, text: str) -> None:
         kind = WHATSAPP_TYPE.get(file.kind)
         if kind is None or whatsapp_limit(file) is not None:
-            raise SendFailed(f"a {file.kind} of {file.size} bytes cannot go to WhatsApp",
-                             final=True)  # fmt: skip
+            raise SendFailed(
+                f"a {file.kind} of {file.size} bytes cannot go to WhatsApp", final=True
+            )
         media_id = self._uploaded.get(message.idempotency_key)
         if media_id is None:
             data = await self._download(file)
@@ -76,7 +81,7 @@ class WhatsAppFiles:
             "to": message.chat_id,
             "biz_opaque_callback_data": message.idempotency_key,
         }
-        await self.graph.send({**base, "type": kind, kind: item})  # fmt: skip
+        await self.graph.send({**base, "type": kind, kind: item})
         if caption and kind == "audio":
             await self.graph.send({**base, "type": "text", "text": {"body": caption}})
         self._uploaded.pop(message.idempotency_key, None)

@@ -27,8 +27,14 @@ def template_content(template: Template, lang: str) -> dict[str, Any]:
     button = template.button_url
     if button:
         # The dynamic suffix of the template's first URL button (index 0).
-        components.append({"type": "button", "sub_type": "url", "index": "0",
-                           "parameters": [{"type": "text", "text": str(button)}]})  # fmt: skip
+        components.append(
+            {
+                "type": "button",
+                "sub_type": "url",
+                "index": "0",
+                "parameters": [{"type": "text", "text": str(button)}],
+            }
+        )
     if components:
         body["components"] = components
     return {"type": "template", "template": body}

@@ -236,8 +236,10 @@ def _payload(message: _Message) -> IncomingText | None:
     if kind == "contacts" and message.contacts:
         # A shared card is usually someone else's number (the sender's own is wa_id already),
         # so it goes to the text a manager reads, never to the customer's record.
-        cards = [" ".join(filter(None, (c.name.formatted_name, *(p.phone for p in c.phones))))
-                 for c in message.contacts]  # fmt: skip
+        cards = [
+            " ".join(filter(None, (c.name.formatted_name, *(p.phone for p in c.phones))))
+            for c in message.contacts
+        ]
         shown = "; ".join(c for c in cards if c)
         first = message.contacts[0]
         phone = next((p.phone for p in first.phones if p.phone), "")

@@ -26,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"chatbot backup: failed: {exc}", file=sys.stderr)
         return 1
     rows = ", ".join(f"{table} {n}" for table, n in report.rows.items())
-    print(f"backed up {report.source} to {report.target}: {report.size / 1e6:.1f} MB, "
-          f"revision {report.revision or 'none'}, {rows or 'no tables'}; "
-          f"SQLite check {report.check}")  # fmt: skip
+    print(
+        f"backed up {report.source} to {report.target}: {report.size / 1e6:.1f} MB, "
+        f"revision {report.revision or 'none'}, {rows or 'no tables'}; "
+        f"SQLite check {report.check}"
+    )
     return 0

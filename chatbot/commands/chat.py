@@ -59,8 +59,13 @@ class ChatSession:
         # own timers and messages alone, never those of real customers.
         self.only = (CHANNEL, chat_id)
         self.scheduler = Scheduler(app.pipeline, only=self.only)
-        self.sender = OutboxSender(app.db, {CHANNEL: ConsoleSender(self.out.append)}, clock,
-                                   composer=app.personaliser(), only=self.only)  # fmt: skip
+        self.sender = OutboxSender(
+            app.db,
+            {CHANNEL: ConsoleSender(self.out.append)},
+            clock,
+            composer=app.personaliser(),
+            only=self.only,
+        )
 
     async def notice(self) -> str | None:
         """The line saying the database holds other dialogs, which this chat leaves alone."""
@@ -80,8 +85,9 @@ class ChatSession:
             await self._command(line)
         else:
             payload = IncomingText(line)
-            await self._send(Inbound(CHANNEL, self.chat_id, payload, uuid.uuid4().hex,
-                                     self.customer))  # fmt: skip
+            await self._send(
+                Inbound(CHANNEL, self.chat_id, payload, uuid.uuid4().hex, self.customer)
+            )
         return list(self.out)
 
     async def _command(self, line: str) -> None:

@@ -40,8 +40,13 @@ def run(args: argparse.Namespace) -> int:
     checks = asyncio.run(check_all(Settings()))
     passed = all(check.status != "fail" for check in checks)
     if args.json:
-        print(json.dumps({"ok": passed, "checks": [c.as_dict() for c in checks]},
-                         ensure_ascii=False, indent=2))  # fmt: skip
+        print(
+            json.dumps(
+                {"ok": passed, "checks": [c.as_dict() for c in checks]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for check in checks:
             print(line(check))

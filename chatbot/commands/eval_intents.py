@@ -105,8 +105,11 @@ def run(args: argparse.Namespace) -> int:
     """Score every file and all of them together."""
     settings = Settings()
     if args.llm and not settings.llm_model:
-        print("chatbot eval-intents: --llm needs a model: set LLM_MODEL (and LLM_BASE_URL, "
-              "LLM_API_KEY for your server), as for `chatbot run`", file=sys.stderr)  # fmt: skip
+        print(
+            "chatbot eval-intents: --llm needs a model: set LLM_MODEL (and LLM_BASE_URL, "
+            "LLM_API_KEY for your server), as for `chatbot run`",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     folder = args.rules if args.rules is not None else settings.flows_dir / "intents"
     try:
@@ -178,13 +181,20 @@ def _share_json(count: int, n: int) -> dict[str, Any]:
 
 
 def _error_json(row: Labelled, guess: str) -> dict[str, Any]:
-    return {"file": row.file, "line": row.line, "gold": row.label, "predicted": guess,
-            "text": row.text}  # fmt: skip
+    return {
+        "file": row.file,
+        "line": row.line,
+        "gold": row.label,
+        "predicted": guess,
+        "text": row.text,
+    }
 
 
 def _print_report(report: Report, unsure: int) -> None:
-    print(f"n={report.n}  accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}  "
-          f"(over the set's own intents {report.macro_f1_gold:.3f})")  # fmt: skip
+    print(
+        f"n={report.n}  accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}  "
+        f"(over the set's own intents {report.macro_f1_gold:.3f})"
+    )
     share = 100 * unsure / report.n if report.n else 0.0
     print(f"  would call the LLM for {unsure} of {report.n} ({share:.1f}%)")
     print(f"  {'intent':<16} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
@@ -205,8 +215,10 @@ def _compare(
         flows = load_flows(settings.flows_dir, rules.intent_names)
         shop, default_lang = flows.shop.name, flows.shop.default_lang
     except FlowError:
-        print(f"eval-intents: no valid flows in {settings.flows_dir}; the prompt gets no shop "
-              "name", file=sys.stderr)  # fmt: skip
+        print(
+            f"eval-intents: no valid flows in {settings.flows_dir}; the prompt gets no shop name",
+            file=sys.stderr,
+        )
     template = (settings.prompts_dir / "classify.md").read_text(encoding="utf-8")
 
     def make_llm() -> LlmClassifier:
@@ -215,9 +227,16 @@ def _compare(
         return llm
 
     samples = [Sample(r.text, r.label, r.lang or default_lang) for r in rows]
-    return asyncio.run(compare(samples, lambda text: classify(text, rules), make_llm,
-                               rules.intent_names, concurrency=concurrency,
-                               progress=_progress))  # fmt: skip
+    return asyncio.run(
+        compare(
+            samples,
+            lambda text: classify(text, rules),
+            make_llm,
+            rules.intent_names,
+            concurrency=concurrency,
+            progress=_progress,
+        )
+    )
 
 
 def _progress(column: str, done: int, total: int) -> None:
@@ -250,8 +269,9 @@ def _print_columns(
 ) -> None:
     """The side-by-side table of the rules, the LLM alone and the combined policy."""
     rows = [row for pairs in per_file.values() for row in pairs]
-    reports = [evaluate((r.label, g) for r, g in zip(rows, c.predicted, strict=True))
-               for c in columns]  # fmt: skip
+    reports = [
+        evaluate((r.label, g) for r, g in zip(rows, c.predicted, strict=True)) for c in columns
+    ]
     print(f"== rules, LLM and the combined policy side by side (n={len(rows)})")
     print(f"  {'':<26}" + "".join(f"{name:>10}" for name in COLUMNS))
     table: list[tuple[str, list[str]]] = [
@@ -273,8 +293,9 @@ def _print_columns(
             print(f"  {column.name} outcomes: {parts}")
     print(f"  {'F1 per intent':<26}" + "".join(f"{name:>10}" for name in COLUMNS))
     for intent in sorted({name for r in reports for name in r.per_intent}):
-        cells = [f"{r.per_intent[intent].f1:.3f}" if intent in r.per_intent else "-"
-                 for r in reports]  # fmt: skip
+        cells = [
+            f"{r.per_intent[intent].f1:.3f}" if intent in r.per_intent else "-" for r in reports
+        ]
         print(f"  {intent:<26}" + "".join(f"{cell:>10}" for cell in cells))
     if errors:
         for column, report in zip(columns[1:], reports[1:], strict=True):

@@ -77,8 +77,11 @@ def run(args: argparse.Namespace) -> int:
         report = asyncio.run(_read(settings.database_url, first, last, tz))
     except (StorageError, SQLAlchemyError) as exc:
         reason = str(exc).splitlines()[0]
-        print(f"chatbot report: cannot read DATABASE_URL ({reason}); is it migrated? "
-              "Run `chatbot migrate`", file=sys.stderr)  # fmt: skip
+        print(
+            f"chatbot report: cannot read DATABASE_URL ({reason}); is it migrated? "
+            "Run `chatbot migrate`",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     return _write(args, report, flows, tz)
 
@@ -97,8 +100,9 @@ def _write(args: argparse.Namespace, report: Report, flows: FlowSet, tz: ZoneInf
             for path in write_csv(report, args.csv, tz):
                 print(f"report: wrote {path}", file=sys.stderr)
         if args.html is not None:
-            page = render_html(report, flows.shop.name, flows.shop.default_lang, tz,
-                               datetime.now(tz))  # fmt: skip
+            page = render_html(
+                report, flows.shop.name, flows.shop.default_lang, tz, datetime.now(tz)
+            )
             args.html.write_text(page, encoding="utf-8")
             print(f"report: wrote {args.html}", file=sys.stderr)
     except OSError as exc:

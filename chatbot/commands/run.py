@@ -73,8 +73,9 @@ async def serve(settings: Settings) -> int:
         graph = share_media(settings, managers, whatsapp)
         loops.append(weekly_digest(managers, app).run_forever)
     elif settings.managers_chat_id is not None:
-        print("MANAGERS_CHAT_ID needs TELEGRAM_BOT_TOKEN: task cards stay unposted",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "MANAGERS_CHAT_ID needs TELEGRAM_BOT_TOKEN: task cards stay unposted", file=sys.stderr
+        )
     runtime = Runtime(app, senders=senders, channels=channels, loops=loops)
     shutdown = Shutdown(settings.shutdown_timeout_seconds)
     loop = asyncio.get_running_loop()

@@ -79,8 +79,10 @@ async def _run_scripts(
         template = (prompts_dir / "classify.md").read_text(encoding="utf-8")
         llm = LlmClassifier.from_settings(settings, template=template, shop=flows.shop.name)
         known = load_rules(rules_dir(flows_dir)).intent_names
-        print(f"simulate: the LLM {settings.llm_model} is asked when the rules are unsure",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"simulate: the LLM {settings.llm_model} is asked when the rules are unsure",
+            file=sys.stderr,
+        )
     db = None
     try:
         scripts = []

@@ -18,8 +18,10 @@ def run(args: argparse.Namespace) -> int:
     """Choose the runtime from the settings."""
     settings = Settings()
     if not settings.messenger_configured:
-        print("no TELEGRAM_BOT_TOKEN or WHATSAPP_TOKEN set: starting the console chat",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "no TELEGRAM_BOT_TOKEN or WHATSAPP_TOKEN set: starting the console chat",
+            file=sys.stderr,
+        )
         return chat.run(argparse.Namespace(chat_id="local", name="", no_color=False))
     from chatbot.commands import run as run_command  # aiogram: imported only when needed
 

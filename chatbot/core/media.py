@@ -12,11 +12,21 @@ TELEGRAM_UPLOAD: Final = 50 * MB  # what a bot may upload (sendPhoto, sendDocume
 TELEGRAM_DOWNLOAD: Final = 20 * MB  # what a bot may download (getFile)
 TELEGRAM_PHOTO: Final = 10 * MB  # larger images go as documents
 # What the Cloud API accepts per message type (Meta's "supported media types").
-WHATSAPP_LIMITS: Final = {"image": 5 * MB, "video": 16 * MB, "audio": 16 * MB,
-                          "document": 100 * MB, "sticker": MB // 2}  # fmt: skip
+WHATSAPP_LIMITS: Final = {
+    "image": 5 * MB,
+    "video": 16 * MB,
+    "audio": 16 * MB,
+    "document": 100 * MB,
+    "sticker": MB // 2,
+}
 # A manager's Telegram file as the WhatsApp message type that carries it; others cannot go.
-WHATSAPP_TYPE: Final = {"photo": "image", "document": "document", "video": "video",
-                        "voice": "audio", "audio": "audio"}  # fmt: skip
+WHATSAPP_TYPE: Final = {
+    "photo": "image",
+    "document": "document",
+    "video": "video",
+    "voice": "audio",
+    "audio": "audio",
+}
 FILE_PREFIX: Final = "tg-file?"
 
 
@@ -63,9 +73,15 @@ class ManagerFile:
     def attachment(self) -> str:
         """As `ManagerMessage.attachment` carries it (a query string: names may hold anything)."""
         return FILE_PREFIX + urlencode(
-            {"kind": self.kind, "id": self.file_id, "size": self.size, "mime": self.mime,
-             "name": self.name, "source": self.source}
-        )  # fmt: skip
+            {
+                "kind": self.kind,
+                "id": self.file_id,
+                "size": self.size,
+                "mime": self.mime,
+                "name": self.name,
+                "source": self.source,
+            }
+        )
 
 
 def read_manager_file(attachment: str) -> ManagerFile | None:
@@ -76,9 +92,14 @@ def read_manager_file(attachment: str) -> ManagerFile | None:
     if not fields.get("kind") or not fields.get("id"):
         return None
     size = fields.get("size", "0")
-    return ManagerFile(fields["kind"], fields["id"], int(size) if size.isdigit() else 0,
-                       fields.get("mime", ""), fields.get("name", ""),
-                       fields.get("source", ""))  # fmt: skip
+    return ManagerFile(
+        fields["kind"],
+        fields["id"],
+        int(size) if size.isdigit() else 0,
+        fields.get("mime", ""),
+        fields.get("name", ""),
+        fields.get("source", ""),
+    )
 
 
 def whatsapp_limit(file: ManagerFile) -> int | None:

@@ -49,10 +49,14 @@ def dialogs(conn: Connection, p: Period) -> dict[str, Any]:
         .group_by(DialogFactRow.name)
     )
     closed = dict.fromkeys(CLOSE_REASONS, 0) | {str(r): int(n) for r, n in rows}
-    spam = int(conn.scalar(
-        select(func.count()).select_from(DialogRow).where(DialogRow.id.in_(ids),
-                                                           has_fact("closed", "spam"))
-    ) or 0)  # fmt: skip
+    spam = int(
+        conn.scalar(
+            select(func.count())
+            .select_from(DialogRow)
+            .where(DialogRow.id.in_(ids), has_fact("closed", "spam"))
+        )
+        or 0
+    )
     return {"new": new, "spam": spam, "spam_share": _share(spam, new), "closed": closed}
 
 
@@ -61,18 +65,25 @@ def first_response(conn: Connection, p: Period, backend: str) -> dict[str, Any]:
     ids = period_dialogs(p.start, p.end)
     first_in = (
         select(MessageRow.dialog_id, func.min(MessageRow.created_at).label("at"))
-        .where(MessageRow.dialog_id.in_(ids), MessageRow.direction == "in",
-               MessageRow.author == "customer")
+        .where(
+            MessageRow.dialog_id.in_(ids),
+            MessageRow.direction == "in",
+            MessageRow.author == "customer",
+        )
         .group_by(MessageRow.dialog_id)
         .subquery("first_in")
-    )  # fmt: skip
+    )
     answered = func.coalesce(OutboxRow.sent_at, OutboxRow.created_at)
     first_out = (
         select(func.min(answered))
-        .where(OutboxRow.dialog_id == first_in.c.dialog_id, OutboxRow.kind == "message",
-               OutboxRow.status != "skipped", OutboxRow.created_at >= first_in.c.at)
+        .where(
+            OutboxRow.dialog_id == first_in.c.dialog_id,
+            OutboxRow.kind == "message",
+            OutboxRow.status != "skipped",
+            OutboxRow.created_at >= first_in.c.at,
+        )
         .scalar_subquery()
-    )  # fmt: skip
+    )
     bot = select(seconds_between(backend, first_in.c.at, first_out)).where(first_out.is_not(None))
     firsts = (
         select(func.min(ManagerResponseRow.id))
@@ -95,23 +106,33 @@ def managers(conn: Connection, p: Period) -> tuple[list[dict[str, Any]], dict[st
     """
     ids = period_dialogs(p.start, p.end)
     msgs = conn.execute(
-        select(DialogFactRow.manager, func.count(func.distinct(DialogFactRow.dialog_id)),
-               func.count())
+        select(
+            DialogFactRow.manager, func.count(func.distinct(DialogFactRow.dialog_id)), func.count()
+        )
         .where(DialogFactRow.kind == "manager_message", DialogFactRow.dialog_id.in_(ids))
         .group_by(DialogFactRow.manager)
-    )  # fmt: skip
+    )
     answers = conn.execute(
-        select(ManagerResponseRow.manager, func.avg(ManagerResponseRow.seconds),
-               count_where(ManagerResponseRow.breach.is_(True)))
+        select(
+            ManagerResponseRow.manager,
+            func.avg(ManagerResponseRow.seconds),
+            count_where(ManagerResponseRow.breach.is_(True)),
+        )
         .where(ManagerResponseRow.dialog_id.in_(ids))
         .group_by(ManagerResponseRow.manager)
-    )  # fmt: skip
+    )
     waits = _unanswered_waits(conn, ids)
     figures: dict[str, dict[str, Any]] = {}
 
     def entry(name: str) -> dict[str, Any]:
-        blank = {"id": name, "name": name, "dialogs": 0, "messages": 0,
-                 "response_avg_min": None, "breaches": 0}  # fmt: skip
+        blank = {
+            "id": name,
+            "name": name,
+            "dialogs": 0,
+            "messages": 0,
+            "response_avg_min": None,
+            "breaches": 0,
+        }
         return figures.setdefault(name, blank)
 
     for name, dialogs_, messages in msgs:
@@ -119,8 +140,7 @@ def managers(conn: Connection, p: Period) -> tuple[list[dict[str, Any]], dict[st
     late = 0
     for name, avg, breaches in answers:
         late += int(breaches)
-        entry(str(name)).update(response_avg_min=_round(float(avg) / 60.0),
-                                breaches=int(breaches))  # fmt: skip
+        entry(str(name)).update(response_avg_min=_round(float(avg) / 60.0), breaches=int(breaches))
     for name, n in waits.items():
         if name:
             entry(name)["breaches"] += n
@@ -134,18 +154,23 @@ def _unanswered_waits(conn: Connection, ids: Any) -> dict[str, int]:
     fact = DialogFactRow
     answered_later = (
         select(ManagerResponseRow.id)
-        .where(ManagerResponseRow.dialog_id == fact.dialog_id,
-               ManagerResponseRow.created_at >= fact.created_at)
+        .where(
+            ManagerResponseRow.dialog_id == fact.dialog_id,
+            ManagerResponseRow.created_at >= fact.created_at,
+        )
         .exists()
-    )  # fmt: skip
+    )
     holder = (
         select(TaskRow.manager)
-        .where(TaskRow.dialog_id == fact.dialog_id, TaskRow.manager.is_not(None),
-               TaskRow.taken_at <= fact.created_at)
+        .where(
+            TaskRow.dialog_id == fact.dialog_id,
+            TaskRow.manager.is_not(None),
+            TaskRow.taken_at <= fact.created_at,
+        )
         .order_by(TaskRow.taken_at.desc(), TaskRow.id.desc())
         .limit(1)
         .scalar_subquery()
-    )  # fmt: skip
+    )
     spells = (
         select(fact.dialog_id, fact.name, func.min(fact.created_at).label("at"))
         .where(fact.kind == "wait_breach", fact.dialog_id.in_(ids))
@@ -155,11 +180,17 @@ def _unanswered_waits(conn: Connection, ids: Any) -> dict[str, int]:
     rows = conn.execute(
         select(holder, func.count())
         .select_from(fact)
-        .join(spells, and_(spells.c.dialog_id == fact.dialog_id, spells.c.name == fact.name,
-                           spells.c.at == fact.created_at))
+        .join(
+            spells,
+            and_(
+                spells.c.dialog_id == fact.dialog_id,
+                spells.c.name == fact.name,
+                spells.c.at == fact.created_at,
+            ),
+        )
         .where(fact.kind == "wait_breach", ~answered_later)
         .group_by(holder)
-    )  # fmt: skip
+    )
     return {str(m or ""): int(n) for m, n in rows}
 
 
@@ -188,27 +219,39 @@ def nudges(conn: Connection, p: Period) -> dict[str, int]:
     def before_next(at: Any) -> Any:
         return ~(
             select(later.c.id)
-            .where(later.c.dialog_id == n.c.dialog_id, later.c.kind == "nudge",
-                   later.c.created_at > n.c.created_at, later.c.created_at <= at)
+            .where(
+                later.c.dialog_id == n.c.dialog_id,
+                later.c.kind == "nudge",
+                later.c.created_at > n.c.created_at,
+                later.c.created_at <= at,
+            )
             .correlate_except(later)  # `n` is two queries out: auto-correlation looks one
             .exists()
-        )  # fmt: skip
+        )
 
     replied = (
         select(MessageRow.id)
-        .where(MessageRow.dialog_id == n.c.dialog_id, MessageRow.direction == "in",
-               MessageRow.author == "customer", MessageRow.created_at > n.c.created_at,
-               before_next(MessageRow.created_at))
+        .where(
+            MessageRow.dialog_id == n.c.dialog_id,
+            MessageRow.direction == "in",
+            MessageRow.author == "customer",
+            MessageRow.created_at > n.c.created_at,
+            before_next(MessageRow.created_at),
+        )
         .correlate_except(MessageRow)
         .exists()
-    )  # fmt: skip
+    )
     ordered = (
         select(CrmEventRow.id)
-        .where(CrmEventRow.dialog_id == n.c.dialog_id, CrmEventRow.type == "order_created",
-               CrmEventRow.created_at >= n.c.created_at, before_next(CrmEventRow.created_at))
+        .where(
+            CrmEventRow.dialog_id == n.c.dialog_id,
+            CrmEventRow.type == "order_created",
+            CrmEventRow.created_at >= n.c.created_at,
+            before_next(CrmEventRow.created_at),
+        )
         .correlate_except(CrmEventRow)
         .exists()
-    )  # fmt: skip
+    )
     row = conn.execute(
         select(func.count(), count_where(replied), count_where(ordered)).where(
             n.c.kind == "nudge", n.c.dialog_id.in_(period_dialogs(p.start, p.end))

@@ -18,10 +18,12 @@ def closes(conn: Connection, p: Period) -> list[tuple[datetime, str]]:
     """(when, reason) of every close of the period's dialogs, in time order."""
     rows = conn.execute(
         select(DialogFactRow.created_at, DialogFactRow.name)
-        .where(DialogFactRow.kind == "closed",
-               DialogFactRow.dialog_id.in_(period_dialogs(p.start, p.end)))
+        .where(
+            DialogFactRow.kind == "closed",
+            DialogFactRow.dialog_id.in_(period_dialogs(p.start, p.end)),
+        )
         .order_by(DialogFactRow.created_at)
-    )  # fmt: skip
+    )
     return [(at, str(reason)) for at, reason in rows]
 
 
@@ -29,10 +31,15 @@ def worth_a_look(conn: Connection, p: Period) -> list[dict[str, Any]]:
     """Spam closes, auto-closes sent to review and SLA breaches, newest first."""
     ids = period_dialogs(p.start, p.end)
     spam = select(
-        DialogFactRow.dialog_id, DialogFactRow.created_at, literal("spam").label("why"),
+        DialogFactRow.dialog_id,
+        DialogFactRow.created_at,
+        literal("spam").label("why"),
         literal("").label("detail"),
-    ).where(DialogFactRow.kind == "closed", DialogFactRow.name == "spam",
-            DialogFactRow.dialog_id.in_(ids))  # fmt: skip
+    ).where(
+        DialogFactRow.kind == "closed",
+        DialogFactRow.name == "spam",
+        DialogFactRow.dialog_id.in_(ids),
+    )
     review = select(
         TaskRow.dialog_id,
         TaskRow.created_at,
@@ -45,21 +52,41 @@ def worth_a_look(conn: Connection, p: Period) -> list[dict[str, Any]]:
         literal("breach").label("why"),
         ManagerResponseRow.manager.label("detail"),
     ).where(ManagerResponseRow.breach.is_(True), ManagerResponseRow.dialog_id.in_(ids))
-    waits = select(
-        DialogFactRow.dialog_id, func.min(DialogFactRow.created_at),
-        literal("wait").label("why"), literal("").label("detail"),
-    ).where(DialogFactRow.kind == "wait_breach", DialogFactRow.dialog_id.in_(ids)).group_by(
-        DialogFactRow.dialog_id, DialogFactRow.name
-    )  # fmt: skip
+    waits = (
+        select(
+            DialogFactRow.dialog_id,
+            func.min(DialogFactRow.created_at),
+            literal("wait").label("why"),
+            literal("").label("detail"),
+        )
+        .where(DialogFactRow.kind == "wait_breach", DialogFactRow.dialog_id.in_(ids))
+        .group_by(DialogFactRow.dialog_id, DialogFactRow.name)
+    )
     found = union_all(spam, review, late, waits).subquery("look")
     rows = conn.execute(
-        select(found.c.dialog_id, found.c.created_at, found.c.why, found.c.detail,
-               CustomerRow.name, CustomerRow.phone, DialogRow.channel)
+        select(
+            found.c.dialog_id,
+            found.c.created_at,
+            found.c.why,
+            found.c.detail,
+            CustomerRow.name,
+            CustomerRow.phone,
+            DialogRow.channel,
+        )
         .join(DialogRow, DialogRow.id == found.c.dialog_id)
         .join(CustomerRow, CustomerRow.id == DialogRow.customer_id)
         .order_by(found.c.created_at.desc(), found.c.dialog_id.desc())
         .limit(LOOK_LIMIT)
-    )  # fmt: skip
-    return [{"dialog_id": int(d), "at": at, "why": str(why), "detail": str(detail or ""),
-             "customer": str(name or ""), "phone": phone or "", "channel": str(channel)}
-            for d, at, why, detail, name, phone, channel in rows]  # fmt: skip
+    )
+    return [
+        {
+            "dialog_id": int(d),
+            "at": at,
+            "why": str(why),
+            "detail": str(detail or ""),
+            "customer": str(name or ""),
+            "phone": phone or "",
+            "channel": str(channel),
+        }
+        for d, at, why, detail, name, phone, channel in rows
+    ]

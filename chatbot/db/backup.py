@@ -83,8 +83,11 @@ def _inspect(conn: sqlite3.Connection) -> tuple[str, str | None, dict[str, int]]
     check = str(conn.execute("PRAGMA quick_check").fetchone()[0])
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     # Names from COUNTED only, never from input.
-    rows = {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
-            for t in COUNTED if t in tables}  # fmt: skip
+    rows = {
+        t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0])
+        for t in COUNTED
+        if t in tables
+    }
     revision = None
     if "alembic_version" in tables:
         found = conn.execute("SELECT version_num FROM alembic_version").fetchone()

@@ -71,13 +71,26 @@ class DialogRef:
 
 
 _CARD = (
-    select(TaskRow.id, TaskRow.dialog_id, TaskRow.kind, TaskRow.reason, TaskRow.status,
-           TaskRow.manager, TaskRow.created_at, DialogRow.channel, DialogRow.chat_id,
-           DialogRow.stage, CustomerRow.name, CustomerRow.phone, TaskRow.card_chat_id,
-           TaskRow.card_message_id, TaskRow.post_to)
+    select(
+        TaskRow.id,
+        TaskRow.dialog_id,
+        TaskRow.kind,
+        TaskRow.reason,
+        TaskRow.status,
+        TaskRow.manager,
+        TaskRow.created_at,
+        DialogRow.channel,
+        DialogRow.chat_id,
+        DialogRow.stage,
+        CustomerRow.name,
+        CustomerRow.phone,
+        TaskRow.card_chat_id,
+        TaskRow.card_message_id,
+        TaskRow.post_to,
+    )
     .join(DialogRow, DialogRow.id == TaskRow.dialog_id)
     .join(CustomerRow, CustomerRow.id == DialogRow.customer_id)
-)  # fmt: skip
+)
 
 
 def _card(row: Any) -> TaskCard:
@@ -128,12 +141,18 @@ async def dialog_ref(session: AsyncSession, dialog_id: int) -> DialogRef | None:
     """Channel, chat and customer of a dialog."""
     row = (
         await session.execute(
-            select(DialogRow.id, DialogRow.channel, DialogRow.chat_id, CustomerRow.name,
-                   CustomerRow.phone, DialogRow.stage)
+            select(
+                DialogRow.id,
+                DialogRow.channel,
+                DialogRow.chat_id,
+                CustomerRow.name,
+                CustomerRow.phone,
+                DialogRow.stage,
+            )
             .join(CustomerRow, CustomerRow.id == DialogRow.customer_id)
             .where(DialogRow.id == dialog_id)
         )
-    ).first()  # fmt: skip
+    ).first()
     return DialogRef(*row) if row is not None else None
 
 
@@ -163,29 +182,47 @@ async def record_post(session: AsyncSession, post: Post, now: datetime) -> None:
     conn = await session.connection()
     await conn.execute(
         _POST.statement(conn.dialect),
-        {"chat_id": post.chat_id, "message_id": post.message_id, "dialog_id": post.dialog_id,
-         "task_id": post.task_id, "kind": post.kind, "buttons": post.buttons, "created_at": now},
-    )  # fmt: skip
+        {
+            "chat_id": post.chat_id,
+            "message_id": post.message_id,
+            "dialog_id": post.dialog_id,
+            "task_id": post.task_id,
+            "kind": post.kind,
+            "buttons": post.buttons,
+            "created_at": now,
+        },
+    )
 
 
 async def find_post(session: AsyncSession, chat_id: str, message_id: int) -> Post | None:
     """The post behind a message of a managers' chat, if the bot posted it for a dialog."""
     row = (
         await session.execute(
-            select(ManagerPostRow.chat_id, ManagerPostRow.message_id, ManagerPostRow.dialog_id,
-                   ManagerPostRow.task_id, ManagerPostRow.kind, ManagerPostRow.buttons)
-            .where(ManagerPostRow.chat_id == chat_id, ManagerPostRow.message_id == message_id)
+            select(
+                ManagerPostRow.chat_id,
+                ManagerPostRow.message_id,
+                ManagerPostRow.dialog_id,
+                ManagerPostRow.task_id,
+                ManagerPostRow.kind,
+                ManagerPostRow.buttons,
+            ).where(ManagerPostRow.chat_id == chat_id, ManagerPostRow.message_id == message_id)
         )
-    ).first()  # fmt: skip
+    ).first()
     return Post(*row) if row is not None else None
 
 
 async def buttoned_posts(session: AsyncSession, task_id: int) -> list[Post]:
     """Posts of a task that carry its buttons (the card, re-announcements, escalations)."""
     rows = await session.execute(
-        select(ManagerPostRow.chat_id, ManagerPostRow.message_id, ManagerPostRow.dialog_id,
-               ManagerPostRow.task_id, ManagerPostRow.kind, ManagerPostRow.buttons)
+        select(
+            ManagerPostRow.chat_id,
+            ManagerPostRow.message_id,
+            ManagerPostRow.dialog_id,
+            ManagerPostRow.task_id,
+            ManagerPostRow.kind,
+            ManagerPostRow.buttons,
+        )
         .where(ManagerPostRow.task_id == task_id, ManagerPostRow.buttons.is_(True))
         .order_by(ManagerPostRow.id)
-    )  # fmt: skip
+    )
     return [Post(*r) for r in rows]

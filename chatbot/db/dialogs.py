@@ -109,20 +109,42 @@ def create_dialog(
     customer_id, other_last = _customer_for(conn, customer, now)
     state = DialogState(channel=channel, lang=customer.lang or default_lang)
     values = {
-        "customer_id": customer_id, "channel": channel, "chat_id": chat_id, "stage": state.stage,
-        "closed": False, "paused": False, "flags": "", "lang": state.lang,
-        "state": state.to_json(), "version": 0, "created_at": now, "updated_at": now,
-    }  # fmt: skip
+        "customer_id": customer_id,
+        "channel": channel,
+        "chat_id": chat_id,
+        "stage": state.stage,
+        "closed": False,
+        "paused": False,
+        "flags": "",
+        "lang": state.lang,
+        "state": state.to_json(),
+        "version": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
     new_id = _NEW_DIALOG.scalar(conn, values)
     if new_id is None:
         return None
-    return DialogRecord(new_id, customer_id, channel, chat_id, state, 0, customer.name,
-                        customer.phone, other_last)  # fmt: skip
+    return DialogRecord(
+        new_id, customer_id, channel, chat_id, state, 0, customer.name, customer.phone, other_last
+    )
 
 
 def _build_new_dialog(insert: Any) -> Any:
-    columns = ("customer_id", "channel", "chat_id", "stage", "closed", "paused", "flags", "lang",
-               "state", "version", "created_at", "updated_at")  # fmt: skip
+    columns = (
+        "customer_id",
+        "channel",
+        "chat_id",
+        "stage",
+        "closed",
+        "paused",
+        "flags",
+        "lang",
+        "state",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     return (
         insert(DialogRow)
         .values({c: bindparam(c) for c in columns})

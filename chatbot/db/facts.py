@@ -27,6 +27,15 @@ def record_facts(
 ) -> None:
     """Add the step's facts to the dialog's."""
     if facts:
-        rows = [{"dialog_id": dialog_id, "kind": f.kind, "name": f.name, "manager": f.manager,
-                 "value": f.value, "created_at": now} for f in facts]  # fmt: skip
+        rows = [
+            {
+                "dialog_id": dialog_id,
+                "kind": f.kind,
+                "name": f.name,
+                "manager": f.manager,
+                "value": f.value,
+                "created_at": now,
+            }
+            for f in facts
+        ]
         _INSERT.many(conn, rows)

@@ -30,8 +30,18 @@ def _build_inbound(insert: Any) -> Any:
 
 
 _INBOUND = Prepared(_build_inbound)
-_INBOUND_COLUMNS = ("dialog_id", "channel", "external_id", "direction", "author", "text",
-                    "created_at", "intent", "source", "confidence")  # fmt: skip
+_INBOUND_COLUMNS = (
+    "dialog_id",
+    "channel",
+    "external_id",
+    "direction",
+    "author",
+    "text",
+    "created_at",
+    "intent",
+    "source",
+    "confidence",
+)
 
 
 def record_inbound(
@@ -48,13 +58,18 @@ def record_inbound(
     changed = _INBOUND.rowcount(
         conn,
         {
-            "dialog_id": dialog_id, "channel": channel, "external_id": external_id,
-            "direction": "in", "author": author, "text": text, "created_at": now,
+            "dialog_id": dialog_id,
+            "channel": channel,
+            "external_id": external_id,
+            "direction": "in",
+            "author": author,
+            "text": text,
+            "created_at": now,
             "intent": decision.intent if decision else None,
             "source": decision.source if decision else None,
             "confidence": decision.confidence if decision else None,
         },
-    )  # fmt: skip
+    )
     return bool(changed)
 
 
@@ -68,25 +83,37 @@ def record_message(
     now: datetime,
 ) -> None:
     """Insert a message with no external id (outbound texts, manager messages)."""
-    _MESSAGE.rowcount(conn, {"dialog_id": dialog_id, "channel": channel, "direction": direction,
-                            "author": author, "text": text, "created_at": now})  # fmt: skip
+    _MESSAGE.rowcount(
+        conn,
+        {
+            "dialog_id": dialog_id,
+            "channel": channel,
+            "direction": direction,
+            "author": author,
+            "text": text,
+            "created_at": now,
+        },
+    )
 
 
 _MESSAGE = Prepared(
     lambda insert: insert(MessageRow).values(
-        {c: bindparam(c) for c in ("dialog_id", "channel", "direction", "author", "text",
-                                   "created_at")}
+        {
+            c: bindparam(c)
+            for c in ("dialog_id", "channel", "direction", "author", "text", "created_at")
+        }
     )
-)  # fmt: skip
+)
 
 
 def _build_crm(insert: Any) -> Any:
     return (
         insert(CrmEventRow)
-        .values({c: bindparam(c) for c in ("external_id", "dialog_id", "type", "data",
-                                           "created_at")})
+        .values(
+            {c: bindparam(c) for c in ("external_id", "dialog_id", "type", "data", "created_at")}
+        )
         .on_conflict_do_nothing(index_elements=["external_id"])
-    )  # fmt: skip
+    )
 
 
 _CRM = Prepared(_build_crm)
@@ -103,7 +130,12 @@ def record_crm_event(
     """Insert a CRM event; False when its external id was applied before."""
     changed = _CRM.rowcount(
         conn,
-        {"external_id": external_id, "dialog_id": dialog_id, "type": type_, "data": data,
-         "created_at": now},
-    )  # fmt: skip
+        {
+            "external_id": external_id,
+            "dialog_id": dialog_id,
+            "type": type_,
+            "data": data,
+            "created_at": now,
+        },
+    )
     return bool(changed)

@@ -50,17 +50,39 @@ def enqueue(conn: Connection, dialog_id: int, items: Sequence[OutboxItem], now: 
     """Add outbox rows (one statement for all of them)."""
     if not items:
         return
-    rows = [{"dialog_id": dialog_id, "idempotency_key": i.key, "kind": kind_of(i.message),
-             "channel": i.channel, "chat_id": i.chat_id, "payload": i.message.to_payload(),
-             "status": i.status, "error": i.error, "attempts": 0, "next_attempt_at": now,
-             "created_at": now}
-            for i in items]  # fmt: skip
+    rows = [
+        {
+            "dialog_id": dialog_id,
+            "idempotency_key": i.key,
+            "kind": kind_of(i.message),
+            "channel": i.channel,
+            "chat_id": i.chat_id,
+            "payload": i.message.to_payload(),
+            "status": i.status,
+            "error": i.error,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for i in items
+    ]
     _OUTBOX.many(conn, rows)
 
 
 def _build_outbox(insert: Any) -> Any:
-    columns = ("dialog_id", "idempotency_key", "kind", "channel", "chat_id", "payload", "status",
-               "error", "attempts", "next_attempt_at", "created_at")  # fmt: skip
+    columns = (
+        "dialog_id",
+        "idempotency_key",
+        "kind",
+        "channel",
+        "chat_id",
+        "payload",
+        "status",
+        "error",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    )
     return (
         insert(OutboxRow)
         .values({c: bindparam(c) for c in columns})
@@ -97,14 +119,26 @@ _WAITING = exists().where(
     _Earlier.id < OutboxRow.id,
 )
 _DUE = (
-    select(OutboxRow.id, OutboxRow.dialog_id, OutboxRow.channel, OutboxRow.chat_id,
-           OutboxRow.kind, OutboxRow.idempotency_key, OutboxRow.payload, OutboxRow.attempts,
-           OutboxRow.first_failed_at)
-    .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= bindparam("now"),
-           OutboxRow.channel.in_(bindparam("channels", expanding=True)), ~_WAITING)
+    select(
+        OutboxRow.id,
+        OutboxRow.dialog_id,
+        OutboxRow.channel,
+        OutboxRow.chat_id,
+        OutboxRow.kind,
+        OutboxRow.idempotency_key,
+        OutboxRow.payload,
+        OutboxRow.attempts,
+        OutboxRow.first_failed_at,
+    )
+    .where(
+        OutboxRow.status == "pending",
+        OutboxRow.next_attempt_at <= bindparam("now"),
+        OutboxRow.channel.in_(bindparam("channels", expanding=True)),
+        ~_WAITING,
+    )
     .order_by(OutboxRow.id)
     .limit(bindparam("limit"))
-)  # fmt: skip
+)
 _DUE_LOCKED = _DUE.with_for_update(skip_locked=True, of=OutboxRow)
 
 
@@ -191,11 +225,14 @@ class Delivery:
 
 
 _SENT = Prepared(
-    lambda _: update(OutboxRow)
-    .where(OutboxRow.id == bindparam("row_id"))
-    .values(status=bindparam("status"), sent_at=bindparam("sent_at"),
-            attempts=bindparam("attempts"))
-)  # fmt: skip
+    lambda _: (
+        update(OutboxRow)
+        .where(OutboxRow.id == bindparam("row_id"))
+        .values(
+            status=bindparam("status"), sent_at=bindparam("sent_at"), attempts=bindparam("attempts")
+        )
+    )
+)
 
 
 def record_outcome(conn: Connection, row: Delivery, values: dict[str, Any], now: datetime) -> None:

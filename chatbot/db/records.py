@@ -79,9 +79,11 @@ def record_response(
     conn: Connection, dialog_id: int, manager: str, seconds: float, breach: bool, now: datetime
 ) -> None:
     """Record how long a manager took to answer."""
-    conn.execute(insert(ManagerResponseRow).values(dialog_id=dialog_id, manager=manager,
-                                                   seconds=seconds, breach=breach,
-                                                   created_at=now))  # fmt: skip
+    conn.execute(
+        insert(ManagerResponseRow).values(
+            dialog_id=dialog_id, manager=manager, seconds=seconds, breach=breach, created_at=now
+        )
+    )
 
 
 async def open_tasks(session: AsyncSession) -> list[tuple[int, int, str, str, str]]:

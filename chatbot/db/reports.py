@@ -62,8 +62,10 @@ async def responses_since(session: AsyncSession, since: datetime) -> list[Manage
         .where(ManagerResponseRow.created_at >= since)
         .group_by(ManagerResponseRow.manager)
     )
-    figures = [ManagerFigures(str(m), int(n), float(avg or 0), float(top or 0), int(late or 0))
-               for m, n, avg, top, late in rows]  # fmt: skip
+    figures = [
+        ManagerFigures(str(m), int(n), float(avg or 0), float(top or 0), int(late or 0))
+        for m, n, avg, top, late in rows
+    ]
     return sorted(figures, key=lambda f: (-f.average_seconds, f.manager))
 
 

@@ -41,22 +41,36 @@ def set_timers(conn: Connection, dialog_id: int, specs: Sequence[TimerSpec]) -> 
     """Create or replace the dialog's timers (one statement for all of them)."""
     if not specs:
         return
-    rows = [{"dialog_id": dialog_id, "name": t.name, "token": t.token, "due_at": t.due_at,
-             "keep_after_close": t.keep_after_close, "claimed_until": None}
-            for t in specs]  # fmt: skip
+    rows = [
+        {
+            "dialog_id": dialog_id,
+            "name": t.name,
+            "token": t.token,
+            "due_at": t.due_at,
+            "keep_after_close": t.keep_after_close,
+            "claimed_until": None,
+        }
+        for t in specs
+    ]
     _SET.many(conn, rows)
 
 
 def _build_set_timers(insert: Any) -> Any:
     stmt = insert(TimerRow).values(
-        {c: bindparam(c) for c in ("dialog_id", "name", "token", "due_at", "keep_after_close",
-                                   "claimed_until")}
-    )  # fmt: skip
+        {
+            c: bindparam(c)
+            for c in ("dialog_id", "name", "token", "due_at", "keep_after_close", "claimed_until")
+        }
+    )
     return stmt.on_conflict_do_update(
         index_elements=["dialog_id", "name"],
-        set_={"token": stmt.excluded.token, "due_at": stmt.excluded.due_at,
-              "keep_after_close": stmt.excluded.keep_after_close, "claimed_until": None},
-    )  # fmt: skip
+        set_={
+            "token": stmt.excluded.token,
+            "due_at": stmt.excluded.due_at,
+            "keep_after_close": stmt.excluded.keep_after_close,
+            "claimed_until": None,
+        },
+    )
 
 
 _CANCEL = delete(TimerRow).where(
@@ -135,10 +149,13 @@ def release(conn: Connection, claimed: Sequence[DueTimer]) -> None:
     for timer in claimed:
         conn.execute(
             update(TimerRow)
-            .where(TimerRow.dialog_id == timer.dialog_id, TimerRow.name == timer.name,
-                   TimerRow.token == timer.token)
+            .where(
+                TimerRow.dialog_id == timer.dialog_id,
+                TimerRow.name == timer.name,
+                TimerRow.token == timer.token,
+            )
             .values(claimed_until=None)
-        )  # fmt: skip
+        )
 
 
 async def next_due(

@@ -210,8 +210,14 @@ class ActionRunner:
             return False
         values = self._values()
         text = render(self.flows.text(key, self.state.lang), values)
-        way = whatsapp_way(key, self.state, self.flows.shop.whatsapp, values, self.ctx.now,
-                           proactive=self.ctx.proactive)  # fmt: skip
+        way = whatsapp_way(
+            key,
+            self.state,
+            self.flows.shop.whatsapp,
+            values,
+            self.ctx.now,
+            proactive=self.ctx.proactive,
+        )
         if isinstance(way, str):
             self.emit(SkippedReply(key, way))
             return False

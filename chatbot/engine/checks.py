@@ -20,9 +20,21 @@ from chatbot.errors import Problem
 
 CLOSE_REASONS = ("spam", "thanks", "no_reply", "bot_blocked", "refused", "completed", "manual")
 BUILTIN_VARS = frozenset(
-    {"name", "name_suffix", "shop", "next_open", "amount", "currency", "order_id", "pay_url",
-     "tracking", "text", "rating", "said_rating"}
-)  # fmt: skip
+    {
+        "name",
+        "name_suffix",
+        "shop",
+        "next_open",
+        "amount",
+        "currency",
+        "order_id",
+        "pay_url",
+        "tracking",
+        "text",
+        "rating",
+        "said_rating",
+    }
+)
 
 
 def check_flowset(flows: FlowSet, origins: Origins, extra_intents: Iterable[str]) -> list[Problem]:
@@ -120,8 +132,13 @@ class _Checker:
     def _check_reply(self, path: Path_, spec: ReplySpec, stage: str) -> None:
         self._check_text_key(path, spec.text, stage)
         if spec.max_chars is not None and not spec.personalise:
-            self.add(path, "max_chars has no effect without personalise: true",
-                     "add personalise: true or delete max_chars", stage, warn=True)  # fmt: skip
+            self.add(
+                path,
+                "max_chars has no effect without personalise: true",
+                "add personalise: true or delete max_chars",
+                stage,
+                warn=True,
+            )
         if not spec.personalise:
             return
         limit = spec.max_chars or self.flows.shop.personalise.max_chars

@@ -142,8 +142,11 @@ def _losing_branch(data: Any, err: Any, errors: Sequence[Any]) -> bool:
     if not isinstance(node, dict) or loc[-1] in node:
         return False  # the last part is real data, not the name of a union member
     parent = loc[:-1]
-    return any(len(o["loc"]) > len(loc) and tuple(o["loc"][: len(parent)]) == parent
-               for o in errors if o is not err)  # fmt: skip
+    return any(
+        len(o["loc"]) > len(loc) and tuple(o["loc"][: len(parent)]) == parent
+        for o in errors
+        if o is not err
+    )
 
 
 def _problem_from(doc: YamlDoc, path: tuple[str | int, ...], err: Any) -> Problem:

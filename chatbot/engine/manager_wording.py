@@ -66,14 +66,26 @@ class Wording:
     unspam_already: str
 
 
-_RU_KINDS = {"lead": "лид", "question": "вопрос", "human": "просит менеджера",
-             "complaint": "жалоба", "payment_overdue": "не оплачен заказ",
-             "negative_feedback": "низкая оценка", "follow_up": "напомнить",
-             "supervisor_review": "проверка руководителем"}  # fmt: skip
-_EN_KINDS = {"lead": "lead", "question": "question", "human": "asks for a manager",
-             "complaint": "complaint", "payment_overdue": "unpaid order",
-             "negative_feedback": "low rating", "follow_up": "follow up",
-             "supervisor_review": "supervisor review"}  # fmt: skip
+_RU_KINDS = {
+    "lead": "лид",
+    "question": "вопрос",
+    "human": "просит менеджера",
+    "complaint": "жалоба",
+    "payment_overdue": "не оплачен заказ",
+    "negative_feedback": "низкая оценка",
+    "follow_up": "напомнить",
+    "supervisor_review": "проверка руководителем",
+}
+_EN_KINDS = {
+    "lead": "lead",
+    "question": "question",
+    "human": "asks for a manager",
+    "complaint": "complaint",
+    "payment_overdue": "unpaid order",
+    "negative_feedback": "low rating",
+    "follow_up": "follow up",
+    "supervisor_review": "supervisor review",
+}
 
 RU = Wording(
     kinds=_RU_KINDS,

@@ -21,13 +21,48 @@ from chatbot.errors import Problem
 FOLDER = "managers"  # under the flows folder
 KINDS = "kinds"
 # Shown as plain text (button labels, pop-up answers) or escaped before use: no HTML rules.
-PLAIN = frozenset({"take", "done", "back", "task", "stale_button", "refuse_button", "not_found",
-                   "took", "closed_done", "closed_back", "already_closed", "yours_already",
-                   "taken_by", "unspam", "unspam_done", "unspam_already"})  # fmt: skip
+PLAIN = frozenset(
+    {
+        "take",
+        "done",
+        "back",
+        "task",
+        "stale_button",
+        "refuse_button",
+        "not_found",
+        "took",
+        "closed_done",
+        "closed_back",
+        "already_closed",
+        "yours_already",
+        "taken_by",
+        "unspam",
+        "unspam_done",
+        "unspam_already",
+    }
+)
 TEXT_KEYS = tuple(f.name for f in fields(Wording) if f.name != KINDS)
 # The tags Telegram's HTML accepts.
-_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",
-                   "pre", "span", "tg-spoiler", "tg-emoji", "blockquote"})  # fmt: skip
+_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "span",
+        "tg-spoiler",
+        "tg-emoji",
+        "blockquote",
+    }
+)
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?>")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 

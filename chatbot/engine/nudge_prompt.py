@@ -42,8 +42,9 @@ def format_dialog(lines: Sequence[DialogLine]) -> str:
     """One line per message, oldest first, each marked with who wrote it."""
     if not lines:
         return NO_MESSAGES
-    return "\n".join(f"{'Customer' if d.by_customer else 'Shop'}: {_one_line(d.text)}"
-                     for d in lines)  # fmt: skip
+    return "\n".join(
+        f"{'Customer' if d.by_customer else 'Shop'}: {_one_line(d.text)}" for d in lines
+    )
 
 
 def _one_line(text: str) -> str:

@@ -34,8 +34,9 @@ def check_prompts(directory: Path, required: Iterable[str] = REQUIRED) -> list[P
             hint = "copy it from the shipped prompts/ folder"
             if name == NUDGE:
                 hint += ": a flow reply says personalise: true"
-            problems.append(Problem(str(directory / name), 1, f"the prompt {name} is missing",
-                                    hint=hint))  # fmt: skip
+            problems.append(
+                Problem(str(directory / name), 1, f"the prompt {name} is missing", hint=hint)
+            )
     for path in sorted(directory.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
@@ -52,30 +53,49 @@ def _check_file(path: Path, slots: frozenset[str]) -> list[Problem]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return [Problem(str(path), 1, f"not UTF-8 text ({exc.reason})",
-                        hint="save the file as UTF-8")]  # fmt: skip
+        return [
+            Problem(str(path), 1, f"not UTF-8 text ({exc.reason})", hint="save the file as UTF-8")
+        ]
     body = _blank_comments(text)
     if not body.strip():
         hint = "write the prompt text (notes between <!-- and --> do not count)"
         return [Problem(str(path), 1, "the prompt is empty", hint=hint)]
     if "<!--" in body:
         opened = body[: body.index("<!--")].count("\n") + 1
-        return [Problem(str(path), opened, "a note opened with <!-- is never closed",
-                        hint="end the note with -->")]  # fmt: skip
+        return [
+            Problem(
+                str(path),
+                opened,
+                "a note opened with <!-- is never closed",
+                hint="end the note with -->",
+            )
+        ]
     problems = []
     used: set[str] = set()
     for number, line in enumerate(body.splitlines(), start=1):
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(line) if f is not None]
         except ValueError as exc:
-            problems.append(Problem(str(path), number, f"unbalanced braces: {exc}",
-                                    hint="write {{ and }} for literal braces"))  # fmt: skip
+            problems.append(
+                Problem(
+                    str(path),
+                    number,
+                    f"unbalanced braces: {exc}",
+                    hint="write {{ and }} for literal braces",
+                )
+            )
             continue
         used.update(fields)
         for field in fields:
             if field and field not in slots:
-                problems.append(Problem(str(path), number, f"unknown slot {{{field}}}",
-                                        hint=f"use one of {', '.join(sorted(slots))}"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        str(path),
+                        number,
+                        f"unknown slot {{{field}}}",
+                        hint=f"use one of {', '.join(sorted(slots))}",
+                    )
+                )
     needed = _NEEDED.get(path.name)
     if needed is not None and needed not in used and not problems:
         hint = f"put {{{needed}}} where the model should read it"

@@ -23,14 +23,24 @@ def check_templates(flows: FlowSet, origins: Origins) -> list[Problem]:
 
     def add(path: Path_, message: str, hint: str, warn: bool = False) -> None:
         file, line = origins.locate(path)
-        problems.append(Problem(file, line, message, hint=hint, flow=Path(file).stem,
-                                severity="warning" if warn else "error"))  # fmt: skip
+        problems.append(
+            Problem(
+                file,
+                line,
+                message,
+                hint=hint,
+                flow=Path(file).stem,
+                severity="warning" if warn else "error",
+            )
+        )
 
     whatsapp = flows.shop.whatsapp
     for key, path in proactive_texts(flows).items():
         if key not in whatsapp.templates and key not in whatsapp.skippable:
-            hint = (f"add {key}: {{name: ..., body: [...]}} under shop.whatsapp.templates, "
-                    "or list it in shop.whatsapp.skippable")  # fmt: skip
+            hint = (
+                f"add {key}: {{name: ..., body: [...]}} under shop.whatsapp.templates, "
+                "or list it in shop.whatsapp.skippable"
+            )
             message = f"the proactive text {key!r} has no WhatsApp template: outside the 24h "
             add(path, message + "window it is not sent", hint, warn=True)
     for key, spec in whatsapp.templates.items():
@@ -41,9 +51,13 @@ def check_templates(flows: FlowSet, origins: Origins) -> list[Problem]:
             have = set(_placeholders(text))
             for var in spec.variables:
                 if var not in have:
-                    add((*TEMPLATES, key), f"template {spec.name!r} of {key!r} uses {{{var}}}, "
-                        f"which the {lang} text does not have", "use the text's variables: "
-                        f"{', '.join(sorted(have)) or '(the text has none)'}")  # fmt: skip
+                    add(
+                        (*TEMPLATES, key),
+                        f"template {spec.name!r} of {key!r} uses {{{var}}}, "
+                        f"which the {lang} text does not have",
+                        "use the text's variables: "
+                        f"{', '.join(sorted(have)) or '(the text has none)'}",
+                    )
     return problems
 
 

@@ -14,9 +14,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 REASONS = (
-    "empty", "too_long", "markup", "new_link", "new_price", "new_number", "new_offer",
+    "empty",
+    "too_long",
+    "markup",
+    "new_link",
+    "new_price",
+    "new_number",
+    "new_offer",
     "wrong_language",
-)  # fmt: skip
+)
 """Why a rewrite was refused, in the order the checks run."""
 
 LONG_NUMBER = 7  # digits: from here on a number reads like a phone or a card, not a date
@@ -47,14 +53,50 @@ _MARKUP = ("{", "}", "<", ">", "`", "**", "__", "](")
 _OFFERS = tuple(
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"скидк", r"бесплатн", r"даром", r"промо", r"\bакци[ияюей]", r"кэшб[эе]к", r"бонус",
-        r"распродаж", r"discount", r"\bfree\b", r"promo", r"coupon", r"cashback", r"bonus",
+        r"скидк",
+        r"бесплатн",
+        r"даром",
+        r"промо",
+        r"\bакци[ияюей]",
+        r"кэшб[эе]к",
+        r"бонус",
+        r"распродаж",
+        r"discount",
+        r"\bfree\b",
+        r"promo",
+        r"coupon",
+        r"cashback",
+        r"bonus",
         r"\bsale\b",
     )
-)  # fmt: skip
+)
 _CYRILLIC_LANGS = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"})
-_LATIN_LANGS = frozenset({"en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "uz", "az", "ro",
-                          "cs", "sk", "lv", "lt", "et", "fi", "sv", "no", "da", "id"})  # fmt: skip
+_LATIN_LANGS = frozenset(
+    {
+        "en",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "pt",
+        "nl",
+        "pl",
+        "tr",
+        "uz",
+        "az",
+        "ro",
+        "cs",
+        "sk",
+        "lv",
+        "lt",
+        "et",
+        "fi",
+        "sv",
+        "no",
+        "da",
+        "id",
+    }
+)
 _QUOTES = {'"': '"', "«": "»", "“": "”", "'": "'", "„": "“"}
 MIN_LANGUAGE_SHARE = 0.6  # of the letters: brand names in another script fit, a whole reply not
 

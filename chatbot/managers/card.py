@@ -17,7 +17,10 @@ MAX_LINE: Final = 300
 MAX_RELAY: Final = 3500  # with the head and HTML escapes, under Telegram's 4096
 CHANNELS: Final = {"telegram": "Telegram", "whatsapp": "WhatsApp", "console": "console"}
 _ACTIONS: Final[dict[str, ManagerActionName]] = {
-    "take": "take", "done": "done", "return_to_bot": "return_to_bot"}  # fmt: skip
+    "take": "take",
+    "done": "done",
+    "return_to_bot": "return_to_bot",
+}
 
 
 @dataclass(frozen=True, slots=True)

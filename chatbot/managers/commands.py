@@ -54,8 +54,10 @@ def tasks_text(cards: Sequence[TaskCard], now: datetime, words: Wording) -> str:
             state = words.waits.format(minutes=minutes(waited, words))
         reason = card.reason if len(card.reason) <= MAX_REASON else card.reason[:59] + "…"
         channel = CHANNELS.get(card.channel, card.channel)
-        lines.append(f"{title} · {kind} · {escape(card.customer_name or '—')} · "
-                     f"{escape(channel)} · {state} · {escape(reason)}")  # fmt: skip
+        lines.append(
+            f"{title} · {kind} · {escape(card.customer_name or '—')} · "
+            f"{escape(channel)} · {state} · {escape(reason)}"
+        )
     if len(cards) > MAX_LISTED:
         lines.append(f"… +{len(cards) - MAX_LISTED}")
     return "\n".join(lines)
@@ -73,13 +75,19 @@ def sla_text(
     if not figures:
         lines.append(words.sla_nobody)
     for f in figures:
-        lines.append(words.sla_line.format(
-            manager=escape(f.manager), answers=f.answers,
-            average=minutes(f.average_seconds, words), longest=minutes(f.longest_seconds, words),
-            breaches=f.breaches))  # fmt: skip
+        lines.append(
+            words.sla_line.format(
+                manager=escape(f.manager),
+                answers=f.answers,
+                average=minutes(f.average_seconds, words),
+                longest=minutes(f.longest_seconds, words),
+                breaches=f.breaches,
+            )
+        )
     lines.append("")
-    lines.append(words.sla_alerts.format(sla=alerts.get("sla", 0),
-                                         supervisor=alerts.get("supervisor", 0)))  # fmt: skip
+    lines.append(
+        words.sla_alerts.format(sla=alerts.get("sla", 0), supervisor=alerts.get("supervisor", 0))
+    )
     lines.append(words.sla_untaken.format(count=untaken))
     return "\n".join(lines)
 

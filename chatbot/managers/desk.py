@@ -119,9 +119,11 @@ class ManagersDesk:
         event = ManagerAction(pressed.action, press.actor.name)
         await handle(Inbound(card.channel, card.chat_id, event, f"callback:{press.query_id}"))
         log.info("managers.action", extra={"action": pressed.action, "task": card.task_id})
-        done = {"take": self.words.took.format(id=card.task_id),
-                "done": self.words.closed_done,
-                "return_to_bot": self.words.closed_back}  # fmt: skip
+        done = {
+            "take": self.words.took.format(id=card.task_id),
+            "done": self.words.closed_done,
+            "return_to_bot": self.words.closed_back,
+        }
         return done[pressed.action]
 
     async def _unspam(self, dialog_id: int, press: ButtonPress, handle: InboundHandler) -> str:
@@ -202,8 +204,9 @@ class ManagersDesk:
             return self.words.media_unsupported
         limit = whatsapp_limit(file)
         if limit is not None:
-            return self.words.media_too_big.format(size=megabytes(file.size),
-                                                   limit=megabytes(limit))  # fmt: skip
+            return self.words.media_too_big.format(
+                size=megabytes(file.size), limit=megabytes(limit)
+            )
         return None
 
     async def _command(self, name: str, text: str | None) -> Answer:
@@ -245,9 +248,10 @@ class ManagersDesk:
             await self.bot.send_document(
                 chat_id=message.chat_id,
                 document=BufferedInputFile(page.encode("utf-8"), page_name(*days)),
-                reply_parameters=ReplyParameters(message_id=message.message_id,
-                                                 allow_sending_without_reply=True),
-            )  # fmt: skip
+                reply_parameters=ReplyParameters(
+                    message_id=message.message_id, allow_sending_without_reply=True
+                ),
+            )
         except AiogramError as exc:
             log.warning("managers.report_failed", extra={"error": type(exc).__name__})
 
@@ -274,11 +278,15 @@ class ManagersDesk:
     ) -> None:
         try:
             await self.bot.send_message(
-                chat_id=message.chat_id, text=text, parse_mode="HTML", reply_markup=markup,
-                reply_parameters=ReplyParameters(message_id=message.message_id,
-                                                 allow_sending_without_reply=True),
+                chat_id=message.chat_id,
+                text=text,
+                parse_mode="HTML",
+                reply_markup=markup,
+                reply_parameters=ReplyParameters(
+                    message_id=message.message_id, allow_sending_without_reply=True
+                ),
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )  # fmt: skip
+            )
         except AiogramError as exc:
             log.warning("managers.reply_failed", extra={"error": type(exc).__name__})
 

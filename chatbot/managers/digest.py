@@ -63,9 +63,11 @@ class WeeklyDigest:
         report = await build_report(self.db, first, last, calendar.tz)
         chat = self.chats.supervisor or self.chats.managers
         try:
-            await self.bot.send_message(chat_id=chat, parse_mode="HTML",
-                                        text=headline_text(report.figures, self.chats.shop,
-                                                           self.chats.lang))  # fmt: skip
+            await self.bot.send_message(
+                chat_id=chat,
+                parse_mode="HTML",
+                text=headline_text(report.figures, self.chats.shop, self.chats.lang),
+            )
             page = render_html(report, self.chats.shop, self.chats.lang, calendar.tz, now)
             document = BufferedInputFile(page.encode("utf-8"), page_name(first, last))
             await self.bot.send_document(chat_id=chat, document=document)

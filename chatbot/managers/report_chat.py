@@ -43,8 +43,10 @@ def headline_text(figures: dict[str, Any], shop: str, lang: str) -> str:
         f"{w['nudges_sent']}: {n['sent']} · {w['nudges_ordered']}: {n['ordered']}",
     ]
     if nps["answers"]:
-        lines.append(f"NPS {nps['score']} · {w['average']}: {nps['average']} "
-                     f"({w['answers']}: {nps['answers']})")  # fmt: skip
+        lines.append(
+            f"NPS {nps['score']} · {w['average']}: {nps['average']} "
+            f"({w['answers']}: {nps['answers']})"
+        )
     return "\n".join(lines)
 
 

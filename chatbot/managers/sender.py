@@ -101,8 +101,11 @@ class ManagersSender:
         sent = await self._send(self._home(card), text, self._markup(card))
         async with self.db.transaction() as session:
             await cards.remember_card(session, task_id, str(sent[0]), sent[1])
-            await cards.record_post(session, Post(str(sent[0]), sent[1], card.dialog_id, task_id,
-                                                  "card", True), self.clock.now())  # fmt: skip
+            await cards.record_post(
+                session,
+                Post(str(sent[0]), sent[1], card.dialog_id, task_id, "card", True),
+                self.clock.now(),
+            )
 
     def _home(self, card: TaskCard) -> int:
         """Where a task's card goes: the supervisor's tasks to their chat, if there is one."""
@@ -153,8 +156,12 @@ class ManagersSender:
                 continue
             else:
                 body = sla_text(card, reason, on_duty, self.chats.words)
-                sent = await self._send(int(card.card_chat_id or self.chats.managers), body,
-                                        self._markup(card), card.card_message_id)  # fmt: skip
+                sent = await self._send(
+                    int(card.card_chat_id or self.chats.managers),
+                    body,
+                    self._markup(card),
+                    card.card_message_id,
+                )
             await self._record(sent, dialog_id, card.task_id, kind, True)
             self._remember(done)
 
@@ -180,8 +187,9 @@ class ManagersSender:
         if found is None:
             return
         dialog, card = found
-        text = relay_text(dialog.customer_name, card.task_id if card else None,
-                          relay.text or "", self.chats.words)  # fmt: skip
+        text = relay_text(
+            dialog.customer_name, card.task_id if card else None, relay.text or "", self.chats.words
+        )
         chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
         reply_to = card.card_message_id if card else None
         sent = await self._send(chat, text, None, reply_to)
@@ -219,8 +227,9 @@ class ManagersSender:
         return dialog, posted[-1] if posted else (held[-1] if held else None)
 
     async def _card_text(self, card: TaskCard) -> str:
-        dialog = DialogRef(card.dialog_id, card.channel, card.chat_id, card.customer_name,
-                           card.phone, card.stage)  # fmt: skip
+        dialog = DialogRef(
+            card.dialog_id, card.channel, card.chat_id, card.customer_name, card.phone, card.stage
+        )
         async with self.db.snapshot() as session:
             lines = await cards.last_lines(session, dialog, RECENT)
         return card_text(card, lines, self.chats.words, self.chats.tz)
@@ -244,10 +253,13 @@ class ManagersSender:
         for _ in range(2):
             try:
                 sent = await self.bot.send_message(
-                    chat_id=chat_id, text=text, parse_mode="HTML", reply_markup=markup,
+                    chat_id=chat_id,
+                    text=text,
+                    parse_mode="HTML",
+                    reply_markup=markup,
                     reply_parameters=reply if reply_to is not None else None,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )  # fmt: skip
+                )
             except TelegramMigrateToChat as exc:
                 # The group became a supergroup with a new id: follow it, and say so once.
                 log.warning(
@@ -267,10 +279,13 @@ class ManagersSender:
         try:
             if text is not None:
                 await self.bot.edit_message_text(
-                    text=text, chat_id=chat_id, message_id=message_id, parse_mode="HTML",
+                    text=text,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode="HTML",
                     reply_markup=markup,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )  # fmt: skip
+                )
             else:
                 await self.bot.edit_message_reply_markup(
                     chat_id=chat_id, message_id=message_id, reply_markup=markup

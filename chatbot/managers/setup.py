@@ -35,8 +35,14 @@ def attach_managers(
         return None
     shop = app.flows.shop
     # The texts start-up validated, not a second read of files that may have changed since.
-    chats = StaffChats(settings.managers_chat_id, settings.supervisor_chat_id, app.wording,
-                       ZoneInfo(shop.timezone), shop.name, shop.default_lang)  # fmt: skip
+    chats = StaffChats(
+        settings.managers_chat_id,
+        settings.supervisor_chat_id,
+        app.wording,
+        ZoneInfo(shop.timezone),
+        shop.name,
+        shop.default_lang,
+    )
 
     def follow(_: Validation) -> None:
         chats.words = app.wording  # `apply` has just set the reloaded texts
@@ -54,8 +60,11 @@ def share_media(
     """Media both ways between the managers' chat and WhatsApp; the Graph client to close."""
     if whatsapp is None or settings.whatsapp_token is None:
         return None
-    graph = GraphMedia(settings.whatsapp_api_base, settings.whatsapp_phone_number_id or "",
-                       settings.whatsapp_token.get_secret_value())  # fmt: skip
+    graph = GraphMedia(
+        settings.whatsapp_api_base,
+        settings.whatsapp_phone_number_id or "",
+        settings.whatsapp_token.get_secret_value(),
+    )
     managers.media = MediaPoster(managers.bot, graph)
 
     async def note(source: str, reason: str) -> None:
@@ -64,10 +73,13 @@ def share_media(
         text = managers.chats.words.media_failed.format(reason=escape(reason))
         try:
             await managers.bot.send_message(
-                chat_id=int(chat), text=text, parse_mode="HTML",
-                reply_parameters=ReplyParameters(message_id=int(message_id),
-                                                 allow_sending_without_reply=True),
-            )  # fmt: skip
+                chat_id=int(chat),
+                text=text,
+                parse_mode="HTML",
+                reply_parameters=ReplyParameters(
+                    message_id=int(message_id), allow_sending_without_reply=True
+                ),
+            )
         except (AiogramError, ValueError) as exc:
             log.warning("managers.note_failed", extra={"error": type(exc).__name__})
 

@@ -15,9 +15,18 @@ from chatbot.managers.card import PREFIX
 
 MAX_NAME: Final = 64  # the width of the manager columns
 # Sent to a customer as it is, with its caption (copyMessage): a photo of the order, a file...
-_COPYABLE: Final = frozenset({ContentType.PHOTO, ContentType.VIDEO, ContentType.DOCUMENT,
-                              ContentType.AUDIO, ContentType.VOICE, ContentType.ANIMATION,
-                              ContentType.VIDEO_NOTE, ContentType.STICKER})  # fmt: skip
+_COPYABLE: Final = frozenset(
+    {
+        ContentType.PHOTO,
+        ContentType.VIDEO,
+        ContentType.DOCUMENT,
+        ContentType.AUDIO,
+        ContentType.VOICE,
+        ContentType.ANIMATION,
+        ContentType.VIDEO_NOTE,
+        ContentType.STICKER,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +113,16 @@ def _message(update_id: int, message: Message, bot_id: int | None) -> StaffMessa
     reply = message.reply_to_message
     reply_to = reply.message_id if reply is not None and _from_bot(reply, bot_id) else None
     media = message.text is None and message.content_type in _COPYABLE
-    return StaffMessage(update_id, message.chat.id, message.message_id, _author(message),
-                        message.text if message.text is not None else message.caption,
-                        reply_to, media, _file(message))  # fmt: skip
+    return StaffMessage(
+        update_id,
+        message.chat.id,
+        message.message_id,
+        _author(message),
+        message.text if message.text is not None else message.caption,
+        reply_to,
+        media,
+        _file(message),
+    )
 
 
 def _file(message: Message) -> ManagerFile | None:
@@ -118,17 +134,23 @@ def _file(message: Message) -> ManagerFile | None:
         # The largest size WhatsApp takes as an image (Telegram lists them small to large).
         fitting = [p for p in message.photo if (p.file_size or 0) <= WHATSAPP_LIMITS["image"]]
         photo = (fitting or message.photo)[-1]
-        return ManagerFile("photo", photo.file_id, photo.file_size or 0, "image/jpeg", "",
-                           source)  # fmt: skip
+        return ManagerFile("photo", photo.file_id, photo.file_size or 0, "image/jpeg", "", source)
     if message.voice is not None:
         voice = message.voice
-        return ManagerFile("voice", voice.file_id, voice.file_size or 0,
-                           voice.mime_type or "audio/ogg", "", source)  # fmt: skip
+        return ManagerFile(
+            "voice", voice.file_id, voice.file_size or 0, voice.mime_type or "audio/ogg", "", source
+        )
     for kind in ("document", "video", "audio"):
         item = getattr(message, kind)
         if item is not None:
-            return ManagerFile(kind, item.file_id, item.file_size or 0, item.mime_type or "",
-                               item.file_name or "", source)  # fmt: skip
+            return ManagerFile(
+                kind,
+                item.file_id,
+                item.file_size or 0,
+                item.mime_type or "",
+                item.file_name or "",
+                source,
+            )
     return None
 
 

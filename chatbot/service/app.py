@@ -122,7 +122,9 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
     except Exception:
         await db.dispose()
         raise
-    pipeline = Pipeline(db, flows, rules, clock, llm, result.rules.intent_names,
-                        settings.crm_events)  # fmt: skip
-    return App(settings, flows, rules, db, pipeline, Scheduler(pipeline), result.wording, llm,
-               writer)  # fmt: skip
+    pipeline = Pipeline(
+        db, flows, rules, clock, llm, result.rules.intent_names, settings.crm_events
+    )
+    return App(
+        settings, flows, rules, db, pipeline, Scheduler(pipeline), result.wording, llm, writer
+    )

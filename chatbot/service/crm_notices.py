@@ -25,8 +25,10 @@ def crm_notice(
     if isinstance(effect, Close):
         event, data = "dialog_closed", {"reason": effect.reason}
     elif isinstance(effect, CreateTask):
-        event, data = "task_created", {"task_id": task_id, "kind": effect.kind,
-                                       "reason": effect.reason}  # fmt: skip
+        event, data = (
+            "task_created",
+            {"task_id": task_id, "kind": effect.kind, "reason": effect.reason},
+        )
     elif isinstance(effect, StageChanged):
         event, data = "stage_changed", {"from": effect.from_stage, "to": effect.to_stage}
     else:

@@ -19,8 +19,12 @@ from chatbot.db.migrate import current_revision, head_revision
 
 Status = Literal["ok", "fail", "skip"]
 HTTP_TIMEOUT: Final = 10.0
-WHATSAPP: Final = ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET",
-                   "WHATSAPP_VERIFY_TOKEN")  # fmt: skip
+WHATSAPP: Final = (
+    "WHATSAPP_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +77,13 @@ async def _guarded(name: str, checks: Awaitable[Sequence[Check]]) -> Sequence[Ch
     try:
         return await checks
     except Exception as exc:  # whatever broke, the other services are still worth checking
-        return [fail(name, f"the check could not run: {reason(exc)}",
-                     "correct the settings of this service; see the reason")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"the check could not run: {reason(exc)}",
+                "correct the settings of this service; see the reason",
+            )
+        ]
 
 
 async def _telegram(settings: Settings) -> Sequence[Check]:
@@ -93,14 +102,24 @@ async def check_database(settings: Settings) -> list[Check]:
     try:
         url = make_url(settings.database_url)
     except ArgumentError as exc:
-        return [fail(name, f"DATABASE_URL is not a database URL ({reason(exc)})",
-                     "write it as sqlite+aiosqlite:///path.db or "
-                     "postgresql+asyncpg://user:password@host/db")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"DATABASE_URL is not a database URL ({reason(exc)})",
+                "write it as sqlite+aiosqlite:///path.db or "
+                "postgresql+asyncpg://user:password@host/db",
+            )
+        ]
     where = url.render_as_string(hide_password=True)
     if _missing_sqlite_file(url.get_backend_name(), url.database):
         # Opening it would create an empty file; say so instead.
-        return [fail(name, f"{where}: the file does not exist",
-                     "run `chatbot migrate` to create it, or correct DATABASE_URL")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"{where}: the file does not exist",
+                "run `chatbot migrate` to create it, or correct DATABASE_URL",
+            )
+        ]
     try:
         db = Database(settings.database_url, synchronous=settings.sqlite_synchronous)
     except Exception as exc:  # an unknown driver or bad options: SQLAlchemy's many kinds
@@ -109,20 +128,32 @@ async def check_database(settings: Settings) -> list[Check]:
     try:
         revision = await asyncio.wait_for(current_revision(db), HTTP_TIMEOUT)
     except Exception as exc:  # any failure to connect is the finding, whatever the driver raised
-        return [fail(name, f"{where}: cannot connect ({reason(exc)})",
-                     "check DATABASE_URL and that the database server runs and lets this "
-                     "host in")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"{where}: cannot connect ({reason(exc)})",
+                "check DATABASE_URL and that the database server runs and lets this host in",
+            )
+        ]
     finally:
         await db.dispose()
     head = head_revision()
     if revision == head:
         return [ok(name, f"{where} answers, at revision {revision} (the newest)")]
     if revision is None:
-        return [fail(name, f"{where} answers but has no tables (never migrated)",
-                     "run `chatbot migrate`")]  # fmt: skip
-    return [fail(name, f"{where} is at revision {revision}, this version needs {head}",
-                 "run `chatbot migrate` (or install the version that wrote revision "
-                 f"{revision} if it is newer)")]  # fmt: skip
+        return [
+            fail(
+                name, f"{where} answers but has no tables (never migrated)", "run `chatbot migrate`"
+            )
+        ]
+    return [
+        fail(
+            name,
+            f"{where} is at revision {revision}, this version needs {head}",
+            "run `chatbot migrate` (or install the version that wrote revision "
+            f"{revision} if it is newer)",
+        )
+    ]
 
 
 def _missing_sqlite_file(backend: str, database: str | None) -> bool:
@@ -135,9 +166,18 @@ def _missing_sqlite_file(backend: str, database: str | None) -> bool:
 async def check_whatsapp(settings: Settings) -> list[Check]:
     """The phone number id and token open the number on the Graph API the bot will use."""
     name = "whatsapp"
-    given = dict(zip(WHATSAPP, (settings.whatsapp_token, settings.whatsapp_phone_number_id,
-                                settings.whatsapp_app_secret, settings.whatsapp_verify_token),
-                     strict=True))  # fmt: skip
+    given = dict(
+        zip(
+            WHATSAPP,
+            (
+                settings.whatsapp_token,
+                settings.whatsapp_phone_number_id,
+                settings.whatsapp_app_secret,
+                settings.whatsapp_verify_token,
+            ),
+            strict=True,
+        )
+    )
     missing = [key for key, value in given.items() if not value]
     if len(missing) == len(WHATSAPP):
         return [skip(name, "WHATSAPP_TOKEN is unset: the WhatsApp channel is off")]
@@ -155,21 +195,35 @@ async def check_whatsapp(settings: Settings) -> list[Check]:
             status = response.status
             body: Any = await response.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        return [fail(name, f"{settings.whatsapp_api_base} unreachable ({reason(exc)})",
-                     "check WHATSAPP_API_BASE and the server's outbound network")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"{settings.whatsapp_api_base} unreachable ({reason(exc)})",
+                "check WHATSAPP_API_BASE and the server's outbound network",
+            )
+        ]
     if status == 200 and isinstance(body, dict):
         number = body.get("display_phone_number") or body.get("id")
         return [ok(name, f"phone number {number} ({body.get('verified_name', 'unnamed')})")]
     error = body.get("error", {}) if isinstance(body, dict) else {}
     said = f"{status} {error.get('message', '')}".strip()
     if status == 401 or error.get("code") == 190:
-        return [fail(name, f"the Graph API refused WHATSAPP_TOKEN ({said})",
-                     "generate a permanent System User token with whatsapp_business_messaging "
-                     "and put it in WHATSAPP_TOKEN")]  # fmt: skip
-    return [fail(name, f"no phone number {settings.whatsapp_phone_number_id} for this "
-                       f"token ({said})",
-                 "copy the Phone number ID (not the number itself) from the Meta app's "
-                 "WhatsApp > API Setup page into WHATSAPP_PHONE_NUMBER_ID")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"the Graph API refused WHATSAPP_TOKEN ({said})",
+                "generate a permanent System User token with whatsapp_business_messaging "
+                "and put it in WHATSAPP_TOKEN",
+            )
+        ]
+    return [
+        fail(
+            name,
+            f"no phone number {settings.whatsapp_phone_number_id} for this token ({said})",
+            "copy the Phone number ID (not the number itself) from the Meta app's "
+            "WhatsApp > API Setup page into WHATSAPP_PHONE_NUMBER_ID",
+        )
+    ]
 
 
 async def check_llm(settings: Settings) -> list[Check]:
@@ -188,21 +242,46 @@ async def check_llm(settings: Settings) -> list[Check]:
             max_tokens=2,
         )
     except openai.AuthenticationError as exc:
-        return [fail(name, f"{where}: the key was refused ({reason(exc)})",
-                     "set LLM_API_KEY to a key this server accepts")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"{where}: the key was refused ({reason(exc)})",
+                "set LLM_API_KEY to a key this server accepts",
+            )
+        ]
     except openai.NotFoundError as exc:
-        return [fail(name, f"{where}: not found ({reason(exc)})",
-                     "check LLM_MODEL against the server's model list and that LLM_BASE_URL "
-                     "ends where /chat/completions starts (often /v1)")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"{where}: not found ({reason(exc)})",
+                "check LLM_MODEL against the server's model list and that LLM_BASE_URL "
+                "ends where /chat/completions starts (often /v1)",
+            )
+        ]
     except openai.APITimeoutError:
-        return [fail(name, f"{where}: no answer within {client.timeout} s",
-                     "a faster model or server, or a larger LLM_TIMEOUT_SECONDS")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"{where}: no answer within {client.timeout} s",
+                "a faster model or server, or a larger LLM_TIMEOUT_SECONDS",
+            )
+        ]
     except openai.APIConnectionError as exc:
-        return [fail(name, f"{where}: cannot connect ({reason(exc.__cause__ or exc)})",
-                     "start the LLM server or correct LLM_BASE_URL")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"{where}: cannot connect ({reason(exc.__cause__ or exc)})",
+                "start the LLM server or correct LLM_BASE_URL",
+            )
+        ]
     except openai.APIStatusError as exc:
-        return [fail(name, f"{where}: answered {exc.status_code} ({reason(exc)})",
-                     "see the LLM server's log; or unset LLM_MODEL to run on rules")]  # fmt: skip
+        return [
+            fail(
+                name,
+                f"{where}: answered {exc.status_code} ({reason(exc)})",
+                "see the LLM server's log; or unset LLM_MODEL to run on rules",
+            )
+        ]
     finally:
         await client.close()
     return [ok(name, f"{where} answered")]

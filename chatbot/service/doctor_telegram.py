@@ -23,13 +23,24 @@ async def check_telegram(settings: Settings) -> list[Check]:
         return [fail("telegram.token", str(exc), "correct the setting named above")]
     if channel is None:
         fix = "set TELEGRAM_BOT_TOKEN, or unset MANAGERS_CHAT_ID and SUPERVISOR_CHAT_ID"
-        return [fail("telegram.token", "TELEGRAM_BOT_TOKEN is unset, but a staff chat is set: "
-                     "task cards and escalations cannot be posted", fix)]  # fmt: skip
+        return [
+            fail(
+                "telegram.token",
+                "TELEGRAM_BOT_TOKEN is unset, but a staff chat is set: "
+                "task cards and escalations cannot be posted",
+                fix,
+            )
+        ]
     try:
         me = await _me(channel.bot, settings)
         if not isinstance(me, User):
-            return [me, *(skip(name, "needs a working TELEGRAM_BOT_TOKEN") for name in
-                          ("telegram.webhook", *CHATS))]  # fmt: skip
+            return [
+                me,
+                *(
+                    skip(name, "needs a working TELEGRAM_BOT_TOKEN")
+                    for name in ("telegram.webhook", *CHATS)
+                ),
+            ]
         checks = [ok("telegram.token", f"@{me.username} (id {me.id})")]
         checks.append(await _webhook(channel.bot, settings))
         for name, chat_id, setting in zip(
@@ -52,11 +63,17 @@ async def _me(bot: Bot, settings: Settings) -> User | Check:
     try:
         return await bot.get_me()
     except TelegramUnauthorizedError:
-        return fail("telegram.token", "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): "
-                    "mistyped or revoked", BOTFATHER)  # fmt: skip
+        return fail(
+            "telegram.token",
+            "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): mistyped or revoked",
+            BOTFATHER,
+        )
     except AiogramError as exc:
-        return fail("telegram.token", f"{settings.telegram_api_base}: {reason(exc)}",
-                    "check TELEGRAM_API_BASE and the server's outbound network")  # fmt: skip
+        return fail(
+            "telegram.token",
+            f"{settings.telegram_api_base}: {reason(exc)}",
+            "check TELEGRAM_API_BASE and the server's outbound network",
+        )
 
 
 async def _webhook(bot: Bot, settings: Settings) -> Check:
@@ -72,20 +89,28 @@ async def _webhook(bot: Bot, settings: Settings) -> Check:
             return skip(name, f"polling mode; `chatbot run` removes the old webhook {info.url}")
         return skip(name, "TELEGRAM_WEBHOOK_URL is unset: the bot polls")
     if not info.url:
-        return skip(name, "no webhook registered yet: `chatbot run` registers "
-                    f"{wanted} with TELEGRAM_WEBHOOK_SECRET at start-up")  # fmt: skip
+        return skip(
+            name,
+            "no webhook registered yet: `chatbot run` registers "
+            f"{wanted} with TELEGRAM_WEBHOOK_SECRET at start-up",
+        )
     if info.url != wanted:
-        return fail(name, f"Telegram delivers to {info.url}, not TELEGRAM_WEBHOOK_URL={wanted}",
-                    "restart `chatbot run` to register the configured URL, or correct "
-                    "TELEGRAM_WEBHOOK_URL")  # fmt: skip
+        return fail(
+            name,
+            f"Telegram delivers to {info.url}, not TELEGRAM_WEBHOOK_URL={wanted}",
+            "restart `chatbot run` to register the configured URL, or correct TELEGRAM_WEBHOOK_URL",
+        )
     if info.last_error_message:
         fix = "see the proxy and `chatbot run` logs"
         if "403" in info.last_error_message:
-            fix = ("the secret does not match: restart `chatbot run` so Telegram gets "
-                   "TELEGRAM_WEBHOOK_SECRET again, and let the proxy pass the "
-                   "X-Telegram-Bot-Api-Secret-Token header")  # fmt: skip
-        return fail(name, f"{wanted}: Telegram's last delivery failed: "
-                    f"{info.last_error_message}", fix)  # fmt: skip
+            fix = (
+                "the secret does not match: restart `chatbot run` so Telegram gets "
+                "TELEGRAM_WEBHOOK_SECRET again, and let the proxy pass the "
+                "X-Telegram-Bot-Api-Secret-Token header"
+            )
+        return fail(
+            name, f"{wanted}: Telegram's last delivery failed: {info.last_error_message}", fix
+        )
     waiting = f", {info.pending_update_count} updates waiting" if info.pending_update_count else ""
     return ok(name, f"{wanted} registered, no delivery error{waiting}")
 
@@ -105,8 +130,11 @@ async def _chat(bot: Bot, me: User, name: str, chat_id: int, setting: str) -> Ch
     if status not in POSTING:
         detail = f"{setting}={chat_id}: the bot's status is {status}"
         if status == "restricted":
-            return fail(name, f"{detail}, without the right to send messages",
-                        "let the bot send messages in the group's permissions")  # fmt: skip
+            return fail(
+                name,
+                f"{detail}, without the right to send messages",
+                "let the bot send messages in the group's permissions",
+            )
         return fail(name, f"{detail}, it cannot post there", join)
     # Cards are sent and edited (the bot's own messages); nothing the bot does pins.
     return ok(
@@ -119,8 +147,13 @@ async def _private(bot: Bot, me: User, name: str, chat_id: int, setting: str) ->
     try:
         chat = await bot.get_chat(chat_id)
     except AiogramError as exc:
-        return fail(name, f"{setting}={chat_id}: {reason(exc)}",
-                    f"the person opens @{me.username} and presses Start; {setting} is their "
-                    "user id")  # fmt: skip
-    return ok(name, f"{setting}={chat_id}: a private chat with {chat.first_name or 'the user'}, "
-              "the bot may write there")  # fmt: skip
+        return fail(
+            name,
+            f"{setting}={chat_id}: {reason(exc)}",
+            f"the person opens @{me.username} and presses Start; {setting} is their user id",
+        )
+    return ok(
+        name,
+        f"{setting}={chat_id}: a private chat with {chat.first_name or 'the user'}, "
+        "the bot may write there",
+    )

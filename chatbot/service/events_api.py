@@ -142,8 +142,9 @@ class EventsApi:
         inbound = Inbound(target[0], target[1], CrmEvent(event.type, data), event.id, target[2])
         outcome = await self.handle(inbound)
         log.info("events_api.accepted", extra={"type": event.type, "dup": outcome.duplicate})
-        return web.json_response({"status": "duplicate" if outcome.duplicate else "accepted"},
-                                 status=202)  # fmt: skip
+        return web.json_response(
+            {"status": "duplicate" if outcome.duplicate else "accepted"}, status=202
+        )
 
     def _authorized(self, header: str) -> bool:
         assert self.token is not None
@@ -160,14 +161,20 @@ class EventsApi:
             async with self.db.snapshot() as session:
                 known = await dialogs.dialog_exists(session, ref.channel, ref.chat_id)
             if not known:
-                return _error(404, f"the {ref.channel} chat {ref.chat_id} never wrote to the bot: "
-                                   "a bot may only write to chats that wrote first")  # fmt: skip
+                return _error(
+                    404,
+                    f"the {ref.channel} chat {ref.chat_id} never wrote to the bot: "
+                    "a bot may only write to chats that wrote first",
+                )
             return ref.channel, ref.chat_id, CustomerInfo()
         # A WhatsApp chat id is the number in international digits; a CRM's phone is read the
         # way the shop's country writes numbers ("8 (916) 123-45-67").
         country = self.country()
-        phone = (normalize_phone(ref.chat_id) if ref.channel == "whatsapp"
-                 else normalize_phone(ref.phone, country))  # fmt: skip
+        phone = (
+            normalize_phone(ref.chat_id)
+            if ref.channel == "whatsapp"
+            else normalize_phone(ref.phone, country)
+        )
         if phone is None:
             return _error(
                 422,
@@ -181,8 +188,11 @@ class EventsApi:
         if found:
             return found[0][0], found[0][1], CustomerInfo(phone=phone)
         if not self.whatsapp:
-            return _error(404, f"no dialog with {phone} yet and WhatsApp is not configured: "
-                               "the bot cannot write to this customer first")  # fmt: skip
+            return _error(
+                404,
+                f"no dialog with {phone} yet and WhatsApp is not configured: "
+                "the bot cannot write to this customer first",
+            )
         # A new number: the dialog opens with an approved template (the window never opened).
         return "whatsapp", chat_id_of(phone), CustomerInfo(phone=phone)
 

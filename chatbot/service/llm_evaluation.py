@@ -111,16 +111,19 @@ async def compare(
 
     everything = range(len(samples))
     unsure = [i for i, d in enumerate(decisions) if needs_llm(d)]
-    alone = await _column("llm", samples, everything, ruled.predicted, llm_only,
-                          make_llm, concurrency, progress)  # fmt: skip
-    both = await _column("combined", samples, unsure, ruled.predicted, combined,
-                         make_llm, concurrency, progress)  # fmt: skip
+    alone = await _column(
+        "llm", samples, everything, ruled.predicted, llm_only, make_llm, concurrency, progress
+    )
+    both = await _column(
+        "combined", samples, unsure, ruled.predicted, combined, make_llm, concurrency, progress
+    )
     return ruled, alone, both
 
 
 async def _ask(llm: LlmClassifier, sample: Sample, known: frozenset[str]) -> str | None:
-    result = await llm.classify(sample.text, stage=FIRST_STAGE, last_bot_message="",
-                                lang=sample.lang, known_intents=known)  # fmt: skip
+    result = await llm.classify(
+        sample.text, stage=FIRST_STAGE, last_bot_message="", lang=sample.lang, known_intents=known
+    )
     return result.intent if result is not None else None
 
 
@@ -161,5 +164,14 @@ async def _column(
 
 
 def _cost(s: LlmStats, messages: int, asked: int, answered: int) -> LlmCost:
-    return LlmCost(messages, asked, answered, s.calls, s.outcomes(), s.prompt_tokens,
-                   s.completion_tokens, s.percentile(0.5), s.percentile(0.95))  # fmt: skip
+    return LlmCost(
+        messages,
+        asked,
+        answered,
+        s.calls,
+        s.outcomes(),
+        s.prompt_tokens,
+        s.completion_tokens,
+        s.percentile(0.5),
+        s.percentile(0.95),
+    )

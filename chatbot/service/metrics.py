@@ -28,23 +28,30 @@ class Metrics:
     ) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.messages_in = Counter("chatbot_messages_in", "customer messages", ["channel"],
-                                   registry=r)  # fmt: skip
-        self.messages_out = Counter("chatbot_messages_out", "messages planned to customers",
-                                    ["kind"], registry=r)  # fmt: skip
-        self.skipped = Counter("chatbot_replies_skipped",
-                               "replies not sent to customers (see the skipped trace and the "
-                               "outbox's skipped rows), by text key", ["key"],
-                               registry=r)  # fmt: skip
+        self.messages_in = Counter(
+            "chatbot_messages_in", "customer messages", ["channel"], registry=r
+        )
+        self.messages_out = Counter(
+            "chatbot_messages_out", "messages planned to customers", ["kind"], registry=r
+        )
+        self.skipped = Counter(
+            "chatbot_replies_skipped",
+            "replies not sent to customers (see the skipped trace and the "
+            "outbox's skipped rows), by text key",
+            ["key"],
+            registry=r,
+        )
         self.duplicates = Counter("chatbot_duplicates", "redelivered events ignored", registry=r)
-        self.intents = Counter("chatbot_intents", "classified messages", ["intent", "source"],
-                               registry=r)  # fmt: skip
+        self.intents = Counter(
+            "chatbot_intents", "classified messages", ["intent", "source"], registry=r
+        )
         self.tasks = Counter("chatbot_tasks", "tasks created for managers", ["kind"], registry=r)
         self.alerts = Counter("chatbot_sla_alerts", "SLA alerts", ["kind"], registry=r)
         self.closed = Counter("chatbot_dialogs_closed", "dialogs closed", ["reason"], registry=r)
         self.errors = Counter("chatbot_errors", "failures by place", ["where"], registry=r)
-        self.outbox_backlog = Gauge("chatbot_outbox_backlog", "outbox rows not yet delivered",
-                                    registry=r)  # fmt: skip
+        self.outbox_backlog = Gauge(
+            "chatbot_outbox_backlog", "outbox rows not yet delivered", registry=r
+        )
         if llm is not None:
             r.register(LlmCollector(llm))
         if personaliser is not None:
@@ -87,9 +94,11 @@ class PersonalisedCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         """One counter per outcome seen ("personalised", "llm_timeout", "new_price"...)."""
-        family = CounterMetricFamily("chatbot_personalised_replies",
-                                     "replies marked personalise, by outcome",
-                                     labels=["outcome"])  # fmt: skip
+        family = CounterMetricFamily(
+            "chatbot_personalised_replies",
+            "replies marked personalise, by outcome",
+            labels=["outcome"],
+        )
         for outcome, count in sorted(self._personaliser.outcomes.items()):
             family.add_metric([outcome], count)
         yield family
@@ -104,8 +113,9 @@ class LlmCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         """Calls by outcome, tokens, the latency histogram and the breaker's state."""
         s = self._llm.stats
-        calls = CounterMetricFamily("chatbot_llm_calls", "LLM classifications by outcome",
-                                    labels=["outcome"])  # fmt: skip
+        calls = CounterMetricFamily(
+            "chatbot_llm_calls", "LLM classifications by outcome", labels=["outcome"]
+        )
         for outcome, count in s.outcomes().items():
             calls.add_metric([outcome], count)
         yield calls
@@ -117,13 +127,18 @@ class LlmCollector(Collector):
         for bound, count in zip((*LATENCY_BUCKETS, "+Inf"), s.latency_counts, strict=True):
             cumulative += count
             buckets.append((str(bound), float(cumulative)))
-        yield HistogramMetricFamily("chatbot_llm_latency_seconds",
-                                    "duration of LLM calls sent to the server, retries included",
-                                    buckets=buckets, sum_value=s.latency_sum)  # fmt: skip
+        yield HistogramMetricFamily(
+            "chatbot_llm_latency_seconds",
+            "duration of LLM calls sent to the server, retries included",
+            buckets=buckets,
+            sum_value=s.latency_sum,
+        )
         state = self._llm.breaker.state
-        breaker = GaugeMetricFamily("chatbot_llm_breaker_state",
-                                    "1 for the LLM circuit breaker's current state",
-                                    labels=["state"])  # fmt: skip
+        breaker = GaugeMetricFamily(
+            "chatbot_llm_breaker_state",
+            "1 for the LLM circuit breaker's current state",
+            labels=["state"],
+        )
         for name in BREAKER_STATES:
             breaker.add_metric([name], 1.0 if name == state else 0.0)
         yield breaker

@@ -149,12 +149,22 @@ class OutboxSender:
         lease = None if self.db.is_sqlite else CLAIM_LEASE
         rows = await self.db.write(claim_due, list(self.senders), now, limit, lease, self.only)
         batch = [
-            _Item(r.id, r.dialog_id, r.channel,
-                  OutgoingMessage(r.idempotency_key, r.chat_id, r.message, r.attempts,
-                                  r.first_failed_at is not None
-                                  and now >= self.retries.deadline(r.first_failed_at)),
-                  r.first_failed_at or now)
-            for r in rows]  # fmt: skip
+            _Item(
+                r.id,
+                r.dialog_id,
+                r.channel,
+                OutgoingMessage(
+                    r.idempotency_key,
+                    r.chat_id,
+                    r.message,
+                    r.attempts,
+                    r.first_failed_at is not None
+                    and now >= self.retries.deadline(r.first_failed_at),
+                ),
+                r.first_failed_at or now,
+            )
+            for r in rows
+        ]
         if self.composer is not None:
             claimed = [item.row_id for item in batch]
             batch = await self._compose(self.composer, batch)
@@ -213,9 +223,10 @@ class OutboxSender:
                 chosen.append(len(kept))
             kept.append(item)
         # Outside any transaction: composing may wait for the LLM, bounded by its deadline.
-        done = await asyncio.gather(*(composer.compose(kept[i].row_id, kept[i].dialog_id,
-                                                       kept[i].message)
-                                      for i in chosen), return_exceptions=True)  # fmt: skip
+        done = await asyncio.gather(
+            *(composer.compose(kept[i].row_id, kept[i].dialog_id, kept[i].message) for i in chosen),
+            return_exceptions=True,
+        )
         for i, message in zip(chosen, done, strict=True):
             if isinstance(message, Exception):
                 # The row as written is complete (a rewrite's fallback text): send it as it is.

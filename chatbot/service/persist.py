@@ -73,8 +73,10 @@ def persist_effects(
             outbox.append(OutboxItem(key, dialog.channel, dialog.chat_id, written))
         elif isinstance(effect, SkippedReply):
             # The row is the durable record a report counts: status skipped, the reason in error.
-            log.info("reply.skipped", extra={"dialog": dialog.id, "key": effect.key,
-                                             "reason": effect.reason})  # fmt: skip
+            log.info(
+                "reply.skipped",
+                extra={"dialog": dialog.id, "key": effect.key, "reason": effect.reason},
+            )
             held = CustomerMessage(key=effect.key)
             outbox.append(
                 OutboxItem(key, dialog.channel, dialog.chat_id, held, "skipped", effect.reason)
@@ -103,13 +105,17 @@ def persist_effects(
             alert = ManagerAlert(effect.kind, effect.reason, dialog.id)
             outbox.append(OutboxItem.staff(key, MANAGERS, alert))
         elif isinstance(effect, ManagerResponse):
-            records.record_response(conn, dialog.id, effect.manager, effect.seconds, effect.breach,
-                                    now)  # fmt: skip
+            records.record_response(
+                conn, dialog.id, effect.manager, effect.seconds, effect.breach, now
+            )
         if crm_events and (notice := crm_notice(dialog, key, effect, now, crm_events, task_id)):
             outbox.append(notice)
     cancelled = [name for name, t in final_timers.items() if t is None]
-    kept = [timers.TimerSpec(t.name, t.token, t.due, t.keep_after_close)
-            for t in final_timers.values() if t is not None]  # fmt: skip
+    kept = [
+        timers.TimerSpec(t.name, t.token, t.due, t.keep_after_close)
+        for t in final_timers.values()
+        if t is not None
+    ]
     timers.cancel_timers(conn, dialog.id, cancelled)
     timers.set_timers(conn, dialog.id, kept)
     outbox_rows.enqueue(conn, dialog.id, outbox, now)

@@ -145,8 +145,7 @@ class Pipeline:
         plan = self._compute(snap, inbound, now, decision)
         try:
             # Durable: the channel acknowledges the event once this returns.
-            applied = await self.db.write_durably(self._apply, snap, inbound, plan, decision,
-                                                  now)  # fmt: skip
+            applied = await self.db.write_durably(self._apply, snap, inbound, plan, decision, now)
         except _StaleSnapshot:
             return None
         if isinstance(applied, Outcome):
@@ -160,9 +159,19 @@ class Pipeline:
         else:
             name = inbound.customer.name or snap.customer_name
             phone = normalize_phone(inbound.customer.phone) or snap.phone
-            self.cache.put(DialogRecord(snap.id, snap.customer_id, snap.channel, snap.chat_id,
-                                        new_state, new_state.version, name, phone,
-                                        snap.other_last_inbound_at))  # fmt: skip
+            self.cache.put(
+                DialogRecord(
+                    snap.id,
+                    snap.customer_id,
+                    snap.channel,
+                    snap.chat_id,
+                    new_state,
+                    new_state.version,
+                    name,
+                    phone,
+                    snap.other_last_inbound_at,
+                )
+            )
         if isinstance(plan.event, CustomerMessage):
             self.cache.note_inbound(customer_id, key, now)
         trace = [*plan.head]
@@ -181,9 +190,14 @@ class Pipeline:
         """The event's write transaction (runs on the writer); raises _StaleSnapshot."""
         if snap.version == NEW:
             # A first message: the dialog is created in the event's own transaction.
-            created = dialogs.create_dialog(conn, inbound.channel, inbound.chat_id,
-                                            inbound.customer, now,
-                                            self.flows.shop.default_lang)  # fmt: skip
+            created = dialogs.create_dialog(
+                conn,
+                inbound.channel,
+                inbound.chat_id,
+                inbound.customer,
+                now,
+                self.flows.shop.default_lang,
+            )
             if created is None:
                 raise _StaleSnapshot  # another process created it meanwhile: reload
             if created.other_last_inbound_at is not None:
@@ -220,8 +234,9 @@ class Pipeline:
             return found
         info = inbound.customer
         state = DialogState(channel=inbound.channel, lang=info.lang or self.flows.shop.default_lang)
-        return DialogRecord(0, 0, inbound.channel, inbound.chat_id, state, NEW, info.name,
-                            info.phone, None)  # fmt: skip
+        return DialogRecord(
+            0, 0, inbound.channel, inbound.chat_id, state, NEW, info.name, info.phone, None
+        )
 
     def _compute(
         self, snap: DialogRecord, inbound: Inbound, now: datetime, c: Classification | None
@@ -234,11 +249,17 @@ class Pipeline:
         event: Event
         if isinstance(payload, IncomingText):
             assert c is not None
-            head.append(TraceEntry(now, "inbound", {"text": payload.text,
-                                                    "channel": inbound.channel}))  # fmt: skip
+            head.append(
+                TraceEntry(now, "inbound", {"text": payload.text, "channel": inbound.channel})
+            )
             decision = inbox.Decision(c.intent, c.source, round(c.confidence, 3))
-            head.append(TraceEntry(now, "intent", {"intent": c.intent, "source": c.source,
-                                                   "confidence": decision.confidence}))  # fmt: skip
+            head.append(
+                TraceEntry(
+                    now,
+                    "intent",
+                    {"intent": c.intent, "source": c.source, "confidence": decision.confidence},
+                )
+            )
             event = CustomerMessage(payload.text, c, payload.button)
         else:
             event = payload
@@ -260,8 +281,9 @@ class Pipeline:
         event = plan.event
         seen = TraceEntry(now, "duplicate", {"id": inbound.external_id})
         if isinstance(event, CustomerMessage):
-            fresh = inbox.record_inbound(conn, snap.id, inbound.channel, inbound.external_id,
-                                         event.text, now, plan.decision)  # fmt: skip
+            fresh = inbox.record_inbound(
+                conn, snap.id, inbound.channel, inbound.external_id, event.text, now, plan.decision
+            )
             if not fresh:
                 log.info("pipeline.duplicate", extra={"dialog": snap.id})
                 return Outcome(snap.id, (seen,), duplicate=True)
@@ -269,13 +291,20 @@ class Pipeline:
             if not timers.consume_timer(conn, snap.id, event.name, event.token):
                 return Outcome(snap.id, (), stale=True)
         elif isinstance(event, CrmEvent):
-            if not inbox.record_crm_event(conn, snap.id, inbound.external_id, event.type,
-                                          dict(event.data), now):  # fmt: skip
+            if not inbox.record_crm_event(
+                conn, snap.id, inbound.external_id, event.type, dict(event.data), now
+            ):
                 return Outcome(snap.id, (seen,), duplicate=True)
         elif isinstance(event, ManagerEvent) and inbound.external_id is not None:
-            fresh = inbox.record_inbound(conn, snap.id, f"{inbound.channel}:manager",
-                                         inbound.external_id, manager_note(event), now,
-                                         author=event.manager)  # fmt: skip
+            fresh = inbox.record_inbound(
+                conn,
+                snap.id,
+                f"{inbound.channel}:manager",
+                inbound.external_id,
+                manager_note(event),
+                now,
+                author=event.manager,
+            )
             if not fresh:
                 return Outcome(snap.id, (seen,), duplicate=True)
         return None
@@ -285,5 +314,4 @@ def _news_about(snap: DialogRecord, inbound: Inbound) -> bool:
     """Whether the channel told us a phone or name we did not have."""
     info = inbound.customer
     phone = normalize_phone(info.phone)
-    return bool((phone and phone != snap.phone)
-                or (info.name and info.name != snap.customer_name))  # fmt: skip
+    return bool((phone and phone != snap.phone) or (info.name and info.name != snap.customer_name))

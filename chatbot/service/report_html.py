@@ -78,37 +78,53 @@ def _section(title: str, body: str) -> str:
 
 def _card(value: str, key: str, sub: str = "") -> str:
     sub_html = f'<div class="s">{escape(sub)}</div>' if sub else ""
-    return (f'<div class="card"><div class="v">{escape(value)}</div>'
-            f'<div class="k">{escape(key)}</div>{sub_html}</div>')  # fmt: skip
+    return (
+        f'<div class="card"><div class="v">{escape(value)}</div>'
+        f'<div class="k">{escape(key)}</div>{sub_html}</div>'
+    )
 
 
 def _cards(f: dict[str, Any], w: dict[str, str]) -> str:
     d, fr, nps = f["dialogs"], f["first_response"], f["nps"]
     breaches = f["breaches"]["late_answers"] + f["breaches"]["unanswered_waits"]
-    manager = (f"{_num(fr['manager_p50_min'])} {w['min']}"
-               if fr["manager_p50_min"] is not None else "—")  # fmt: skip
+    manager = (
+        f"{_num(fr['manager_p50_min'])} {w['min']}" if fr["manager_p50_min"] is not None else "—"
+    )
     cards = [
         _card(str(d["new"]), w["new"]),
         _card(f"{round(d['spam_share'] * 100)}%", w["spam"], f"{d['spam']}"),
-        _card(f"{_num(fr['bot_p50_s'])} {w['s']}" if fr["bot_p50_s"] is not None else "—",
-              w["bot_first"]),
-        _card(manager, w["manager_first"],
-              f"90%: {_num(fr['manager_p90_min'])} {w['min']}"
-              if fr["manager_p90_min"] is not None else ""),
+        _card(
+            f"{_num(fr['bot_p50_s'])} {w['s']}" if fr["bot_p50_s"] is not None else "—",
+            w["bot_first"],
+        ),
+        _card(
+            manager,
+            w["manager_first"],
+            f"90%: {_num(fr['manager_p90_min'])} {w['min']}"
+            if fr["manager_p90_min"] is not None
+            else "",
+        ),
         _card(str(f["funnel"]["paid"]), w["paid"], f"{w['orders']}: {f['payments']['orders']}"),
-        _card(str(nps["score"]) if nps["score"] is not None else "—", w["nps"],
-              f"{w['average']}: {_num(nps['average'])}" if nps["average"] is not None else ""),
+        _card(
+            str(nps["score"]) if nps["score"] is not None else "—",
+            w["nps"],
+            f"{w['average']}: {_num(nps['average'])}" if nps["average"] is not None else "",
+        ),
         _card(str(breaches), w["breaches"]),
-        _card(str(f["nudges"]["ordered"]), w["nudges_ordered"],
-              f"{w['nudges_sent']}: {f['nudges']['sent']}"),
-    ]  # fmt: skip
+        _card(
+            str(f["nudges"]["ordered"]),
+            w["nudges_ordered"],
+            f"{w['nudges_sent']}: {f['nudges']['sent']}",
+        ),
+    ]
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
 def _funnel(funnel: dict[str, int], w: dict[str, str]) -> str:
     new = funnel["new"] or 1
-    rows = [(w[f"funnel_{k}"], float(v), f"{v} · {round(100 * v / new)}%")
-            for k, v in funnel.items()]  # fmt: skip
+    rows = [
+        (w[f"funnel_{k}"], float(v), f"{v} · {round(100 * v / new)}%") for k, v in funnel.items()
+    ]
     return hbars(rows, w["funnel"])
 
 
@@ -116,8 +132,10 @@ def _managers(f: dict[str, Any], w: dict[str, str]) -> str:
     ms = f["managers"]
     if not ms:
         return f'<p class="note">{escape(w["none"])}</p>'
-    rows = [(m["name"], float(m["response_avg_min"] or 0),
-             f"{_num(m['response_avg_min'])} {w['min']}") for m in ms]  # fmt: skip
+    rows = [
+        (m["name"], float(m["response_avg_min"] or 0), f"{_num(m['response_avg_min'])} {w['min']}")
+        for m in ms
+    ]
     chart = hbars(rows, w["managers"], color=PALETTE[3])
     head = f"<th>{escape(w['manager'])}</th>" + "".join(
         f'<th class="n">{escape(w[k])}</th>' for k in ("dialogs", "messages", "avg_min", "breaches")
@@ -125,12 +143,15 @@ def _managers(f: dict[str, Any], w: dict[str, str]) -> str:
     body = "".join(
         f"<tr><td>{escape(m['name'])}</td><td class=n>{m['dialogs']}</td>"
         f"<td class=n>{m['messages']}</td><td class=n>{_num(m['response_avg_min'])}</td>"
-        f"<td class=n>{m['breaches']}</td></tr>" for m in ms
-    )  # fmt: skip
+        f"<td class=n>{m['breaches']}</td></tr>"
+        for m in ms
+    )
     b = f["breaches"]
-    note = (f'<p class="note">{escape(w["sla"])}: {b["late_answers"]} '
-            f'{escape(w["late_answers"])}, {b["unanswered_waits"]} '
-            f'{escape(w["unanswered_waits"])}</p>')  # fmt: skip
+    note = (
+        f'<p class="note">{escape(w["sla"])}: {b["late_answers"]} '
+        f"{escape(w['late_answers'])}, {b['unanswered_waits']} "
+        f"{escape(w['unanswered_waits'])}</p>"
+    )
     return f"{chart}<table><tr>{head}</tr>{body}</table>{note}"
 
 
@@ -152,10 +173,15 @@ def _closes(report: Report, tz: tzinfo, w: dict[str, str]) -> str:
 
 def _followups(f: dict[str, Any], w: dict[str, str]) -> str:
     n, p = f["nudges"], f["payments"]
-    rows = [(w["nudges_sent"], n["sent"]), (w["nudges_replied"], n["replied"]),
-            (w["nudges_ordered"], n["ordered"]), (w["orders"], p["orders"]),
-            (w["reminded"], p["reminded"]), (w["paid_after_reminder"], p["paid_after_reminder"]),
-            (w["overdue_tasks"], p["overdue_tasks"])]  # fmt: skip
+    rows = [
+        (w["nudges_sent"], n["sent"]),
+        (w["nudges_replied"], n["replied"]),
+        (w["nudges_ordered"], n["ordered"]),
+        (w["orders"], p["orders"]),
+        (w["reminded"], p["reminded"]),
+        (w["paid_after_reminder"], p["paid_after_reminder"]),
+        (w["overdue_tasks"], p["overdue_tasks"]),
+    ]
     return "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 
 
@@ -163,20 +189,28 @@ def _ratings(nps: dict[str, Any], w: dict[str, str]) -> str:
     if not nps["answers"]:
         return f'<p class="note">{escape(w["none"])}</p>'
     passives = nps["answers"] - nps["promoters"] - nps["detractors"]
-    bar = split_bar([(w["promoters"], nps["promoters"], PALETTE[3]),
-                     (w["passives"], passives, PALETTE[5]),
-                     (w["detractors"], nps["detractors"], PALETTE[1])], w["ratings"],
-                    width=420)  # fmt: skip
-    return (f'<div class="card" style="box-shadow:none;padding:0 0 10px"><div class="v">'
-            f'NPS {nps["score"]}</div><div class="k">{escape(w["answers"])}: {nps["answers"]}'
-            f' · {escape(w["average"])}: {_num(nps["average"])}</div></div>{bar}')  # fmt: skip
+    bar = split_bar(
+        [
+            (w["promoters"], nps["promoters"], PALETTE[3]),
+            (w["passives"], passives, PALETTE[5]),
+            (w["detractors"], nps["detractors"], PALETTE[1]),
+        ],
+        w["ratings"],
+        width=420,
+    )
+    return (
+        f'<div class="card" style="box-shadow:none;padding:0 0 10px"><div class="v">'
+        f'NPS {nps["score"]}</div><div class="k">{escape(w["answers"])}: {nps["answers"]}'
+        f" · {escape(w['average'])}: {_num(nps['average'])}</div></div>{bar}"
+    )
 
 
 def _look(items: list[dict[str, Any]], tz: tzinfo, w: dict[str, str]) -> str:
     if not items:
         return f'<p class="note">{escape(w["nothing"])}</p>'
-    head = "".join(f"<th>{escape(w[k])}</th>"
-                   for k in ("when", "why", "customer", "channel", "detail"))  # fmt: skip
+    head = "".join(
+        f"<th>{escape(w[k])}</th>" for k in ("when", "why", "customer", "channel", "detail")
+    )
     rows = []
     for item in items[:LOOK_SHOWN]:
         color = _WHY_COLOR.get(item["why"], PALETTE[0])

@@ -45,15 +45,27 @@ class Runtime:
         personaliser = app.personaliser()
         self.metrics = Metrics(app.llm, personaliser)
         all_senders = {c.name: c.sender() for c in self.channels} | dict(senders or {})
-        retries = RetryPolicy(timedelta(seconds=app.settings.outbox_retry_window_seconds),
-                              app.settings.outbox_max_backoff_seconds)  # fmt: skip
-        self.outbox = OutboxSender(app.db, all_senders, app.pipeline.clock, self._blocked,
-                                   personaliser, on_skipped=self._skipped,
-                                   retries=retries)  # fmt: skip
+        retries = RetryPolicy(
+            timedelta(seconds=app.settings.outbox_retry_window_seconds),
+            app.settings.outbox_max_backoff_seconds,
+        )
+        self.outbox = OutboxSender(
+            app.db,
+            all_senders,
+            app.pipeline.clock,
+            self._blocked,
+            personaliser,
+            on_skipped=self._skipped,
+            retries=retries,
+        )
         token = app.settings.events_api_token
-        self.events_api = EventsApi(app.db, token.get_secret_value() if token else None,
-                                    self.handle, lambda: self.app.flows.shop.country,
-                                    "whatsapp" in all_senders)  # fmt: skip
+        self.events_api = EventsApi(
+            app.db,
+            token.get_secret_value() if token else None,
+            self.handle,
+            lambda: self.app.flows.shop.country,
+            "whatsapp" in all_senders,
+        )
         self._wake = asyncio.Event()
         self._requests: set[asyncio.Task[Any]] = set()  # each request's handler task
         self.requests_cut = 0
@@ -108,9 +120,9 @@ class Runtime:
 
     async def readyz(self, request: web.Request) -> web.Response:
         """200 when the database, each channel and the outbox work; 503 with the reasons."""
-        problems = await readiness_problems(self.app.db, self.channels,
-                                            list(self.outbox.senders),
-                                            self.app.pipeline.clock.now())  # fmt: skip
+        problems = await readiness_problems(
+            self.app.db, self.channels, list(self.outbox.senders), self.app.pipeline.clock.now()
+        )
         if problems:
             return web.json_response({"status": "not ready", "problems": problems}, status=503)
         return web.json_response({"status": "ready"})
@@ -181,8 +193,10 @@ class Runtime:
         site = web.TCPSite(runner, host, port)
         await site.start()
         log.info("runtime.listening", extra={"host": host, "port": port})
-        work = {"scheduler": asyncio.create_task(self.scheduler_loop(stop)),
-                "outbox": asyncio.create_task(self.outbox_loop(stop))}  # fmt: skip
+        work = {
+            "scheduler": asyncio.create_task(self.scheduler_loop(stop)),
+            "outbox": asyncio.create_task(self.outbox_loop(stop)),
+        }
         work |= {c.name: asyncio.create_task(c.run(self.handle, stop)) for c in self.channels}
         work |= {_name(run): asyncio.create_task(run(stop)) for run in self.loops}
         shutdown.running = lambda: self._running(work)

@@ -73,8 +73,9 @@ def parse_script(data: Any, origin: str = "script") -> Script:
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ScriptError(f"{origin}: steps must be a non-empty list")
     steps = tuple(_parse_step(raw, i, origin) for i, raw in enumerate(raw_steps, start=1))
-    extra = {k: v for k, v in data.items()
-             if k not in ("name", "channel", "customer", "start", "steps")}  # fmt: skip
+    extra = {
+        k: v for k, v in data.items() if k not in ("name", "channel", "customer", "start", "steps")
+    }
     return Script(
         name=str(data.get("name", Path(origin).stem)),
         channel=channel,
@@ -92,8 +93,9 @@ def _parse_start(value: Any, origin: str) -> datetime:
         try:
             parsed = datetime.fromisoformat(str(value))
         except ValueError as exc:
-            raise ScriptError(f"{origin}: start {value!r} is not ISO 8601, "
-                              "e.g. 2026-03-02T11:00:00+03:00") from exc  # fmt: skip
+            raise ScriptError(
+                f"{origin}: start {value!r} is not ISO 8601, e.g. 2026-03-02T11:00:00+03:00"
+            ) from exc
     if parsed.tzinfo is None:
         raise ScriptError(f"{origin}: start needs a UTC offset, e.g. 2026-03-02T11:00:00+03:00")
     return parsed
@@ -139,8 +141,9 @@ def _parse_event(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict) or "type" not in value:
         raise ScriptError(f"{where}: event needs a type, e.g. event: {{type: order_paid}}")
     if value["type"] not in CRM_EVENTS:
-        raise ScriptError(f"{where}: unknown event {value['type']!r}; "
-                          f"use one of {', '.join(CRM_EVENTS)}")  # fmt: skip
+        raise ScriptError(
+            f"{where}: unknown event {value['type']!r}; use one of {', '.join(CRM_EVENTS)}"
+        )
     return dict(value)
 
 

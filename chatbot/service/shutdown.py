@@ -46,8 +46,10 @@ class Shutdown:
         """Start the clock (once) and set `stop`."""
         if self.started is None:
             self.started = time.monotonic()
-            log.info("runtime.shutdown_started",
-                     extra={"signal": reason, "deadline_seconds": self.seconds})  # fmt: skip
+            log.info(
+                "runtime.shutdown_started",
+                extra={"signal": reason, "deadline_seconds": self.seconds},
+            )
         self.stop.set()
 
     def elapsed(self) -> float:
@@ -73,17 +75,25 @@ class Shutdown:
             self.begin(sig.name)
             return
         # Someone does not want to wait: leave now. Only committed work was acknowledged.
-        log.warning("runtime.shutdown_forced", extra={
-            "signal": sig.name, "seconds": round(self.elapsed(), 3),
-            "still_running": ", ".join(self.running()) or "nothing"})  # fmt: skip
+        log.warning(
+            "runtime.shutdown_forced",
+            extra={
+                "signal": sig.name,
+                "seconds": round(self.elapsed(), 3),
+                "still_running": ", ".join(self.running()) or "nothing",
+            },
+        )
         _flush_logs()
         os._exit(128 + sig.value)
 
     def finished(self) -> None:
         """Log the shutdown's one summary line: how long it took and what was cut off."""
         cut = ", ".join(self.cut)
-        extra = {"seconds": round(self.elapsed(), 3), "deadline_seconds": self.seconds,
-                 "cut_off": cut or "nothing"}  # fmt: skip
+        extra = {
+            "seconds": round(self.elapsed(), 3),
+            "deadline_seconds": self.seconds,
+            "cut_off": cut or "nothing",
+        }
         log.log(logging.WARNING if cut else logging.INFO, "runtime.shutdown_done", extra=extra)
 
 

@@ -86,8 +86,11 @@ class Simulation:
         if step.kind == "event":
             data = {k: str(v) for k, v in step.value.items() if k not in ("type", "id")}
             event_id = step.value.get("id")
-            return _with(base, CrmEvent(step.value["type"], data),
-                         None if event_id is None else self._scoped(str(event_id)))  # fmt: skip
+            return _with(
+                base,
+                CrmEvent(step.value["type"], data),
+                None if event_id is None else self._scoped(str(event_id)),
+            )
         if step.kind == "manager" and isinstance(step.value, dict):  # a named manager writes
             return _with(base, ManagerMessage(step.value["text"], step.value["by"]), None)
         if step.kind == "manager":
@@ -181,8 +184,9 @@ async def simulate_into(
     pipeline = Pipeline(db, flows, rules, clock, llm, known_intents)
     # Each script keeps its own clock: only its own dialog's timers fire on its waits.
     scheduler = Scheduler(pipeline, only=(script.channel, chat_id))
-    sim = Simulation(script, pipeline, scheduler, clock, [], chat_id=chat_id,
-                     id_scope=f"{chat_id}:")  # fmt: skip
+    sim = Simulation(
+        script, pipeline, scheduler, clock, [], chat_id=chat_id, id_scope=f"{chat_id}:"
+    )
     for step in script.steps:
         await sim.run_step(step)
     return sim.trace

@@ -15,16 +15,27 @@ MUTED = "#8a96a3"
 GRID = "#e6eaee"
 
 
-def _text(x: float, y: float, s: str, size: int = 12, anchor: str = "start",
-          color: str = TEXT, weight: str = "normal") -> str:  # fmt: skip
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'fill="{color}" font-weight="{weight}">{escape(s)}</text>')  # fmt: skip
+def _text(
+    x: float,
+    y: float,
+    s: str,
+    size: int = 12,
+    anchor: str = "start",
+    color: str = TEXT,
+    weight: str = "normal",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'fill="{color}" font-weight="{weight}">{escape(s)}</text>'
+    )
 
 
 def _svg(width: int, height: int, body: list[str], label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="100%" role="img" aria-label="{escape(label)}" '
-            f'font-family="inherit">{"".join(body)}</svg>')  # fmt: skip
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="{escape(label)}" '
+        f'font-family="inherit">{"".join(body)}</svg>'
+    )
 
 
 def hbars(
@@ -44,13 +55,17 @@ def hbars(
         y = 6 + i * row_h
         body.append(_text(left - 10, y + 19, name, anchor="end"))
         w = max(2.0, value * scale) if value > 0 else 0.0
-        body.append(f'<rect x="{left}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}" '
-                    f'rx="3" fill="{color}"/>')  # fmt: skip
+        body.append(
+            f'<rect x="{left}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}" '
+            f'rx="3" fill="{color}"/>'
+        )
         body.append(_text(left + w + 8, y + 19, shown, weight="bold"))
     if marker is not None:
         x = left + marker[0] * scale
-        body.append(f'<line x1="{x:.1f}" y1="2" x2="{x:.1f}" y2="{height - 4}" '
-                    f'stroke="{PALETTE[1]}" stroke-dasharray="4 3"/>')  # fmt: skip
+        body.append(
+            f'<line x1="{x:.1f}" y1="2" x2="{x:.1f}" y2="{height - 4}" '
+            f'stroke="{PALETTE[1]}" stroke-dasharray="4 3"/>'
+        )
         body.append(_text(x + 4, 12, marker[1], size=11, color=PALETTE[1]))
     return _svg(width, height, body, label)
 
@@ -73,8 +88,9 @@ def stacked_days(
     body: list[str] = []
     for tick in (0, top):
         y = top_pad + plot_h - plot_h * tick / top
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" '
-                    f'stroke="{GRID}"/>')  # fmt: skip
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="{GRID}"/>'
+        )
         body.append(_text(left - 6, y + 4, str(tick), size=11, anchor="end", color=MUTED))
     every = max(1, round(len(days) / 10))  # at most about ten day labels
     for i, day in enumerate(days):
@@ -84,16 +100,23 @@ def stacked_days(
             h = plot_h * counts[i] / top
             if h > 0:
                 y -= h
-                body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
-                            f'height="{h:.1f}" fill="{PALETTE[k % len(PALETTE)]}"/>')  # fmt: skip
+                body.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
+                    f'height="{h:.1f}" fill="{PALETTE[k % len(PALETTE)]}"/>'
+                )
         if i % every == 0:
-            body.append(_text(x + bar_w / 2, top_pad + plot_h + 16, day, size=11,
-                              anchor="middle", color=MUTED))  # fmt: skip
+            body.append(
+                _text(
+                    x + bar_w / 2, top_pad + plot_h + 16, day, size=11, anchor="middle", color=MUTED
+                )
+            )
     x = float(left)
     for k, (name, counts) in enumerate(series):
         y = height - 8
-        body.append(f'<rect x="{x:.1f}" y="{y - 10}" width="10" height="10" rx="2" '
-                    f'fill="{PALETTE[k % len(PALETTE)]}"/>')  # fmt: skip
+        body.append(
+            f'<rect x="{x:.1f}" y="{y - 10}" width="10" height="10" rx="2" '
+            f'fill="{PALETTE[k % len(PALETTE)]}"/>'
+        )
         entry = f"{name} ({sum(counts)})"
         body.append(_text(x + 14, y, entry, size=11))
         x += 24 + 7 * len(entry)
@@ -110,8 +133,9 @@ def split_bar(parts: Sequence[tuple[str, int, str]], label: str, width: int = 64
         if w > 0:
             body.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="26" fill="{color}"/>')
             if w > 40:
-                body.append(_text(x + w / 2, 18, str(n), anchor="middle", color="#fff",
-                                  weight="bold"))  # fmt: skip
+                body.append(
+                    _text(x + w / 2, 18, str(n), anchor="middle", color="#fff", weight="bold")
+                )
         x += w
     x = 0.0
     for name, n, color in parts:

@@ -26,10 +26,25 @@ from chatbot.core.effects import (
 )
 
 TRACE_TYPES = (
-    "inbound", "duplicate", "intent", "reply", "stage", "timer_set", "timer_cancelled",
-    "timer_fired", "task", "alert", "handoff", "bot_resumed", "manager", "closed", "reopened",
-    "flag", "unflag", "skipped",
-)  # fmt: skip
+    "inbound",
+    "duplicate",
+    "intent",
+    "reply",
+    "stage",
+    "timer_set",
+    "timer_cancelled",
+    "timer_fired",
+    "task",
+    "alert",
+    "handoff",
+    "bot_resumed",
+    "manager",
+    "closed",
+    "reopened",
+    "flag",
+    "unflag",
+    "skipped",
+)
 
 
 @dataclass(frozen=True, slots=True)

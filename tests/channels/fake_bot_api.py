@@ -42,8 +42,9 @@ class Failure:
 
 def upgraded_to(chat_id: int) -> Failure:
     """400 with `parameters.migrate_to_chat_id`: the group became a supergroup."""
-    return Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                   migrate_to=chat_id)  # fmt: skip
+    return Failure(
+        400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to=chat_id
+    )
 
 
 def too_many_requests(retry_after: int = 3) -> Failure:
@@ -197,8 +198,9 @@ class FakeBotApi:
                 await asyncio.wait_for(self._closing.wait(), failure.stall)
         if failure is not None and failure.status != 200:
             call.status = failure.status
-            return _error(failure.status, failure.description, failure.retry_after,
-                          failure.migrate_to)  # fmt: skip
+            return _error(
+                failure.status, failure.description, failure.retry_after, failure.migrate_to
+            )
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             call.status = 404
@@ -247,8 +249,11 @@ class FakeBotApi:
         return True, 200
 
     async def _m_getWebhookInfo(self, params: dict[str, Any]) -> tuple[Any, int]:
-        info: dict[str, Any] = {"url": "", "has_custom_certificate": False,
-                                "pending_update_count": 0}  # fmt: skip
+        info: dict[str, Any] = {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": 0,
+        }
         if self.webhook is not None:
             info["url"] = self.webhook.get("url", "")
         if self.webhook_error is not None:
@@ -279,8 +284,13 @@ class FakeBotApi:
             return "Bad Request: can't parse entities", 400
         chat_id = int(params["chat_id"])
         chat = _chat(chat_id)
-        message = {"message_id": next(self._message_ids), "date": 1767225600, "chat": chat,
-                   "from": BOT_USER, "text": text}  # fmt: skip
+        message = {
+            "message_id": next(self._message_ids),
+            "date": 1767225600,
+            "chat": chat,
+            "from": BOT_USER,
+            "text": text,
+        }
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
         reply = params.get("reply_parameters")
@@ -297,11 +307,17 @@ class FakeBotApi:
         if not isinstance(document, dict) or not document.get("content"):
             return "Bad Request: there is no document in the request", 400
         chat_id = int(params["chat_id"])
-        message = {"message_id": next(self._message_ids), "date": 1767225600,
-                   "chat": _chat(chat_id), "from": BOT_USER,
-                   "document": {"file_id": f"doc-{len(self.calls)}",
-                                "file_unique_id": f"u-doc-{len(self.calls)}",
-                                "file_name": document["filename"]}}  # fmt: skip
+        message = {
+            "message_id": next(self._message_ids),
+            "date": 1767225600,
+            "chat": _chat(chat_id),
+            "from": BOT_USER,
+            "document": {
+                "file_id": f"doc-{len(self.calls)}",
+                "file_unique_id": f"u-doc-{len(self.calls)}",
+                "file_name": document["filename"],
+            },
+        }
         self.chats.setdefault(chat_id, {})[message["message_id"]] = message
         return message, 200
 
@@ -309,9 +325,13 @@ class FakeBotApi:
         chat_id, source = int(params["chat_id"]), int(params["from_chat_id"])
         if int(params["message_id"]) not in self.posted.get(source, set()):
             return "Bad Request: message to copy not found", 400
-        message = {"message_id": next(self._message_ids), "date": 1767225600,
-                   "chat": _chat(chat_id), "from": BOT_USER,
-                   "copy_of": (source, int(params["message_id"]))}  # fmt: skip
+        message = {
+            "message_id": next(self._message_ids),
+            "date": 1767225600,
+            "chat": _chat(chat_id),
+            "from": BOT_USER,
+            "copy_of": (source, int(params["message_id"])),
+        }
         if params.get("caption"):
             message["caption"] = params["caption"]
         self._reply_to(message, params)
@@ -333,8 +353,12 @@ class FakeBotApi:
         if size > DOWNLOAD_LIMIT:
             return "Bad Request: file is too big", 400
         path = f"documents/{file_id}"
-        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": size,
-                "file_path": path}, 200  # fmt: skip
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": size,
+            "file_path": path,
+        }, 200
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
         """`GET /file/bot<token>/<file_path>`: the bytes of a file getFile named."""
@@ -378,8 +402,12 @@ class FakeBotApi:
         if isinstance(given, Upload):
             if len(given.data) > UPLOAD_LIMIT:
                 return "Request Entity Too Large", 413
-            file = {"file_id": f"{kind}-{len(self.files)}", "file_name": given.filename,
-                    "data": given.data, "content_type": given.content_type}  # fmt: skip
+            file = {
+                "file_id": f"{kind}-{len(self.files)}",
+                "file_name": given.filename,
+                "data": given.data,
+                "content_type": given.content_type,
+            }
         elif isinstance(given, str) and given:
             file = {"file_id": given}
         else:
@@ -396,8 +424,13 @@ class FakeBotApi:
 
     def _post(self, params: dict[str, Any], content: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
-        message = {"message_id": next(self._message_ids), "date": 1767225600,
-                   "chat": _chat(chat_id), "from": BOT_USER, **content}  # fmt: skip
+        message = {
+            "message_id": next(self._message_ids),
+            "date": 1767225600,
+            "chat": _chat(chat_id),
+            "from": BOT_USER,
+            **content,
+        }
         self._reply_to(message, params)
         self.chats.setdefault(chat_id, {})[message["message_id"]] = message
         # The sender reads only where the message went (the kept one holds the file's bytes).
@@ -412,8 +445,9 @@ class FakeBotApi:
     async def _m_editMessageText(self, params: dict[str, Any]) -> tuple[Any, int]:
         if params.get("parse_mode") == "HTML" and not _balanced(str(params.get("text") or "")):
             return "Bad Request: can't parse entities", 400
-        return self._edit(params, {"text": params.get("text"),
-                                   "reply_markup": params.get("reply_markup")})  # fmt: skip
+        return self._edit(
+            params, {"text": params.get("text"), "reply_markup": params.get("reply_markup")}
+        )
 
     def _edit(self, params: dict[str, Any], change: dict[str, Any]) -> tuple[Any, int]:
         """Telegram refuses an edit that changes nothing, and one of a message it lacks."""
@@ -429,8 +463,10 @@ class FakeBotApi:
         if markup is not None:
             edited["reply_markup"] = markup
         if edited == found:
-            return ("Bad Request: message is not modified: specified new message content and "
-                    "reply markup are exactly the same as a current content"), 400  # fmt: skip
+            return (
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content"
+            ), 400
         self.chats[chat_id][found["message_id"]] = edited
         return edited, 200
 
@@ -438,8 +474,16 @@ class FakeBotApi:
         chat_id = int(params["chat_id"])
         if chat_id in self.unknown_chats:
             return "Bad Request: chat not found", 400
-        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
-                               "premium_subscription", "gifts_from_channels"), False)  # fmt: skip
+        gifts = dict.fromkeys(
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
+            False,
+        )
         full = {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
         return _chat(chat_id) | full, 200
 
@@ -449,16 +493,31 @@ class FakeBotApi:
         user_id = int(params["user_id"])
         status = self.members.get(user_id, "left")
         person = {"id": user_id, "is_bot": False, "first_name": "User"}
-        extra: dict[str, Any] = {"creator": {"is_anonymous": False},
-                                 "kicked": {"until_date": 0},
-                                 "restricted": _MUTED}.get(status, {})  # fmt: skip
+        extra: dict[str, Any] = {
+            "creator": {"is_anonymous": False},
+            "kicked": {"until_date": 0},
+            "restricted": _MUTED,
+        }.get(status, {})
         return {"status": status, "user": person, **extra}, 200
 
 
-_RIGHTS = ("send_audios", "send_documents", "send_photos", "send_videos", "send_video_notes",
-           "send_voice_notes", "send_polls", "send_other_messages", "add_web_page_previews",
-           "react_to_messages", "edit_tag", "change_info", "invite_users", "pin_messages",
-           "manage_topics")  # fmt: skip
+_RIGHTS = (
+    "send_audios",
+    "send_documents",
+    "send_photos",
+    "send_videos",
+    "send_video_notes",
+    "send_voice_notes",
+    "send_polls",
+    "send_other_messages",
+    "add_web_page_previews",
+    "react_to_messages",
+    "edit_tag",
+    "change_info",
+    "invite_users",
+    "pin_messages",
+    "manage_topics",
+)
 # A member who may not post: what "restricted" answers when an admin muted the bot.
 _MUTED: dict[str, Any] = {"is_member": True, "until_date": 0, "can_send_messages": False} | {
     f"can_{right}": False for right in _RIGHTS
@@ -521,8 +580,9 @@ async def _params(request: web.Request) -> dict[str, Any]:
     return params
 
 
-def _error(status: int, description: str, retry_after: int | None = None,
-           migrate_to: int | None = None) -> web.Response:  # fmt: skip
+def _error(
+    status: int, description: str, retry_after: int | None = None, migrate_to: int | None = None
+) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}

@@ -129,8 +129,14 @@ class FakeGraphApi:
         if request.match_info["node_id"] != PHONE_NUMBER_ID:
             call.status = 400
             return _error(GraphError(400, 100, "Unsupported get request"))
-        return web.json_response({"id": PHONE_NUMBER_ID, "display_phone_number": "+1 555 0100",
-                                  "verified_name": "Shop", "quality_rating": "GREEN"})  # fmt: skip
+        return web.json_response(
+            {
+                "id": PHONE_NUMBER_ID,
+                "display_phone_number": "+1 555 0100",
+                "verified_name": "Shop",
+                "quality_rating": "GREEN",
+            }
+        )
 
     def fail_media_next(self, *errors: GraphError) -> None:
         """Answer the next media requests (URL look-ups, downloads, uploads) with these errors."""
@@ -160,9 +166,16 @@ class FakeGraphApi:
             return _error(GraphError(404, 100, "Unsupported get request"))
         assert self._server is not None
         url = str(self._server.make_url(f"/files/{media_id}"))
-        return web.json_response({"messaging_product": "whatsapp", "url": url, "id": media_id,
-                                  "mime_type": stored.mime, "sha256": "0" * 64,
-                                  "file_size": stored.size})  # fmt: skip
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": url,
+                "id": media_id,
+                "mime_type": stored.mime,
+                "sha256": "0" * 64,
+                "file_size": stored.size,
+            }
+        )
 
     async def _media_bytes(self, request: web.Request) -> web.Response:
         """The file's bytes, for the same token only (as Meta's lookaside URLs)."""

@@ -49,8 +49,10 @@ async def test_polling_hands_updates_over_and_confirms_them(
     async with running(_polling(bot), recorder):
         inbounds = await recorder.wait_for(2)
         await _until(lambda: not api.pending)
-    assert [i.payload for i in inbounds] == [IncomingText("Здравствуйте"),
-                                             IncomingText("Сколько стоит?")]  # fmt: skip
+    assert [i.payload for i in inbounds] == [
+        IncomingText("Здравствуйте"),
+        IncomingText("Сколько стоит?"),
+    ]
     assert api.called("deleteWebhook")[0]["drop_pending_updates"] == "false"  # form-encoded
     offsets = [c.get("offset") for c in api.called("getUpdates")]
     assert str(first + 2) in offsets  # confirmed past both, only after they were handled
@@ -169,8 +171,9 @@ async def webhook(
     await server.close()
 
 
-async def _post(webhook: tuple[aiohttp.ClientSession, str], body: bytes,
-                secret: str | None = SECRET) -> tuple[int, Any]:  # fmt: skip
+async def _post(
+    webhook: tuple[aiohttp.ClientSession, str], body: bytes, secret: str | None = SECRET
+) -> tuple[int, Any]:
     session, url = webhook
     headers = {"Content-Type": "application/json"}
     if secret is not None:
@@ -258,15 +261,17 @@ async def test_no_token_means_no_channel() -> None:
 
 @pytest.mark.parametrize("secret", [None, ""])
 async def test_webhook_without_secret_refuses_to_start(secret: str | None) -> None:
-    settings = _settings(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_URL=URL,
-                         TELEGRAM_WEBHOOK_SECRET=secret)  # fmt: skip
+    settings = _settings(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_URL=URL, TELEGRAM_WEBHOOK_SECRET=secret
+    )
     with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
         telegram_channel_from(settings)
 
 
 async def test_a_secret_telegram_would_reject_refuses_to_start() -> None:
-    settings = _settings(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_URL=URL,
-                         TELEGRAM_WEBHOOK_SECRET="has spaces!")  # fmt: skip
+    settings = _settings(
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_URL=URL, TELEGRAM_WEBHOOK_SECRET="has spaces!"
+    )
     with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
         telegram_channel_from(settings)
 

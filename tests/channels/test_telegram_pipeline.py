@@ -28,8 +28,9 @@ Post = tuple[aiohttp.ClientSession, str]
 
 @pytest.fixture
 async def channel(bot: Bot) -> TelegramChannel:
-    return TelegramChannel(bot, webhook_url="https://bot.example/telegram/webhook",
-                           webhook_secret=SECRET)  # fmt: skip
+    return TelegramChannel(
+        bot, webhook_url="https://bot.example/telegram/webhook", webhook_secret=SECRET
+    )
 
 
 @pytest.fixture

@@ -35,8 +35,9 @@ async def _rows(pipeline: Pipeline) -> list[OutboxRow]:
 
 def _outbox(pipeline: Pipeline, bot: Bot, clock: VirtualClock, **kwargs: object) -> OutboxSender:
     retries = RetryPolicy(jitter=random.Random(7).random)  # the defaults: an hour, 60 s cap
-    return OutboxSender(pipeline.db, {"telegram": TelegramSender(bot)}, clock,
-                        retries=retries, **kwargs)  # type: ignore[arg-type]  # fmt: skip
+    return OutboxSender(
+        pipeline.db, {"telegram": TelegramSender(bot)}, clock, retries=retries, **kwargs
+    )  # type: ignore[arg-type]
 
 
 async def _say(pipeline: Pipeline, chat: int, text: str, key: str) -> None:
@@ -73,8 +74,9 @@ async def test_a_90_second_outage_loses_no_reply_and_keeps_each_chat_s_order(
         got = [p["text"] for p in api.called("sendMessage") if int(p["chat_id"]) == chat]
         assert got == written  # each reply once, in the order it was written
         assert [r.payload["key"] for r in rows if r.chat_id == str(chat)] == [
-            "menu_main", "handoff_question"
-        ]  # fmt: skip
+            "menu_main",
+            "handoff_question",
+        ]
     first = min(r.attempts for r in rows if r.payload["key"] == "menu_main")
     assert first > 5  # every menu failed more often than the old five attempts allowed
     if kind != "listening":

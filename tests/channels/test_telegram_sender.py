@@ -25,8 +25,12 @@ from tests.channels.fake_bot_api import (
 MENU = [{"id": "order", "label": "Оформить заказ"}, {"id": "delivery", "label": "Доставка"}]
 
 
-def _message(text: str, buttons: list[dict[str, str]] | None = None, key: str = "1:1:0",
-             kind: str = "message") -> OutgoingMessage:  # fmt: skip
+def _message(
+    text: str,
+    buttons: list[dict[str, str]] | None = None,
+    key: str = "1:1:0",
+    kind: str = "message",
+) -> OutgoingMessage:
     payload: dict[str, Any] = {"text": text, "buttons": buttons or [], "template": None}
     return OutgoingMessage(key, "777001", message_from_row(kind, payload))
 
@@ -36,9 +40,12 @@ async def test_buttons_become_an_inline_keyboard_one_per_row(api: FakeBotApi, bo
     [sent] = api.called("sendMessage")
     assert sent["chat_id"] == "777001"
     assert sent["text"] == "Чем помочь?"
-    assert sent["reply_markup"] == {"inline_keyboard": [
-        [{"text": "Оформить заказ", "callback_data": "order"}],
-        [{"text": "Доставка", "callback_data": "delivery"}]]}  # fmt: skip
+    assert sent["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": "Оформить заказ", "callback_data": "order"}],
+            [{"text": "Доставка", "callback_data": "delivery"}],
+        ]
+    }
 
 
 async def test_text_is_plain_so_markup_characters_arrive_verbatim(
@@ -160,7 +167,10 @@ async def test_a_managers_photo_is_copied_not_retyped(api: FakeBotApi, bot: Bot)
     await TelegramSender(bot).send(_copy("-100555:41"))
     [copied] = api.called("copyMessage")
     assert (copied["chat_id"], copied["from_chat_id"], copied["message_id"]) == (
-        "777001", "-100555", "41")  # fmt: skip
+        "777001",
+        "-100555",
+        "41",
+    )
     assert api.called("sendMessage") == []
 
 

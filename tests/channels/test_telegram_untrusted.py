@@ -32,8 +32,9 @@ CLEANED = "Сколько стоит?\ufffd"
 
 @pytest.fixture
 async def post(bot: Bot, pipeline: Pipeline) -> AsyncIterator[Post]:
-    channel = TelegramChannel(bot, webhook_url="https://bot.example/telegram/webhook",
-                              webhook_secret=SECRET)  # fmt: skip
+    channel = TelegramChannel(
+        bot, webhook_url="https://bot.example/telegram/webhook", webhook_secret=SECRET
+    )
     application = web.Application()
     application.router.add_routes(channel.routes())
     server = TestServer(application, host="127.0.0.1")
@@ -98,13 +99,19 @@ async def test_a_caption_with_nul_is_stored_cleaned(pipeline: Pipeline, post: Po
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (b'{"update_id": 1, "message": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
-         "nested deeper than 64 levels"),
-        (json.dumps(u.text("hi")).replace('"message_id": 10', '"message_id": ' + "7" * 5000)
-         .encode(), "number beyond 64 bits"),
+        (
+            b'{"update_id": 1, "message": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
+            "nested deeper than 64 levels",
+        ),
+        (
+            json.dumps(u.text("hi"))
+            .replace('"message_id": 10', '"message_id": ' + "7" * 5000)
+            .encode(),
+            "number beyond 64 bits",
+        ),
     ],
     ids=["nesting-10000", "digits-5000"],
-)  # fmt: skip
+)
 async def test_deep_nesting_and_huge_numbers_are_refused_with_400(
     pipeline: Pipeline, post: Post, body: bytes, reason: str
 ) -> None:
@@ -163,8 +170,9 @@ async def test_the_managers_side_is_handed_cleaned_updates_polled_or_posted(
             if staff.texts and not api.pending:
                 break
             await asyncio.sleep(0.05)
-    webhook = TelegramChannel(bot, webhook_url="https://bot.example/telegram/webhook",
-                              webhook_secret=SECRET)  # fmt: skip
+    webhook = TelegramChannel(
+        bot, webhook_url="https://bot.example/telegram/webhook", webhook_secret=SECRET
+    )
     webhook.staff = staff
     application = web.Application()
     application.router.add_routes(webhook.routes())

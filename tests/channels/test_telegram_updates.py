@@ -20,8 +20,9 @@ ANNA_RU = CustomerInfo(name="Анна", lang="ru")
 def test_text_message_becomes_incoming_text() -> None:
     item = read_update(u.text("Здравствуйте", update_id=5, message_id=42))
     assert item.update_id == 5
-    assert item.inbound == Inbound("telegram", "777001", IncomingText("Здравствуйте"),
-                                   "777001:42", ANNA_RU)  # fmt: skip
+    assert item.inbound == Inbound(
+        "telegram", "777001", IncomingText("Здравствуйте"), "777001:42", ANNA_RU
+    )
     assert item.callback_query_id is None
 
 

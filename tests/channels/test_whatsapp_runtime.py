@@ -39,20 +39,25 @@ class Served:
         """POST a signed notification; the status code."""
         body = json.dumps(payload).encode()
         headers = {"X-Hub-Signature-256": fx.sign(body), "Content-Type": "application/json"}
-        async with session.post(f"{self.base}/whatsapp/webhook", data=body,
-                                headers=headers) as resp:  # fmt: skip
+        async with session.post(
+            f"{self.base}/whatsapp/webhook", data=body, headers=headers
+        ) as resp:
             return resp.status
 
 
 @pytest.fixture
 async def served(graph: FakeGraphApi, tmp_path: Path) -> AsyncIterator[Served]:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'wa.db'}",
-        FLOWS_DIR=ROOT / "flows", PROMPTS_DIR=ROOT / "prompts",
-        WHATSAPP_TOKEN=TOKEN, WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
-        WHATSAPP_APP_SECRET=fx.APP_SECRET, WHATSAPP_VERIFY_TOKEN=fx.VERIFY_TOKEN,
+        _env_file=None,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'wa.db'}",
+        FLOWS_DIR=ROOT / "flows",
+        PROMPTS_DIR=ROOT / "prompts",
+        WHATSAPP_TOKEN=TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+        WHATSAPP_APP_SECRET=fx.APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN=fx.VERIFY_TOKEN,
         WHATSAPP_API_BASE=graph.base,
-    )  # fmt: skip
+    )
     app = await open_app(settings, VirtualClock(fx.START))
     channel = whatsapp_channel_from(settings, lang=app.flows.shop.default_lang)
     assert channel is not None
@@ -60,8 +65,10 @@ async def served(graph: FakeGraphApi, tmp_path: Path) -> AsyncIterator[Served]:
     server = TestServer(runtime.web_app(), host="127.0.0.1")
     await server.start_server()
     stop = asyncio.Event()
-    loops = [asyncio.create_task(channel.run(runtime.handle, stop)),
-             asyncio.create_task(runtime.outbox_loop(stop))]  # fmt: skip
+    loops = [
+        asyncio.create_task(channel.run(runtime.handle, stop)),
+        asyncio.create_task(runtime.outbox_loop(stop)),
+    ]
     try:
         yield Served(runtime, channel, str(server.make_url("")))
     finally:
@@ -74,11 +81,17 @@ async def served(graph: FakeGraphApi, tmp_path: Path) -> AsyncIterator[Served]:
 
 def notification(*, messages: Sequence[Any] = (), statuses: Sequence[Any] = ()) -> dict[str, Any]:
     """One entry with one `messages` change."""
-    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PHONE_NUMBER_ID},
-             "contacts": [{"wa_id": WA_ID, "profile": {"name": "Анна"}}],
-             "messages": list(messages), "statuses": list(statuses)}  # fmt: skip
-    return {"object": "whatsapp_business_account",
-            "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}  # fmt: skip
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+        "contacts": [{"wa_id": WA_ID, "profile": {"name": "Анна"}}],
+        "messages": list(messages),
+        "statuses": list(statuses),
+    }
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
 def text(wamid: str, body: str) -> dict[str, Any]:
@@ -108,9 +121,13 @@ async def test_a_message_gets_the_menu_once_and_a_list_choice_is_understood(
         ]
         chosen = options[0]
         kind = "list_reply" if menu["interactive"]["type"] == "list" else "button_reply"
-        choice = {"from": WA_ID, "id": "wamid.2", "timestamp": "2", "type": "interactive",
-                  "interactive": {"type": kind, kind: {"id": chosen["id"],
-                                                       "title": chosen["title"]}}}  # fmt: skip
+        choice = {
+            "from": WA_ID,
+            "id": "wamid.2",
+            "timestamp": "2",
+            "type": "interactive",
+            "interactive": {"type": kind, kind: {"id": chosen["id"], "title": chosen["title"]}},
+        }
         assert await served.post(session, notification(messages=[choice])) == 200
         await replies(graph, 2)
     dialog = await served.runtime.app.db.read(dialogs.load_dialog, "whatsapp", WA_ID)
@@ -125,8 +142,13 @@ async def test_undeliverable_status_closes_the_dialog_and_nothing_more_is_sent(
     async with aiohttp.ClientSession() as session:
         assert await served.post(session, notification(messages=[text("wamid.1", "Привет")])) == 200
         await replies(graph, 1)
-        failed = {"id": "wamid.fake1", "status": "failed", "timestamp": "3", "recipient_id": WA_ID,
-                  "errors": [{"code": 131026, "title": "Message undeliverable"}]}  # fmt: skip
+        failed = {
+            "id": "wamid.fake1",
+            "status": "failed",
+            "timestamp": "3",
+            "recipient_id": WA_ID,
+            "errors": [{"code": 131026, "title": "Message undeliverable"}],
+        }
         assert await served.post(session, notification(statuses=[failed])) == 200
         assert await served.post(session, notification(messages=[text("wamid.3", "Ау")])) == 200
         await asyncio.sleep(0.2)

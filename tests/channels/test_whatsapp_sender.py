@@ -106,13 +106,22 @@ WIRE_TEMPLATE = {
     "name": "order_created_link",
     "language": {"code": "ru"},
     "components": [
-        {"type": "body", "parameters": [{"type": "text", "text": "A-17"},
-                                        {"type": "text", "text": "2500"},
-                                        {"type": "text", "text": "https://pay.example/A-17"}]},
-        {"type": "button", "sub_type": "url", "index": "0",
-         "parameters": [{"type": "text", "text": "A-17"}]},
+        {
+            "type": "body",
+            "parameters": [
+                {"type": "text", "text": "A-17"},
+                {"type": "text", "text": "2500"},
+                {"type": "text", "text": "https://pay.example/A-17"},
+            ],
+        },
+        {
+            "type": "button",
+            "sub_type": "url",
+            "index": "0",
+            "parameters": [{"type": "text", "text": "A-17"}],
+        },
     ],
-}  # fmt: skip
+}
 
 
 async def test_template_with_parameters(graph: FakeGraphApi, wa_channel: WhatsAppChannel) -> None:
@@ -142,8 +151,9 @@ async def test_window_closed_without_a_template_is_skipped_not_retried(
         await wa_channel.sender().send(outgoing(text="Менеджер: вот фото"))
     # A template refused the same way is not sent again as itself.
     with pytest.raises(SendFailed) as templated:
-        await wa_channel.sender().send(outgoing(template=ORDER_TEMPLATE,
-                                                fallback_template=ORDER_TEMPLATE))  # fmt: skip
+        await wa_channel.sender().send(
+            outgoing(template=ORDER_TEMPLATE, fallback_template=ORDER_TEMPLATE)
+        )
     assert (bare.value.skipped, bare.value.final) == (True, True)
     assert templated.value.skipped
     assert len(graph.calls) == 2
@@ -221,15 +231,28 @@ def settings(**values: str) -> Settings:
 
 
 async def test_channel_from_settings_needs_all_four(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET",
-                 "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_API_BASE"):  # fmt: skip
+    for name in (
+        "WHATSAPP_TOKEN",
+        "WHATSAPP_PHONE_NUMBER_ID",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+        "WHATSAPP_API_BASE",
+    ):
         monkeypatch.delenv(name, raising=False)
-    full = {"WHATSAPP_TOKEN": "t", "WHATSAPP_PHONE_NUMBER_ID": "1",
-            "WHATSAPP_APP_SECRET": "s", "WHATSAPP_VERIFY_TOKEN": "v",
-            "WHATSAPP_API_BASE": "http://127.0.0.1:9/v21.0"}  # fmt: skip
+    full = {
+        "WHATSAPP_TOKEN": "t",
+        "WHATSAPP_PHONE_NUMBER_ID": "1",
+        "WHATSAPP_APP_SECRET": "s",
+        "WHATSAPP_VERIFY_TOKEN": "v",
+        "WHATSAPP_API_BASE": "http://127.0.0.1:9/v21.0",
+    }
     assert whatsapp_channel_from(settings()) is None
-    for missing in ("WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET",
-                    "WHATSAPP_VERIFY_TOKEN"):  # fmt: skip
+    for missing in (
+        "WHATSAPP_TOKEN",
+        "WHATSAPP_PHONE_NUMBER_ID",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+    ):
         values = {k: v for k, v in full.items() if k != missing}
         assert whatsapp_channel_from(settings(**values)) is None
         assert whatsapp_channel_from(settings(**(values | {missing: ""}))) is None

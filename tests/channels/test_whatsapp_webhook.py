@@ -31,14 +31,23 @@ WA_ID = "79990001122"
 
 def message(wamid: str, text: str, sender: str = WA_ID) -> dict[str, Any]:
     """A text message as the Cloud API sends it."""
-    return {"from": sender, "id": wamid, "timestamp": "1749416383", "type": "text",
-            "text": {"body": text}}  # fmt: skip
+    return {
+        "from": sender,
+        "id": wamid,
+        "timestamp": "1749416383",
+        "type": "text",
+        "text": {"body": text},
+    }
 
 
 def status(wamid: str, state: str, codes: tuple[int, ...] = (), to: str = WA_ID) -> dict[str, Any]:
     """A delivery status of a message we sent."""
-    found: dict[str, Any] = {"id": wamid, "status": state, "timestamp": "1749416390",
-                             "recipient_id": to}  # fmt: skip
+    found: dict[str, Any] = {
+        "id": wamid,
+        "status": state,
+        "timestamp": "1749416390",
+        "recipient_id": to,
+    }
     if codes:
         found["errors"] = [{"code": c, "title": "error"} for c in codes]
     return found
@@ -46,11 +55,22 @@ def status(wamid: str, state: str, codes: tuple[int, ...] = (), to: str = WA_ID)
 
 def body(*values: dict[str, Any]) -> dict[str, Any]:
     """A notification with one entry per value (each value: one `messages` change)."""
-    entries = [{"id": "102290129340398",
-                "changes": [{"field": "messages",
-                             "value": {"messaging_product": "whatsapp",
-                                       "metadata": {"phone_number_id": PHONE_NUMBER_ID}} | v}]}
-               for v in values]  # fmt: skip
+    entries = [
+        {
+            "id": "102290129340398",
+            "changes": [
+                {
+                    "field": "messages",
+                    "value": {
+                        "messaging_product": "whatsapp",
+                        "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+                    }
+                    | v,
+                }
+            ],
+        }
+        for v in values
+    ]
     return {"object": "whatsapp_business_account", "entry": entries}
 
 
@@ -64,8 +84,11 @@ def contacts(*pairs: tuple[str, str]) -> list[dict[str, Any]]:
 
 async def test_handshake_echoes_the_challenge(wa_channel: WhatsAppChannel, handed: Handed) -> None:
     async with serving(wa_channel, handed) as hook:
-        query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN,
-                 "hub.challenge": "1158201444"}  # fmt: skip
+        query = {
+            "hub.mode": "subscribe",
+            "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        }
         async with hook.client.get("/whatsapp/webhook", params=query) as resp:
             assert resp.status == 200
             assert await resp.text() == "1158201444"
@@ -118,13 +141,16 @@ def test_the_shared_signed_body_verifies_and_a_changed_byte_does_not() -> None:
 
 async def test_signed_body_is_processed_and_a_one_byte_change_is_not(graph: FakeGraphApi) -> None:
     vector, raw = _vector()
-    channel = WhatsAppChannel(WhatsAppSender(graph.base, PHONE_NUMBER_ID, TOKEN),
-                              vector["app_secret"], VERIFY_TOKEN)  # fmt: skip
+    channel = WhatsAppChannel(
+        WhatsAppSender(graph.base, PHONE_NUMBER_ID, TOKEN), vector["app_secret"], VERIFY_TOKEN
+    )
     handed = Handed()
     async with serving(channel, handed) as hook:
         changed = raw.replace(b"Hey there", b"Hey_there")
         assert await hook.post(changed, vector["x_hub_signature_256"]) == (
-            403, {"error": "X-Hub-Signature-256 does not match"})  # fmt: skip
+            403,
+            {"error": "X-Hub-Signature-256 does not match"},
+        )
         assert handed.inbounds == []
         status_code, _ = await hook.post(raw, vector["x_hub_signature_256"])
         assert status_code == 200
@@ -162,16 +188,23 @@ async def test_a_batched_body_hands_every_message_in_order(
     wa_channel: WhatsAppChannel, handed: Handed
 ) -> None:
     other = "4915112345678"
-    first = {"contacts": contacts((WA_ID, "Анна"), (other, "Jan")),
-             "messages": [message("wamid.a1", "Здравствуйте"), message("wamid.b1", "Hi", other),
-                          message("wamid.a2", "Сколько стоит?")],
-             "statuses": [status("wamid.out1", "delivered")]}  # fmt: skip
-    second = {"contacts": contacts((WA_ID, "Анна")),
-              "messages": [message("wamid.a3", "Спасибо")]}  # fmt: skip
+    first = {
+        "contacts": contacts((WA_ID, "Анна"), (other, "Jan")),
+        "messages": [
+            message("wamid.a1", "Здравствуйте"),
+            message("wamid.b1", "Hi", other),
+            message("wamid.a2", "Сколько стоит?"),
+        ],
+        "statuses": [status("wamid.out1", "delivered")],
+    }
+    second = {"contacts": contacts((WA_ID, "Анна")), "messages": [message("wamid.a3", "Спасибо")]}
     async with serving(wa_channel, handed) as hook:
         assert await hook.post(body(first, second)) == (200, {})
     assert [i.external_id for i in handed.inbounds if i.chat_id == WA_ID] == [
-        "wamid.a1", "wamid.a2", "wamid.a3"]  # fmt: skip
+        "wamid.a1",
+        "wamid.a2",
+        "wamid.a3",
+    ]
     assert [i.external_id for i in handed.inbounds if i.chat_id == other] == ["wamid.b1"]
     anna = handed.inbounds[0]
     assert anna.channel == "whatsapp"
@@ -211,8 +244,9 @@ async def test_redelivered_messages_reach_the_pipeline_but_are_stored_once(
         outcomes.append(outcome)
         return outcome
 
-    payload = body({"contacts": contacts((WA_ID, "Анна")),
-                    "messages": [message("wamid.same", "Здравствуйте")]})  # fmt: skip
+    payload = body(
+        {"contacts": contacts((WA_ID, "Анна")), "messages": [message("wamid.same", "Здравствуйте")]}
+    )
     async with serving(wa_channel, handle) as hook:
         assert (await hook.post(payload))[0] == 200
         assert (await hook.post(payload))[0] == 200
@@ -308,17 +342,23 @@ def test_media_messages_carry_the_media_id_a_place_its_coordinates_a_card_its_ph
             ],
         },
     ]
-    messages = [{"from": WA_ID, "id": f"wamid.{i}", "timestamp": "1", **item}
-                for i, item in enumerate(items)]  # fmt: skip
+    messages = [
+        {"from": WA_ID, "id": f"wamid.{i}", "timestamp": "1", **item}
+        for i, item in enumerate(items)
+    ]
     note = read_notification(body({"messages": messages}))
-    got = [(i.payload.text, i.payload.media) for i in note.inbound
-           if isinstance(i.payload, IncomingText)]  # fmt: skip
+    got = [
+        (i.payload.text, i.payload.media)
+        for i in note.inbound
+        if isinstance(i.payload, IncomingText)
+    ]
     assert got == [
         ("[image] вот", Media("photo", "m1", "вот", "image/jpeg")),
         ("[voice]", Media("voice", "m2", mime="audio/ogg")),
         ("[document]", Media("document", "m3", name="a.pdf")),
-        ("[location]", Media("location", latitude=55.7, longitude=37.6,
-                             title="Дом, Тверская, 1")),
-        ("[contact] Борис +7 999 000-99-99",
-         Media("contact", title="Борис", phone="+7 999 000-99-99")),
-    ]  # fmt: skip
+        ("[location]", Media("location", latitude=55.7, longitude=37.6, title="Дом, Тверская, 1")),
+        (
+            "[contact] Борис +7 999 000-99-99",
+            Media("contact", title="Борис", phone="+7 999 000-99-99"),
+        ),
+    ]

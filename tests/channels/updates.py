@@ -20,12 +20,24 @@ def chat(chat_id: int = CUSTOMER_ID, kind: str = "private") -> dict[str, Any]:
     return {"id": chat_id, "type": kind, "first_name": "Анна"}
 
 
-def message(update_id: int = 1, message_id: int = 10, sender: dict[str, Any] | None = None,
-            where: dict[str, Any] | None = None, **content: Any) -> dict[str, Any]:  # fmt: skip
+def message(
+    update_id: int = 1,
+    message_id: int = 10,
+    sender: dict[str, Any] | None = None,
+    where: dict[str, Any] | None = None,
+    **content: Any,
+) -> dict[str, Any]:
     """A `message` update with the given content (text=..., photo=[...], ...)."""
-    return {"update_id": update_id, "message": {
-        "message_id": message_id, "date": 1767225600, "from": sender or user(),
-        "chat": where or chat(), **content}}  # fmt: skip
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": message_id,
+            "date": 1767225600,
+            "from": sender or user(),
+            "chat": where or chat(),
+            **content,
+        },
+    }
 
 
 def text(body: str, update_id: int = 1, message_id: int = 10, **kw: Any) -> dict[str, Any]:
@@ -33,14 +45,27 @@ def text(body: str, update_id: int = 1, message_id: int = 10, **kw: Any) -> dict
     return message(update_id, message_id, text=body, **kw)
 
 
-def callback(data: str | None, update_id: int = 2, query_id: str = "cq-1",
-             where: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def callback(
+    data: str | None,
+    update_id: int = 2,
+    query_id: str = "cq-1",
+    where: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A pressed inline button under a bot message."""
     shop = {"id": 123456, "is_bot": True, "first_name": "Shop"}
-    bot_message = {"message_id": 11, "date": 1767225600, "chat": where or chat(),
-                   "from": shop, "text": "Menu"}  # fmt: skip
-    query: dict[str, Any] = {"id": query_id, "from": user(), "chat_instance": "ci-1",
-                             "message": bot_message}  # fmt: skip
+    bot_message = {
+        "message_id": 11,
+        "date": 1767225600,
+        "chat": where or chat(),
+        "from": shop,
+        "text": "Menu",
+    }
+    query: dict[str, Any] = {
+        "id": query_id,
+        "from": user(),
+        "chat_instance": "ci-1",
+        "message": bot_message,
+    }
     if data is not None:
         query["data"] = data
     return {"update_id": update_id, "callback_query": query}
@@ -49,11 +74,19 @@ def callback(data: str | None, update_id: int = 2, query_id: str = "cq-1",
 def member(old: str, new: str, update_id: int = 3, kind: str = "private") -> dict[str, Any]:
     """The customer changed the bot's membership in their chat (blocked: new = kicked)."""
     bot = {"id": 123456, "is_bot": True, "first_name": "Shop"}
-    old_member, new_member = ({"user": bot, "status": status} | _banned(status)
-                              for status in (old, new))  # fmt: skip
-    return {"update_id": update_id, "my_chat_member": {
-        "chat": chat(kind=kind), "from": user(), "date": 1767225600,
-        "old_chat_member": old_member, "new_chat_member": new_member}}  # fmt: skip
+    old_member, new_member = (
+        {"user": bot, "status": status} | _banned(status) for status in (old, new)
+    )
+    return {
+        "update_id": update_id,
+        "my_chat_member": {
+            "chat": chat(kind=kind),
+            "from": user(),
+            "date": 1767225600,
+            "old_chat_member": old_member,
+            "new_chat_member": new_member,
+        },
+    }
 
 
 def _banned(status: str) -> dict[str, Any]:
@@ -67,8 +100,9 @@ GROUP_ID = -1001234567890
 MANAGER_ID = 501
 
 
-def manager(user_id: int = MANAGER_ID, username: str | None = "olga",
-            name: str = "Ольга") -> dict[str, Any]:  # fmt: skip
+def manager(
+    user_id: int = MANAGER_ID, username: str | None = "olga", name: str = "Ольга"
+) -> dict[str, Any]:
     """A person in the managers' group."""
     data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": name}
     if username is not None:
@@ -81,9 +115,14 @@ def group(chat_id: int = GROUP_ID) -> dict[str, Any]:
     return {"id": chat_id, "type": "supergroup", "title": "Менеджеры"}
 
 
-def group_text(body: str, update_id: int, message_id: int, sender: dict[str, Any] | None = None,
-               reply_to: dict[str, Any] | None = None,
-               where: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def group_text(
+    body: str,
+    update_id: int,
+    message_id: int,
+    sender: dict[str, Any] | None = None,
+    reply_to: dict[str, Any] | None = None,
+    where: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A message in the managers' group, maybe a reply to one of the bot's messages."""
     content: dict[str, Any] = {"text": body}
     if reply_to is not None:
@@ -91,11 +130,13 @@ def group_text(body: str, update_id: int, message_id: int, sender: dict[str, Any
     return message(update_id, message_id, sender or manager(), where or group(), **content)
 
 
-def group_photo(caption: str | None, update_id: int, message_id: int,
-                reply_to: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def group_photo(
+    caption: str | None, update_id: int, message_id: int, reply_to: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A manager's photo (with a caption, or none) in the managers' group."""
-    content: dict[str, Any] = {"photo": [{"file_id": "AgAD-photo", "file_unique_id": "u1",
-                                          "width": 800, "height": 600}]}  # fmt: skip
+    content: dict[str, Any] = {
+        "photo": [{"file_id": "AgAD-photo", "file_unique_id": "u1", "width": 800, "height": 600}]
+    }
     if caption is not None:
         content["caption"] = caption
     if reply_to is not None:
@@ -103,9 +144,19 @@ def group_photo(caption: str | None, update_id: int, message_id: int,
     return message(update_id, message_id, manager(), group(), **content)
 
 
-def press(data: str, on: dict[str, Any], update_id: int, query_id: str,
-          sender: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def press(
+    data: str,
+    on: dict[str, Any],
+    update_id: int,
+    query_id: str,
+    sender: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A button pressed under `on`, a message the bot sent (as the fake Bot API keeps it)."""
-    query = {"id": query_id, "from": sender or manager(), "chat_instance": "ci-g",
-             "message": on, "data": data}  # fmt: skip
+    query = {
+        "id": query_id,
+        "from": sender or manager(),
+        "chat_instance": "ci-g",
+        "message": on,
+        "data": data,
+    }
     return {"update_id": update_id, "callback_query": query}

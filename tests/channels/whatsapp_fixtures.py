@@ -87,8 +87,9 @@ async def graph() -> AsyncIterator[FakeGraphApi]:
 @pytest.fixture
 async def wa_channel(graph: FakeGraphApi) -> AsyncIterator[WhatsAppChannel]:
     """A WhatsApp channel whose sender talks to the fake Graph API."""
-    channel = WhatsAppChannel(WhatsAppSender(graph.base, PHONE_NUMBER_ID, TOKEN),
-                              APP_SECRET, VERIFY_TOKEN)  # fmt: skip
+    channel = WhatsAppChannel(
+        WhatsAppSender(graph.base, PHONE_NUMBER_ID, TOKEN), APP_SECRET, VERIFY_TOKEN
+    )
     yield channel
     await channel.close()
 

@@ -53,10 +53,14 @@ async def test_json_and_exit_0_once_fixed(
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
     assert [(c["name"], c["status"]) for c in report["checks"]] == [
-        ("database", "ok"), ("telegram.token", "ok"), ("telegram.webhook", "skip"),
-        ("telegram.managers_chat", "ok"), ("telegram.supervisor_chat", "skip"),
-        ("whatsapp", "skip"), ("llm", "skip"),
-    ]  # fmt: skip
+        ("database", "ok"),
+        ("telegram.token", "ok"),
+        ("telegram.webhook", "skip"),
+        ("telegram.managers_chat", "ok"),
+        ("telegram.supervisor_chat", "skip"),
+        ("whatsapp", "skip"),
+        ("llm", "skip"),
+    ]
 
 
 def test_the_help_describes_it_with_an_example() -> None:

@@ -39,10 +39,14 @@ def fake() -> Iterator[FakeOpenAI]:
 def llm_env(fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
     """Settings that point the command at the fake server."""
     for name, value in {
-        "LLM_BASE_URL": fake.base_url, "LLM_MODEL": "fake-model", "LLM_API_KEY": "test-key",
-        "LLM_DEADLINE_SECONDS": str(DEADLINE), "LLM_TIMEOUT_SECONDS": str(DEADLINE),
-        "FLOWS_DIR": str(ROOT / "flows"), "PROMPTS_DIR": str(ROOT / "prompts"),
-    }.items():  # fmt: skip
+        "LLM_BASE_URL": fake.base_url,
+        "LLM_MODEL": "fake-model",
+        "LLM_API_KEY": "test-key",
+        "LLM_DEADLINE_SECONDS": str(DEADLINE),
+        "LLM_TIMEOUT_SECONDS": str(DEADLINE),
+        "FLOWS_DIR": str(ROOT / "flows"),
+        "PROMPTS_DIR": str(ROOT / "prompts"),
+    }.items():
         monkeypatch.setenv(name, value)
     return fake
 

@@ -25,19 +25,36 @@ def test_migrate_creates_the_tables(
     assert f"database at revision {head_revision()}" in capsys.readouterr().out
     with sqlite3.connect(db) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"customers", "dialogs", "messages", "timers", "tasks", "outbox", "crm_events",
-            "manager_responses"} <= tables  # fmt: skip
+    assert {
+        "customers",
+        "dialogs",
+        "messages",
+        "timers",
+        "tasks",
+        "outbox",
+        "crm_events",
+        "manager_responses",
+    } <= tables
 
 
 def _start(tmp_path: Path, env: dict[str, str], stdin: str) -> subprocess.CompletedProcess[str]:
-    base = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
-            "FLOWS_DIR": str(ROOT / "flows"), "PROMPTS_DIR": str(ROOT / "prompts"),
-            "PYTHONPATH": str(ROOT)}  # fmt: skip
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
+        "FLOWS_DIR": str(ROOT / "flows"),
+        "PROMPTS_DIR": str(ROOT / "prompts"),
+        "PYTHONPATH": str(ROOT),
+    }
     return subprocess.run(
         [sys.executable, "-m", "chatbot.cli", "start"],
-        input=stdin, capture_output=True, text=True, env={**base, **env}, timeout=60,
-        cwd=tmp_path, check=False,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
 
 
 def test_start_without_tokens_opens_the_console(tmp_path: Path) -> None:
@@ -66,11 +83,23 @@ def test_start_refuses_invalid_flows(tmp_path: Path) -> None:
 
 
 def test_run_refuses_a_crm_webhook_without_its_secret(tmp_path: Path) -> None:
-    base = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
-            "FLOWS_DIR": str(ROOT / "flows"), "PROMPTS_DIR": str(ROOT / "prompts"),
-            "PYTHONPATH": str(ROOT), "CRM_WEBHOOK_URL": "https://crm.example/hooks"}  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "chatbot.cli", "run"], capture_output=True,
-                          text=True, env=base, timeout=60, cwd=tmp_path, check=False)  # fmt: skip
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
+        "FLOWS_DIR": str(ROOT / "flows"),
+        "PROMPTS_DIR": str(ROOT / "prompts"),
+        "PYTHONPATH": str(ROOT),
+        "CRM_WEBHOOK_URL": "https://crm.example/hooks",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "chatbot.cli", "run"],
+        capture_output=True,
+        text=True,
+        env=base,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
     assert done.returncode == 2  # a setting problem, like the others
     assert "refusing to start" in done.stderr
     assert "CRM_WEBHOOK_SECRET" in done.stderr
@@ -79,13 +108,22 @@ def test_run_refuses_a_crm_webhook_without_its_secret(tmp_path: Path) -> None:
 
 def _chatbot(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`chatbot ARGV` in a fresh process in tmp_path (no flows/ there unless FLOWS_DIR says)."""
-    base = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "PROMPTS_DIR": str(ROOT / "prompts"),
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"}  # fmt: skip
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "PROMPTS_DIR": str(ROOT / "prompts"),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'b.db'}",
+    }
     return subprocess.run(
         [sys.executable, "-m", "chatbot.cli", *argv],
-        capture_output=True, text=True, env={**base, **env}, timeout=300, cwd=tmp_path,
-        stdin=subprocess.DEVNULL, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+        timeout=300,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def test_migrate_on_an_unreachable_database_is_one_line_and_exit_2(tmp_path: Path) -> None:

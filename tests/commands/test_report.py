@@ -61,8 +61,12 @@ def test_csv_writes_one_file_per_table(
     assert summary["dialogs.closed.thanks"] == "2"
     with (tmp_path / "out" / "closes_per_day.csv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[1:] == [["2026-03-02", "spam", "1"], ["2026-03-02", "thanks", "1"],
-                        ["2026-03-04", "thanks", "1"], ["2026-03-09", "no_reply", "1"]]  # fmt: skip
+    assert rows[1:] == [
+        ["2026-03-02", "spam", "1"],
+        ["2026-03-02", "thanks", "1"],
+        ["2026-03-04", "thanks", "1"],
+        ["2026-03-09", "no_reply", "1"],
+    ]
 
 
 def test_text_names_the_shop_and_managers(

@@ -31,13 +31,25 @@ steps:
 """
 
 FIELDS = {
-    "inbound": {"text", "channel"}, "duplicate": {"id"},
-    "intent": {"intent", "source", "confidence"}, "reply": {"text", "buttons", "template"},
-    "stage": {"from", "to"}, "timer_set": {"name", "due"}, "timer_cancelled": {"name"},
-    "timer_fired": {"name"}, "task": {"kind", "reason"}, "alert": {"kind", "reason"},
-    "handoff": set(), "bot_resumed": set(), "manager": {"text"}, "closed": {"reason"},
-    "reopened": set(), "flag": {"flag"}, "unflag": {"flag"}, "skipped": {"text", "reason"},
-}  # fmt: skip
+    "inbound": {"text", "channel"},
+    "duplicate": {"id"},
+    "intent": {"intent", "source", "confidence"},
+    "reply": {"text", "buttons", "template"},
+    "stage": {"from", "to"},
+    "timer_set": {"name", "due"},
+    "timer_cancelled": {"name"},
+    "timer_fired": {"name"},
+    "task": {"kind", "reason"},
+    "alert": {"kind", "reason"},
+    "handoff": set(),
+    "bot_resumed": set(),
+    "manager": {"text"},
+    "closed": {"reason"},
+    "reopened": set(),
+    "flag": {"flag"},
+    "unflag": {"flag"},
+    "skipped": {"text", "reason"},
+}
 
 
 def _run_json(script: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
@@ -113,8 +125,10 @@ def test_invalid_flows_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str
     flows = tmp_path / "flows"
     shutil.copytree(ROOT / "flows", flows)
     dialog = flows / "dialog.yaml"
-    dialog.write_text(dialog.read_text(encoding="utf-8").replace("goto: thinking", "goto: thinkng"),
-                      encoding="utf-8")  # fmt: skip
+    dialog.write_text(
+        dialog.read_text(encoding="utf-8").replace("goto: thinking", "goto: thinkng"),
+        encoding="utf-8",
+    )
     script = tmp_path / "s.yaml"
     script.write_text("steps:\n  - say: hi\n", encoding="utf-8")
     assert main(["simulate", str(script), "--flows", str(flows)]) == 1

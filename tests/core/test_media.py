@@ -14,14 +14,19 @@ from chatbot.core.media import (
 
 def test_media_goes_through_json_with_only_what_is_set() -> None:
     place = Media("location", latitude=55.75, longitude=37.62, title="Дом")
-    assert place.to_json() == {"kind": "location", "latitude": 55.75, "longitude": 37.62,
-                               "title": "Дом"}  # fmt: skip
+    assert place.to_json() == {
+        "kind": "location",
+        "latitude": 55.75,
+        "longitude": 37.62,
+        "title": "Дом",
+    }
     assert Media.from_json({**place.to_json(), "unknown": 1}) == place
 
 
 def test_a_manager_file_survives_its_attachment_string_whatever_its_name() -> None:
-    file = ManagerFile("document", "BQAD&x=1", 123, "application/pdf", "прайс & цены?.pdf",
-                       "-100:55")  # fmt: skip
+    file = ManagerFile(
+        "document", "BQAD&x=1", 123, "application/pdf", "прайс & цены?.pdf", "-100:55"
+    )
     assert read_manager_file(file.attachment()) == file
 
 

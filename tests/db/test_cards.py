@@ -61,7 +61,12 @@ async def test_a_card_knows_its_task_dialog_and_customer(db: Database) -> None:
         assert await cards.has_tasks(s, d.id)
     assert card is not None
     assert (card.kind, card.status, card.customer_name, card.phone, card.channel) == (
-        "lead", "open", "Анна", "+79990001122", "telegram")  # fmt: skip
+        "lead",
+        "open",
+        "Анна",
+        "+79990001122",
+        "telegram",
+    )
     assert (card.card_chat_id, card.card_message_id, card.stage) == ("-100", 55, "new")
 
 
@@ -101,7 +106,9 @@ async def test_posts_are_found_by_chat_and_message_and_recorded_once(db: Databas
         assert await cards.find_post(s, "-100", 2) == Post("-100", 2, d.id, task, "relay", False)
         assert await cards.find_post(s, "-100", 3) is None
         assert [(p.chat_id, p.kind) for p in await cards.buttoned_posts(s, task)] == [
-            ("-100", "card"), ("9001", "supervisor")]  # fmt: skip
+            ("-100", "card"),
+            ("9001", "supervisor"),
+        ]
         ref = await cards.dialog_ref(s, d.id)
     assert ref == cards.DialogRef(d.id, "telegram", "1", "Анна", "+79990001122", "new")
 
@@ -109,8 +116,15 @@ async def test_posts_are_found_by_chat_and_message_and_recorded_once(db: Databas
 async def test_last_lines_are_the_customers_channel_only(db: Database) -> None:
     d = await _dialog(db)
     for n in range(7):
-        await db.write(inbox.record_message, d.id, "telegram", "in", "customer", f"m{n}",
-                       NOW + timedelta(seconds=n))  # fmt: skip
+        await db.write(
+            inbox.record_message,
+            d.id,
+            "telegram",
+            "in",
+            "customer",
+            f"m{n}",
+            NOW + timedelta(seconds=n),
+        )
     await db.write(inbox.record_inbound, d.id, "telegram:manager", "g:1", "[take]", NOW, author="x")
     ref = cards.DialogRef(d.id, "telegram", "1", "Анна", None, "new")
     async with db.snapshot() as s:

@@ -92,18 +92,22 @@ async def test_both_write_paths_take_turns_instead_of_meeting_in_the_busy_handle
     async def through_session(n: int) -> None:
         async with db.transaction() as s:
             await s.execute(
-                text("INSERT INTO messages (dialog_id, channel, direction, author, text, "
-                     "created_at) VALUES (1, 'console', 'out', 'bot', :t, :at)"),
+                text(
+                    "INSERT INTO messages (dialog_id, channel, direction, author, text, "
+                    "created_at) VALUES (1, 'console', 'out', 'bot', :t, :at)"
+                ),
                 {"t": f"s{n}", "at": NOW},
-            )  # fmt: skip
+            )
 
     def held_a_moment(conn: Connection, body: str) -> None:
         _note(conn, body)
         threading.Event().wait(0.001)  # long enough for the two paths to overlap
 
     try:
-        await asyncio.gather(*(through_session(n) for n in range(40)),
-                             *(db.write(held_a_moment, f"w{n}") for n in range(40)))  # fmt: skip
+        await asyncio.gather(
+            *(through_session(n) for n in range(40)),
+            *(db.write(held_a_moment, f"w{n}") for n in range(40)),
+        )
         stored = await _messages(db)
     finally:
         await db.dispose()
@@ -158,11 +162,13 @@ async def test_an_event_meeting_a_busy_database_is_retried_and_stored_once(
     pipeline = Pipeline(db, flows, rules, VirtualClock(NOW))
     await pipeline.handle(Inbound("telegram", "5", IncomingText("Здравствуйте"), "m1"))
     async with _locked_elsewhere(sqlite_file, 0.3, db):
-        outcome = await pipeline.handle(Inbound("telegram", "5", IncomingText("Сколько стоит?"),
-                                                "m2"))  # fmt: skip
+        outcome = await pipeline.handle(
+            Inbound("telegram", "5", IncomingText("Сколько стоит?"), "m2")
+        )
         async with db.snapshot() as s:
-            stored = await s.scalar(select(func.count()).select_from(MessageRow)
-                                    .where(MessageRow.external_id == "m2"))  # fmt: skip
+            stored = await s.scalar(
+                select(func.count()).select_from(MessageRow).where(MessageRow.external_id == "m2")
+            )
     assert not outcome.duplicate
     assert [e.type for e in outcome.trace][:2] == ["inbound", "intent"]
     assert stored == 1

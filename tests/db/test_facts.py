@@ -14,13 +14,27 @@ from tests.db.test_migrations import CLOSED_AT, _downgrade
 # on DialogRow's later columns.
 _DIALOGS = sa.table(
     "dialogs",
-    *map(sa.column, ("id", "customer_id", "channel", "chat_id", "stage", "closed",
-                     "close_reason", "paused", "flags", "lang", "version")),
+    *map(
+        sa.column,
+        (
+            "id",
+            "customer_id",
+            "channel",
+            "chat_id",
+            "stage",
+            "closed",
+            "close_reason",
+            "paused",
+            "flags",
+            "lang",
+            "version",
+        ),
+    ),
     sa.column("state", sa.JSON()),
     sa.column("closed_at", UtcDateTime()),
     sa.column("created_at", UtcDateTime()),
     sa.column("updated_at", UtcDateTime()),
-)  # fmt: skip
+)
 
 
 async def test_dialogs_closed_before_0005_count_their_close(db: Database) -> None:
@@ -28,12 +42,25 @@ async def test_dialogs_closed_before_0005_count_their_close(db: Database) -> Non
     async with db.engine.begin() as conn:
         await conn.execute(sa.insert(CustomerRow).values(id=1, name="Анна", created_at=CLOSED_AT))
         for id_, reason in ((1, "spam"), (2, None)):
-            await conn.execute(sa.insert(_DIALOGS).values(
-                id=id_, customer_id=1, channel="telegram", chat_id=str(id_), stage="new",
-                closed=reason is not None, close_reason=reason, paused=False, flags="",
-                lang="ru", version=1, state={}, created_at=CLOSED_AT, updated_at=CLOSED_AT,
-                closed_at=CLOSED_AT if reason else None,
-            ))  # fmt: skip
+            await conn.execute(
+                sa.insert(_DIALOGS).values(
+                    id=id_,
+                    customer_id=1,
+                    channel="telegram",
+                    chat_id=str(id_),
+                    stage="new",
+                    closed=reason is not None,
+                    close_reason=reason,
+                    paused=False,
+                    flags="",
+                    lang="ru",
+                    version=1,
+                    state={},
+                    created_at=CLOSED_AT,
+                    updated_at=CLOSED_AT,
+                    closed_at=CLOSED_AT if reason else None,
+                )
+            )
     await upgrade(db)
     async with db.snapshot() as session:
         rows = await session.execute(

@@ -20,8 +20,10 @@ async def test_instances_migrating_together_all_succeed(pg_database_url: str) ->
     env = {**os.environ, "DATABASE_URL": pg_database_url, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "chatbot.cli", "migrate"]
     pipe = asyncio.subprocess.PIPE
-    processes = [await asyncio.create_subprocess_exec(*command, env=env, stdout=pipe, stderr=pipe)
-                 for _ in range(3)]  # fmt: skip
+    processes = [
+        await asyncio.create_subprocess_exec(*command, env=env, stdout=pipe, stderr=pipe)
+        for _ in range(3)
+    ]
     results = [await asyncio.wait_for(p.communicate(), timeout=120) for p in processes]
     for process, (_, err) in zip(processes, results, strict=True):
         assert process.returncode == 0, err.decode()

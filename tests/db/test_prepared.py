@@ -14,8 +14,19 @@ from chatbot.db.prepared import Prepared
 from chatbot.db.tables import OutboxRow
 
 NOW = datetime(2026, 3, 2, 8, 0, 5, 123456, tzinfo=UTC)
-COLUMNS = ("dialog_id", "idempotency_key", "kind", "channel", "chat_id", "payload", "status",
-           "error", "attempts", "next_attempt_at", "created_at")  # fmt: skip
+COLUMNS = (
+    "dialog_id",
+    "idempotency_key",
+    "kind",
+    "channel",
+    "chat_id",
+    "payload",
+    "status",
+    "error",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
 
 
 def _build(insert: object) -> object:
@@ -30,10 +41,18 @@ OUTBOX = Prepared(_build)  # type: ignore[arg-type]
 
 
 def _row(key: str) -> dict[str, object]:
-    return {"dialog_id": 1, "idempotency_key": key, "kind": "message", "channel": "telegram",
-            "chat_id": "7", "payload": {"text": "Привет", "buttons": [{"id": "a"}]},
-            "error": None, "attempts": 0, "next_attempt_at": NOW + timedelta(hours=3),
-            "created_at": NOW}  # fmt: skip
+    return {
+        "dialog_id": 1,
+        "idempotency_key": key,
+        "kind": "message",
+        "channel": "telegram",
+        "chat_id": "7",
+        "payload": {"text": "Привет", "buttons": [{"id": "a"}]},
+        "error": None,
+        "attempts": 0,
+        "next_attempt_at": NOW + timedelta(hours=3),
+        "created_at": NOW,
+    }
 
 
 async def _with_dialog(db: Database) -> None:
@@ -52,19 +71,27 @@ async def test_stored_values_match_sqlalchemys_own(db: Database) -> None:
 
     assert await db.write(both) == (1, 1, 0)
     columns = ", ".join(COLUMNS)
-    stored = await db.read(lambda c: [tuple(r) for r in c.execute(
-        text(f"SELECT {columns} FROM outbox ORDER BY idempotency_key"))])  # fmt: skip
+    stored = await db.read(
+        lambda c: [
+            tuple(r)
+            for r in c.execute(text(f"SELECT {columns} FROM outbox ORDER BY idempotency_key"))
+        ]
+    )
     fast, usual = stored
     assert (fast[1], usual[1]) == ("fast", "usual")
     assert fast[:1] + fast[2:] == usual[:1] + usual[2:]  # as stored, the key column aside
-    rows = await db.read(lambda c: list(c.execute(select(OutboxRow.payload, OutboxRow.created_at,
-                                                         OutboxRow.status))))  # fmt: skip
+    rows = await db.read(
+        lambda c: list(c.execute(select(OutboxRow.payload, OutboxRow.created_at, OutboxRow.status)))
+    )
     assert {(r[0]["text"], r[1], r[2]) for r in rows} == {("Привет", NOW, "pending")}
 
 
 async def test_returning_and_rowcount(db: Database) -> None:
-    new_id = Prepared(lambda insert: insert(OutboxRow).values(
-        {c: bindparam(c) for c in COLUMNS}).returning(OutboxRow.id))  # fmt: skip
+    new_id = Prepared(
+        lambda insert: (
+            insert(OutboxRow).values({c: bindparam(c) for c in COLUMNS}).returning(OutboxRow.id)
+        )
+    )
     await _with_dialog(db)
     first = await db.write(new_id.scalar, _row("a") | {"status": "sent"})
     second = await db.write(new_id.scalar, _row("b") | {"status": "sent"})

@@ -35,8 +35,13 @@ async def test_dialog_created_once_and_state_round_trips(db: Database) -> None:
     again = await _dialog(db)
     assert first.id == again.id
     assert first.state == DialogState(channel="telegram", lang="ru")
-    state = DialogState(channel="telegram", stage="thinking", vars={"amount": "2500"},
-                        last_inbound_at=NOW, version=1)  # fmt: skip
+    state = DialogState(
+        channel="telegram",
+        stage="thinking",
+        vars={"amount": "2500"},
+        last_inbound_at=NOW,
+        version=1,
+    )
     assert await db.write(dialogs.save_state, first.id, state, 0, NOW)
     assert not await db.write(dialogs.save_state, first.id, state, 0, NOW)  # version moved on
     saved = await _dialog(db)
@@ -60,8 +65,10 @@ async def test_inbound_dedupe_by_unique_key(db: Database) -> None:
     first = await db.write(inbox.record_inbound, d.id, "telegram", "u-1", "hi", NOW, decision)
 
     def again(conn: Connection) -> tuple[bool, bool]:
-        return (inbox.record_inbound(conn, d.id, "telegram", "u-1", "hi", NOW),
-                inbox.record_inbound(conn, d.id, "whatsapp", "u-1", "hi", NOW))  # fmt: skip
+        return (
+            inbox.record_inbound(conn, d.id, "telegram", "u-1", "hi", NOW),
+            inbox.record_inbound(conn, d.id, "whatsapp", "u-1", "hi", NOW),
+        )
 
     second, other_channel = await db.write(again)
     assert first

@@ -103,9 +103,15 @@ class BotProcess:
         self.starts += 1
         with self.log_file.open("wb") as log:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "chatbot.cli", "run", env=self.env, cwd=self.folder,
-                stdout=asyncio.subprocess.DEVNULL, stderr=log,
-            )  # fmt: skip
+                sys.executable,
+                "-m",
+                "chatbot.cli",
+                "run",
+                env=self.env,
+                cwd=self.folder,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=log,
+            )
         for _ in range(300):
             if self.process.returncode is not None:
                 pytest.fail(f"chatbot run exited: {self.log()}")

@@ -67,8 +67,9 @@ def requested(api: FakeBotApi, chat: int = CHAT) -> list[str]:
 
 def says(body: str, update_id: int, message_id: int, chat: int = CHAT) -> dict[str, Any]:
     """A customer's text message update."""
-    return u.text(body, update_id=update_id, message_id=message_id, where=u.chat(chat),
-                  sender=u.user(chat))  # fmt: skip
+    return u.text(
+        body, update_id=update_id, message_id=message_id, where=u.chat(chat), sender=u.user(chat)
+    )
 
 
 @pytest.mark.parametrize(
@@ -120,8 +121,7 @@ async def test_killed_while_a_timer_s_message_is_unconfirmed(
     await bot.kill()
     # The firing consumed its timer and planned the nudge in one transaction.
     assert bot.rows("SELECT name FROM timers WHERE name LIKE 'nudge%'") == [("nudge_2",)]
-    assert bot.rows("SELECT status FROM outbox ORDER BY id") == [
-        ("sent",), ("sent",), ("pending",)]  # fmt: skip
+    assert bot.rows("SELECT status FROM outbox ORDER BY id") == [("sent",), ("sent",), ("pending",)]
 
     await bot.start()
     await eventually(lambda: "nudge" in delivered(api))
@@ -142,8 +142,13 @@ async def test_killed_before_the_message_was_stored_it_is_handled_on_redelivery(
     # The rules are unsure of this text, so the model is asked before the write transaction:
     # holding its answer holds the process between the webhook's arrival and the commit.
     llm.then(HANG).default = Reply(content='{"intent": "other"}')
-    slow = {"LLM_BASE_URL": llm.base_url, "LLM_MODEL": "fake-model", "LLM_API_KEY": "key",
-            "LLM_DEADLINE_SECONDS": "60", "LLM_TIMEOUT_SECONDS": "60"}  # fmt: skip
+    slow = {
+        "LLM_BASE_URL": llm.base_url,
+        "LLM_MODEL": "fake-model",
+        "LLM_API_KEY": "key",
+        "LLM_DEADLINE_SECONDS": "60",
+        "LLM_TIMEOUT_SECONDS": "60",
+    }
     try:
         bot = make_bot(env=slow)
         await bot.start()

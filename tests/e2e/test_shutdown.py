@@ -77,8 +77,7 @@ class WebhookLoad:
         while not self.stopping:
             chat = next(self._chats)
             for message_id, body in enumerate(SCRIPT, start=1):
-                update = says(body, update_id=next(self._updates), message_id=message_id,
-                              chat=chat)  # fmt: skip
+                update = says(body, update_id=next(self._updates), message_id=message_id, chat=chat)
                 try:
                     status = await self.bot.post(update)
                 except aiohttp.ClientError:
@@ -164,8 +163,13 @@ async def hanging_llm() -> Any:
 
 def slow_llm_env(llm: FakeOpenAI) -> dict[str, str]:
     """Settings that let one classification outlast the shutdown's deadline."""
-    return {"LLM_BASE_URL": llm.base_url, "LLM_MODEL": "fake-model", "LLM_API_KEY": "key",
-            "LLM_DEADLINE_SECONDS": "60", "LLM_TIMEOUT_SECONDS": "60"}  # fmt: skip
+    return {
+        "LLM_BASE_URL": llm.base_url,
+        "LLM_MODEL": "fake-model",
+        "LLM_API_KEY": "key",
+        "LLM_DEADLINE_SECONDS": "60",
+        "LLM_TIMEOUT_SECONDS": "60",
+    }
 
 
 async def answer(posting: asyncio.Future[int]) -> int | None:

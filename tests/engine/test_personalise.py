@@ -92,16 +92,22 @@ def test_flows_without_a_mark_do_not_use_it(flows: FlowSet) -> None:
 
 
 def test_a_misspelt_option_is_one_error_on_its_line(copy: Path) -> None:
-    line = edit_file(copy / "dialog.yaml", "{text: nudge_1, personalise: true}",
-                 "{text: nudge_1, personalize: true}")  # fmt: skip
+    line = edit_file(
+        copy / "dialog.yaml",
+        "{text: nudge_1, personalise: true}",
+        "{text: nudge_1, personalize: true}",
+    )
     problems = check_flows(copy).errors
     assert [(Path(p.file).name, p.line) for p in problems] == [("dialog.yaml", line)]
     assert "unknown key 'personalize'" in problems[0].message
 
 
 def test_a_limit_out_of_range_is_an_error(copy: Path) -> None:
-    line = edit_file(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
-                 "{text: nudge_2, personalise: true, max_chars: 5}")  # fmt: skip
+    line = edit_file(
+        copy / "dialog.yaml",
+        "{text: nudge_2, personalise: true}",
+        "{text: nudge_2, personalise: true, max_chars: 5}",
+    )
     [problem] = check_flows(copy).errors
     assert problem.line == line
     assert "max_chars" in problem.message
@@ -109,10 +115,16 @@ def test_a_limit_out_of_range_is_an_error(copy: Path) -> None:
 
 
 def test_a_limit_shorter_than_the_text_and_a_limit_without_the_option_warn(copy: Path) -> None:
-    nudge = edit_file(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
-                  "{text: nudge_2, personalise: true, max_chars: 40}")  # fmt: skip
-    ack = edit_file(copy / "dialog.yaml", "      - reply: thinking_ack",
-                "      - reply: {text: thinking_ack, max_chars: 100}")  # fmt: skip
+    nudge = edit_file(
+        copy / "dialog.yaml",
+        "{text: nudge_2, personalise: true}",
+        "{text: nudge_2, personalise: true, max_chars: 40}",
+    )
+    ack = edit_file(
+        copy / "dialog.yaml",
+        "      - reply: thinking_ack",
+        "      - reply: {text: thinking_ack, max_chars: 100}",
+    )
     result = check_flows(copy)
     assert result.errors == ()
     found = sorted((p.line, p.message) for p in result.warnings)
@@ -123,7 +135,10 @@ def test_a_limit_shorter_than_the_text_and_a_limit_without_the_option_warn(copy:
 
 
 def test_an_unknown_text_key_in_the_long_form(copy: Path) -> None:
-    line = edit_file(copy / "dialog.yaml", "{text: nudge_2, personalise: true}",
-                 "{text: nudge_3, personalise: true}")  # fmt: skip
+    line = edit_file(
+        copy / "dialog.yaml",
+        "{text: nudge_2, personalise: true}",
+        "{text: nudge_3, personalise: true}",
+    )
     [problem] = check_flows(copy).errors
     assert (problem.line, problem.message) == (line, "undefined text key 'nudge_3'")

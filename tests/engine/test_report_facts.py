@@ -24,12 +24,18 @@ STATE = DialogState(channel="whatsapp")
 
 
 def test_closes_stages_templates_and_managers(flows: FlowSet) -> None:
-    effects = [StageChanged("new", "thinking"), Reply("t", "k", template="follow_up_question"),
-               ManagerDelivered("hi", "Ольга"), Close("no_reply")]  # fmt: skip
+    effects = [
+        StageChanged("new", "thinking"),
+        Reply("t", "k", template="follow_up_question"),
+        ManagerDelivered("hi", "Ольга"),
+        Close("no_reply"),
+    ]
     assert report_facts(STATE, STATE, effects, flows, NOON) == [
-        ReportFact("stage", "thinking"), ReportFact("template", "follow_up_question"),
-        ReportFact("manager_message", manager="Ольга"), ReportFact("closed", "no_reply"),
-    ]  # fmt: skip
+        ReportFact("stage", "thinking"),
+        ReportFact("template", "follow_up_question"),
+        ReportFact("manager_message", manager="Ольга"),
+        ReportFact("closed", "no_reply"),
+    ]
 
 
 def test_a_timer_message_is_a_nudge_or_an_order_reminder(flows: FlowSet) -> None:

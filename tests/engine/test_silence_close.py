@@ -12,9 +12,15 @@ from chatbot.engine.flowset import FlowSet
 from tests.engine.driver import Driver, said
 
 ORDER_TIMERS = frozenset(
-    {"pay_reminder_1", "pay_reminder_2", "payment_overdue", "ready_reminder",
-     "pickup_reminder", "pickup_overdue"}
-)  # fmt: skip
+    {
+        "pay_reminder_1",
+        "pay_reminder_2",
+        "payment_overdue",
+        "ready_reminder",
+        "pickup_reminder",
+        "pickup_overdue",
+    }
+)
 # How far an order got before the dialog went quiet, each with the shop's events in order.
 STORIES = {
     "created": ["order_created"],

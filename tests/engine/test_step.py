@@ -296,8 +296,9 @@ def test_whatsapp_inside_window_carries_its_template_as_fallback(dialog: Driver)
     dialog.wait(timedelta(hours=2))
     [reply] = [e for e in dialog.send(CrmEvent("order_created", ORDER)) if isinstance(e, Reply)]
     assert reply.template is None  # free text inside the window
-    assert reply.fallback == TemplateCall("order_created_link", "ru",
-                                          ("A-17", "2500", "https://pay.example/A-17"))  # fmt: skip
+    assert reply.fallback == TemplateCall(
+        "order_created_link", "ru", ("A-17", "2500", "https://pay.example/A-17")
+    )
 
 
 def test_whatsapp_order_three_days_later_is_the_template_with_parameters(dialog: Driver) -> None:
@@ -305,8 +306,9 @@ def test_whatsapp_order_three_days_later_is_the_template_with_parameters(dialog:
     dialog.send(said("greeting"))
     dialog.wait(timedelta(days=3))
     [reply] = [e for e in dialog.send(CrmEvent("order_created", ORDER)) if isinstance(e, Reply)]
-    assert reply.template == TemplateCall("order_created_link", "ru",
-                                          ("A-17", "2500", "https://pay.example/A-17"))  # fmt: skip
+    assert reply.template == TemplateCall(
+        "order_created_link", "ru", ("A-17", "2500", "https://pay.example/A-17")
+    )
     assert reply.fallback is None
 
 

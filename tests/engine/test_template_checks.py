@@ -11,12 +11,27 @@ from tests.engine.conftest import FLOWS
 
 # What the shop sends on its own, as DESIGN §3.4 lists it.
 PROACTIVE = {
-    "order_created", "order_created_link", "order_created_paid", "pay_reminder",
-    "pay_reminder_link", "payment_received", "order_ready_unpaid", "order_ready_paid",
-    "ready_reminder", "pickup_reminder", "order_shipped", "order_cancelled", "ask_rating",
-    "missed_call", "offer_question", "nudge_1", "nudge_2", "come_back_follow_up", "reactivation",
+    "order_created",
+    "order_created_link",
+    "order_created_paid",
+    "pay_reminder",
+    "pay_reminder_link",
+    "payment_received",
+    "order_ready_unpaid",
+    "order_ready_paid",
+    "ready_reminder",
+    "pickup_reminder",
+    "order_shipped",
+    "order_cancelled",
+    "ask_rating",
+    "missed_call",
+    "offer_question",
+    "nudge_1",
+    "nudge_2",
+    "come_back_follow_up",
+    "reactivation",
     "need_time_follow_up",
-}  # fmt: skip
+}
 
 
 def test_the_shipped_proactive_texts_are_found_through_timers_events_and_stages() -> None:
@@ -42,21 +57,26 @@ def test_a_proactive_text_without_template_is_named_with_its_line(copy: Path) ->
     assert result.errors == ()
     warnings = [str(p) for p in result.warnings]
     assert any(
-        w.startswith(f"{copy / 'orders.yaml'}:{line}: warning: the proactive text 'missed_call' "
-                     "has no WhatsApp template") and "shop.whatsapp.skippable" in w
+        w.startswith(
+            f"{copy / 'orders.yaml'}:{line}: warning: the proactive text 'missed_call' "
+            "has no WhatsApp template"
+        )
+        and "shop.whatsapp.skippable" in w
         for w in warnings
-    ), warnings  # fmt: skip
+    ), warnings
 
 
 def test_a_parameter_the_text_does_not_have_is_an_error(copy: Path) -> None:
     line = edit_file(copy / "shop.yaml", "body: [order_id, amount]}", "body: [order_id, amonut]}")
     errors = [str(p) for p in check_flows(copy).errors]
     assert any(
-        e.startswith(f"{copy / 'shop.yaml'}:{line}: error: template 'order_created' of "
-                     "'order_created' uses {amonut}, which the en text does not have")
+        e.startswith(
+            f"{copy / 'shop.yaml'}:{line}: error: template 'order_created' of "
+            "'order_created' uses {amonut}, which the en text does not have"
+        )
         and "amount" in e
         for e in errors
-    ), errors  # fmt: skip
+    ), errors
 
 
 def test_a_bad_template_name(copy: Path) -> None:
@@ -72,7 +92,8 @@ def test_a_margin_longer_than_the_window(copy: Path) -> None:
 
 
 def test_a_skippable_key_must_be_a_text(copy: Path) -> None:
-    line = edit_file(copy / "shop.yaml", "skippable: [need_time_follow_up]",
-                     "skippable: [need_time_folow_up]")  # fmt: skip
+    line = edit_file(
+        copy / "shop.yaml", "skippable: [need_time_follow_up]", "skippable: [need_time_folow_up]"
+    )
     errors = [str(p) for p in check_flows(copy).errors]
     assert any(f"shop.yaml:{line}:" in e and "need_time_folow_up" in e for e in errors), errors

@@ -16,14 +16,17 @@ NOW = datetime(2026, 3, 5, 11, 0, tzinfo=ZoneInfo("Europe/Moscow"))
 SETTINGS = WhatsAppSettings.model_validate(
     {
         "templates": {
-            "order_created_link": {"name": "order_created_link", "body": ["order_id", "pay_url"],
-                                   "button_url": "order_id"},
+            "order_created_link": {
+                "name": "order_created_link",
+                "body": ["order_id", "pay_url"],
+                "button_url": "order_id",
+            },
             "missed_call": "missed_call",
             "ask_rating": {"name": "delivery_rating", "language": "en_US", "body": ["order_id"]},
         },
         "skippable": ["need_time_follow_up"],
     }
-)  # fmt: skip
+)
 
 
 def wrote(ago: timedelta | None, channel: str = "whatsapp") -> DialogState:
@@ -71,5 +74,7 @@ def test_a_bare_name_and_a_pinned_language() -> None:
 def test_why_no_template_can_be_sent() -> None:
     assert fill_template("nudge_1", SETTINGS, {}, "ru") == NO_TEMPLATE
     assert fill_template("need_time_follow_up", SETTINGS, {}, "ru") == SKIPPABLE
-    assert fill_template("order_created_link", SETTINGS, {"order_id": "A-1", "pay_url": " "},
-                         "ru") == "template order_created_link: no value for {pay_url}"  # fmt: skip
+    assert (
+        fill_template("order_created_link", SETTINGS, {"order_id": "A-1", "pay_url": " "}, "ru")
+        == "template order_created_link: no value for {pay_url}"
+    )

@@ -56,7 +56,11 @@ def test_time_zone_is_the_shops() -> None:
 
 
 def test_no_hours_means_always_open() -> None:
-    cal = WorkCalendar(ShopSettings(working_hours={d: None for d in ("mon", "sun")} | {
-        d: None for d in ("tue", "wed", "thu", "fri", "sat")}))  # fmt: skip
+    cal = WorkCalendar(
+        ShopSettings(
+            working_hours={d: None for d in ("mon", "sun")}
+            | {d: None for d in ("tue", "wed", "thu", "fri", "sat")}
+        )
+    )
     assert cal.is_open(at(2, 3))
     assert cal.add_working(at(2, 3), timedelta(hours=1)) == at(2, 4)

@@ -90,5 +90,8 @@ def test_the_json_schema_is_strict_with_an_enum_of_intents() -> None:
 
 def test_intents_are_ordered_as_documented_then_alphabetically() -> None:
     assert ordered(frozenset({"zeta", "thanks", "alpha", "greeting"})) == [
-        "greeting", "thanks", "alpha", "zeta"
-    ]  # fmt: skip
+        "greeting",
+        "thanks",
+        "alpha",
+        "zeta",
+    ]

@@ -30,9 +30,15 @@ def test_typed_number(text: str, option: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "option"),
-    [("оплата", "payment"), ("Оплату", "payment"), ("оплатить", "payment"),
-     ("статус", "status"), ("pay", "payment"), ("заказать", "order")],
-)  # fmt: skip
+    [
+        ("оплата", "payment"),
+        ("Оплату", "payment"),
+        ("оплатить", "payment"),
+        ("статус", "status"),
+        ("pay", "payment"),
+        ("заказать", "order"),
+    ],
+)
 def test_word_forms(text: str, option: str) -> None:
     assert _chosen(text) == option
 

@@ -14,10 +14,14 @@ def _context(text: str, **kw: str) -> PromptContext:
 
 
 def test_slots_are_filled_and_double_braces_unescaped() -> None:
-    template = "<!-- notes {about} slots -->\nShop {shop}; {intents}; {stage}; {lang}\n" \
-               "Bot: {last_bot_message}\n{text}\nAnswer {{\"intent\": \"...\"}}"  # fmt: skip
-    out = render_prompt(template, _context("да", shop="Шарики", stage="offer", lang="ru",
-                                           last_bot_message="Оформляем?"))  # fmt: skip
+    template = (
+        "<!-- notes {about} slots -->\nShop {shop}; {intents}; {stage}; {lang}\n"
+        'Bot: {last_bot_message}\n{text}\nAnswer {{"intent": "..."}}'
+    )
+    out = render_prompt(
+        template,
+        _context("да", shop="Шарики", stage="offer", lang="ru", last_bot_message="Оформляем?"),
+    )
     assert (
         out
         == 'Shop Шарики; thanks, agree; offer; ru\nBot: Оформляем?\nда\nAnswer {"intent": "..."}\n'
@@ -45,8 +49,14 @@ def test_a_very_long_message_is_clipped() -> None:
 
 
 def test_the_shipped_prompt_renders_with_every_intent() -> None:
-    context = PromptContext(text="Спасибо, а когда доставка?", intents=INTENTS, stage="new",
-                            last_bot_message="Здравствуйте!", lang="ru", shop="Шарики")  # fmt: skip
+    context = PromptContext(
+        text="Спасибо, а когда доставка?",
+        intents=INTENTS,
+        stage="new",
+        last_bot_message="Здравствуйте!",
+        lang="ru",
+        shop="Шарики",
+    )
     out = render_prompt(SHIPPED, context)
     assert "Спасибо, а когда доставка?" in out
     assert ", ".join(INTENTS) in out

@@ -54,12 +54,23 @@ async def make_classifier(fake: FakeOpenAI, clock: VirtualClock) -> AsyncIterato
         threshold: int = 3,
         base_url: str | None = None,
     ) -> LlmClassifier:
-        client = AsyncOpenAI(base_url=base_url or fake.base_url, api_key="test-key",
-                             max_retries=0, timeout=request_timeout)  # fmt: skip
+        client = AsyncOpenAI(
+            base_url=base_url or fake.base_url,
+            api_key="test-key",
+            max_retries=0,
+            timeout=request_timeout,
+        )
         breaker = CircuitBreaker(clock, threshold=threshold, cooldown=COOLDOWN)
-        llm = LlmClassifier(client, model="fake-model", template=TEMPLATE, shop="Шарики",
-                            deadline=deadline, mode=mode, breaker=breaker,
-                            cache_size=cache_size)  # fmt: skip
+        llm = LlmClassifier(
+            client,
+            model="fake-model",
+            template=TEMPLATE,
+            shop="Шарики",
+            deadline=deadline,
+            mode=mode,
+            breaker=breaker,
+            cache_size=cache_size,
+        )
         made.append(llm)
         return llm
 
@@ -86,10 +97,19 @@ async def make_writer(fake: FakeOpenAI, clock: VirtualClock) -> AsyncIterator[Ma
         breaker: CircuitBreaker | None = None,
         base_url: str | None = None,
     ) -> LlmWriter:
-        client = AsyncOpenAI(base_url=base_url or fake.base_url, api_key="test-key",
-                             max_retries=0, timeout=request_timeout)  # fmt: skip
-        writer = LlmWriter(client, model="fake-model", template=NUDGE_TEMPLATE, deadline=deadline,
-                           breaker=breaker or CircuitBreaker(clock, cooldown=COOLDOWN))  # fmt: skip
+        client = AsyncOpenAI(
+            base_url=base_url or fake.base_url,
+            api_key="test-key",
+            max_retries=0,
+            timeout=request_timeout,
+        )
+        writer = LlmWriter(
+            client,
+            model="fake-model",
+            template=NUDGE_TEMPLATE,
+            deadline=deadline,
+            breaker=breaker or CircuitBreaker(clock, cooldown=COOLDOWN),
+        )
         made.append(writer)
         return writer
 

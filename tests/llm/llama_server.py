@@ -67,16 +67,26 @@ class LlamaServer:
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start the server and wait until it lists its model; RuntimeError with its log if not."""
         args = [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(self._model),
-            "--model_alias", MODEL_ALIAS,
-            "--chat_format", "gemma",  # the GGUF carries no chat template to guess it from
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--n_ctx", str(CONTEXT),
-            "--n_threads", str(THREADS),
-            "--n_threads_batch", str(THREADS),
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(self._model),
+            "--model_alias",
+            MODEL_ALIAS,
+            "--chat_format",
+            "gemma",  # the GGUF carries no chat template to guess it from
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            str(CONTEXT),
+            "--n_threads",
+            str(THREADS),
+            "--n_threads_batch",
+            str(THREADS),
+        ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the access log is read while it runs
         self._log = self.log_path.open("wb")
         self._proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT, env=env)

@@ -24,8 +24,9 @@ MARGIN = 0.4  # seconds the event loop and the client may add to the deadline
 async def ask(
     llm: LlmClassifier, text: str = "спасибо, всё получили", *, stage: str = "new", last: str = ""
 ) -> LlmResult | None:
-    return await llm.classify(text, stage=stage, last_bot_message=last, lang="ru",
-                              known_intents=KNOWN)  # fmt: skip
+    return await llm.classify(
+        text, stage=stage, last_bot_message=last, lang="ru", known_intents=KNOWN
+    )
 
 
 async def test_a_valid_answer_gives_the_intent_its_tokens_and_the_mode(
@@ -68,9 +69,16 @@ async def test_the_prompt_carries_context_and_the_text_verbatim(
         (f.REFUSAL_FIELD, None),
         (f.TRUNCATED, None),
     ],
-    ids=["fenced", "bare_label", "invalid_json", "unknown_label", "refusal", "refusal_field",
-         "truncated"],
-)  # fmt: skip
+    ids=[
+        "fenced",
+        "bare_label",
+        "invalid_json",
+        "unknown_label",
+        "refusal",
+        "refusal_field",
+        "truncated",
+    ],
+)
 async def test_answers_in_text_mode(
     make_classifier: MakeClassifier, fake: FakeOpenAI, reply: f.Reply, intent: str | None
 ) -> None:
@@ -329,8 +337,13 @@ async def test_built_from_settings(
     (tmp_path / "classify.md").write_text("Intents: {intents}. Text: {text}", encoding="utf-8")
     off = Settings(_env_file=None, LLM_MODEL=None)
     assert LlmClassifier.from_settings(off) is None
-    on = Settings(_env_file=None, LLM_MODEL="local", LLM_BASE_URL=fake.base_url,
-                  PROMPTS_DIR=str(tmp_path), LLM_DEADLINE_SECONDS=1.0)  # fmt: skip
+    on = Settings(
+        _env_file=None,
+        LLM_MODEL="local",
+        LLM_BASE_URL=fake.base_url,
+        PROMPTS_DIR=str(tmp_path),
+        LLM_DEADLINE_SECONDS=1.0,
+    )
     llm = LlmClassifier.from_settings(on)
     assert llm is not None
     try:

@@ -166,8 +166,13 @@ async def test_a_breaker_shared_with_the_classifier_skips_the_server(
     writer = await make_writer(breaker=classifier.breaker)
     fake.default = f.UNAUTHORIZED
     for n in range(3):
-        await classifier.classify(f"вопрос {n}", stage="new", last_bot_message="", lang="ru",
-                                  known_intents=frozenset(INTENTS))  # fmt: skip
+        await classifier.classify(
+            f"вопрос {n}",
+            stage="new",
+            last_bot_message="",
+            lang="ru",
+            known_intents=frozenset(INTENTS),
+        )
     assert classifier.breaker.state == "open"
     written = await writer.write(CONTEXT)
     assert (written.text, written.failure) == (None, "unavailable")
@@ -187,8 +192,13 @@ async def test_built_from_settings(
     monkeypatch.delenv("LLM_API_KEY", raising=False)
     (tmp_path / "nudge.md").write_text("Rewrite: {template}\n{dialog}", encoding="utf-8")
     assert LlmWriter.from_settings(Settings(_env_file=None, LLM_MODEL=None)) is None
-    on = Settings(_env_file=None, LLM_MODEL="local", LLM_BASE_URL=fake.base_url,
-                  PROMPTS_DIR=str(tmp_path), LLM_DEADLINE_SECONDS=1.0)  # fmt: skip
+    on = Settings(
+        _env_file=None,
+        LLM_MODEL="local",
+        LLM_BASE_URL=fake.base_url,
+        PROMPTS_DIR=str(tmp_path),
+        LLM_DEADLINE_SECONDS=1.0,
+    )
     writer = LlmWriter.from_settings(on)
     assert writer is not None
     fake.default = f.text(REWRITE)

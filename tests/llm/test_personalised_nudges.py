@@ -76,8 +76,9 @@ class Bot:
 
     async def say(self, text: str) -> None:
         self.ids += 1
-        await self.pipeline.handle(Inbound("telegram", "42", IncomingText(text), f"m{self.ids}",
-                                           ANNA))  # fmt: skip
+        await self.pipeline.handle(
+            Inbound("telegram", "42", IncomingText(text), f"m{self.ids}", ANNA)
+        )
         await self.outbox.deliver_pending()
 
     async def wait(self, delta: timedelta) -> None:
@@ -91,12 +92,13 @@ class Bot:
                 .where(OutboxRow.kind == "message")
                 .order_by(OutboxRow.id)
             )
-            return [{**payload, "status": status} for payload, status in rows]  # fmt: skip
+            return [{**payload, "status": status} for payload, status in rows]
 
     async def sent_messages(self) -> list[str]:
         async with self.pipeline.db.snapshot() as s:
-            rows = await s.execute(select(MessageRow.text).where(MessageRow.direction == "out")
-                                   .order_by(MessageRow.id))  # fmt: skip
+            rows = await s.execute(
+                select(MessageRow.text).where(MessageRow.direction == "out").order_by(MessageRow.id)
+            )
             return list(rows.scalars())
 
 
@@ -142,8 +144,10 @@ async def test_the_second_nudge_is_rewritten_too(bot: Bot, fake: FakeOpenAI) -> 
     await bot.wait(timedelta(hours=24))
     nudge = (await bot.rows())[-1]
     assert (nudge["key"], nudge["template_text"], nudge["personalised"]) == (
-        "nudge_2", NUDGE_2, True
-    )  # fmt: skip
+        "nudge_2",
+        NUDGE_2,
+        True,
+    )
     assert f"Shop: {REWRITE}" in f.user_text(fake.requests[-1])  # what was really sent before
 
 
@@ -160,9 +164,18 @@ async def test_the_second_nudge_is_rewritten_too(bot: Bot, fake: FakeOpenAI) -> 
         (f.text('{"text": "Анна, ещё думаете?"}'), "markup"),
         (f.text("Anna, are you still thinking about the balloons?"), "wrong_language"),
     ],
-    ids=["garbage", "timeout", "error", "refusal", "cut_off", "new_link", "new_price", "json",
-         "english"],
-)  # fmt: skip
+    ids=[
+        "garbage",
+        "timeout",
+        "error",
+        "refusal",
+        "cut_off",
+        "new_link",
+        "new_price",
+        "json",
+        "english",
+    ],
+)
 async def test_the_template_is_sent_when_the_rewrite_fails(
     bot: Bot, fake: FakeOpenAI, reply: f.Reply, reason: str
 ) -> None:
@@ -172,8 +185,11 @@ async def test_the_template_is_sent_when_the_rewrite_fails(
     assert bot.port.texts()[-1] == NUDGE_1
     nudge = (await bot.rows())[-1]
     assert (nudge["status"], nudge["text"], nudge["personalised"], nudge["fallback"]) == (
-        "sent", NUDGE_1, False, reason
-    )  # fmt: skip
+        "sent",
+        NUDGE_1,
+        False,
+        reason,
+    )
     assert (await bot.sent_messages())[-1] == NUDGE_1
 
 
@@ -228,9 +244,14 @@ async def test_the_runtime_built_from_settings_rewrites_nudges(
     tmp_path: Path, fake: FakeOpenAI, llm_on: bool
 ) -> None:
     llm = {"LLM_MODEL": "fake-model", "LLM_BASE_URL": fake.base_url} if llm_on else {}
-    settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
-                        FLOWS_DIR=ROOT / "flows", PROMPTS_DIR=ROOT / "prompts",
-                        LLM_DEADLINE_SECONDS=DEADLINE, **llm)  # fmt: skip
+    settings = Settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
+        FLOWS_DIR=ROOT / "flows",
+        PROMPTS_DIR=ROOT / "prompts",
+        LLM_DEADLINE_SECONDS=DEADLINE,
+        **llm,
+    )
     clock = VirtualClock(START)
     app = await open_app(settings, clock)
     try:

@@ -53,8 +53,13 @@ async def test_no_attack_yields_anything_but_a_known_intent(
 ) -> None:
     fake.default = answer
     for text in ATTACKS:
-        result = await llm.classify(text, stage="awaiting_payment", last_bot_message="Счёт: 2500 ₽",
-                                    lang="ru", known_intents=KNOWN)  # fmt: skip
+        result = await llm.classify(
+            text,
+            stage="awaiting_payment",
+            last_bot_message="Счёт: 2500 ₽",
+            lang="ru",
+            known_intents=KNOWN,
+        )
         assert result is None or result.intent in KNOWN, (text, result)
 
 
@@ -62,8 +67,7 @@ async def test_the_customer_text_goes_only_into_the_user_message(
     llm: LlmClassifier, fake: FakeOpenAI
 ) -> None:
     for text in ATTACKS:
-        await llm.classify(text, stage="new", last_bot_message="", lang="en",
-                           known_intents=KNOWN)  # fmt: skip
+        await llm.classify(text, stage="new", last_bot_message="", lang="en", known_intents=KNOWN)
     for text, body in zip(ATTACKS, fake.requests, strict=True):
         system, user = body["messages"]
         assert system["role"] == "system"

@@ -66,8 +66,15 @@ async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
 class Shop:
     """The bot as `chatbot run` wires it, and the people around it."""
 
-    def __init__(self, api: FakeBotApi, graph: Any, runtime: Runtime, clock: VirtualClock,
-                 http: aiohttp.ClientSession, base: str) -> None:  # fmt: skip
+    def __init__(
+        self,
+        api: FakeBotApi,
+        graph: Any,
+        runtime: Runtime,
+        clock: VirtualClock,
+        http: aiohttp.ClientSession,
+        base: str,
+    ) -> None:
         self.api = api
         self.graph = graph
         self.runtime = runtime
@@ -83,8 +90,9 @@ class Shop:
     async def update(self, raw: dict[str, Any]) -> int:
         """Telegram posts an update to the webhook; the status once it is handled."""
         headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
-        async with self.http.post(f"{self.base}/telegram/webhook", data=json.dumps(raw),
-                                  headers=headers) as response:  # fmt: skip
+        async with self.http.post(
+            f"{self.base}/telegram/webhook", data=json.dumps(raw), headers=headers
+        ) as response:
             return response.status
 
     async def customer(self, text: str) -> None:
@@ -95,17 +103,27 @@ class Shop:
 
     async def whatsapp_customer(self, text: str) -> None:
         """The WhatsApp customer (+79990001122) writes."""
-        message = {"from": WA_ID, "id": f"wamid.{self.next_id()}", "timestamp": "1",
-                   "type": "text", "text": {"body": text}}  # fmt: skip
-        value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PHONE_NUMBER_ID},
-                 "contacts": [{"wa_id": WA_ID, "profile": {"name": "Вера"}}],
-                 "messages": [message], "statuses": []}  # fmt: skip
+        message = {
+            "from": WA_ID,
+            "id": f"wamid.{self.next_id()}",
+            "timestamp": "1",
+            "type": "text",
+            "text": {"body": text},
+        }
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+            "contacts": [{"wa_id": WA_ID, "profile": {"name": "Вера"}}],
+            "messages": [message],
+            "statuses": [],
+        }
         change = {"field": "messages", "value": value}
         entry = {"id": "1", "changes": [change]}
         body = json.dumps({"object": "whatsapp_business_account", "entry": [entry]}).encode()
         headers = {"X-Hub-Signature-256": fx.sign(body), "Content-Type": "application/json"}
-        async with self.http.post(f"{self.base}/whatsapp/webhook", data=body,
-                                  headers=headers) as response:  # fmt: skip
+        async with self.http.post(
+            f"{self.base}/whatsapp/webhook", data=body, headers=headers
+        ) as response:
             assert response.status == 200
         await self.deliver()
 
@@ -133,19 +151,30 @@ class Shop:
         """Texts the Telegram customer received ("[copy]" for a copied photo or file)."""
         return [m.get("text", "[copy]") for m in self.api.sent(u.CUSTOMER_ID)]
 
-    async def press(self, action: str, on: dict[str, Any], sender: dict[str, Any] | None = None,
-                    task_id: int = 1) -> dict[str, Any]:  # fmt: skip
+    async def press(
+        self,
+        action: str,
+        on: dict[str, Any],
+        sender: dict[str, Any] | None = None,
+        task_id: int = 1,
+    ) -> dict[str, Any]:
         """A button under a bot message is pressed; the answer to the callback query."""
         query_id = f"cq-{self.next_id()}"
         raw = u.press(f"mgr:{action}:{task_id}", on, self.next_id(), query_id, sender)
         assert await self.update(raw) == 200
         await self.deliver()
-        [answer] = [a for a in self.api.called("answerCallbackQuery")
-                    if a["callback_query_id"] == query_id]  # fmt: skip
+        [answer] = [
+            a for a in self.api.called("answerCallbackQuery") if a["callback_query_id"] == query_id
+        ]
         return answer
 
-    async def say_in_group(self, text: str, reply_to: dict[str, Any] | None = None,
-                           sender: dict[str, Any] | None = None, **kw: Any) -> None:  # fmt: skip
+    async def say_in_group(
+        self,
+        text: str,
+        reply_to: dict[str, Any] | None = None,
+        sender: dict[str, Any] | None = None,
+        **kw: Any,
+    ) -> None:
         """Someone writes in the managers' group (maybe replying to a bot message)."""
         raw = u.group_text(text, self.next_id(), self.next_id(), sender, reply_to, **kw)
         assert await self.update(raw) == 200
@@ -177,15 +206,22 @@ class Shop:
 def shop_settings(url: str, api: FakeBotApi, graph_base: str, **more: Any) -> Settings:
     """Settings of a shop with Telegram (webhook), WhatsApp and the managers' chats."""
     values: dict[str, Any] = dict(
-        DATABASE_URL=url, FLOWS_DIR=ROOT / "flows", PROMPTS_DIR=ROOT / "prompts",
-        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=api.base,
+        DATABASE_URL=url,
+        FLOWS_DIR=ROOT / "flows",
+        PROMPTS_DIR=ROOT / "prompts",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=api.base,
         TELEGRAM_WEBHOOK_URL="https://bot.example/telegram/webhook",
-        TELEGRAM_WEBHOOK_SECRET=SECRET, MANAGERS_CHAT_ID=u.GROUP_ID,
-        SUPERVISOR_CHAT_ID=SUPERVISOR_ID, MANAGER_IDS=str(SUPERVISOR_ID),
-        WHATSAPP_TOKEN=WA_TOKEN, WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
-        WHATSAPP_APP_SECRET=fx.APP_SECRET, WHATSAPP_VERIFY_TOKEN=fx.VERIFY_TOKEN,
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        MANAGERS_CHAT_ID=u.GROUP_ID,
+        SUPERVISOR_CHAT_ID=SUPERVISOR_ID,
+        MANAGER_IDS=str(SUPERVISOR_ID),
+        WHATSAPP_TOKEN=WA_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+        WHATSAPP_APP_SECRET=fx.APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN=fx.VERIFY_TOKEN,
         WHATSAPP_API_BASE=graph_base,
-    )  # fmt: skip
+    )
     return Settings(_env_file=None, **(values | more))  # type: ignore[call-arg]
 
 

@@ -26,16 +26,30 @@ AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 def card(**change: object) -> TaskCard:
     values: dict[str, object] = dict(
-        task_id=7, dialog_id=3, kind="lead", reason="Заказ / подбор", status="open",
-        manager=None, created_at=AT, channel="telegram", chat_id="777001", stage="manager",
-        customer_name="Анна", phone="+79990001122", card_chat_id=None, card_message_id=None,
-    )  # fmt: skip
+        task_id=7,
+        dialog_id=3,
+        kind="lead",
+        reason="Заказ / подбор",
+        status="open",
+        manager=None,
+        created_at=AT,
+        channel="telegram",
+        chat_id="777001",
+        stage="manager",
+        customer_name="Анна",
+        phone="+79990001122",
+        card_chat_id=None,
+        card_message_id=None,
+    )
     return TaskCard(**(values | change))  # type: ignore[arg-type]
 
 
 def test_the_card_shows_the_task_the_customer_and_the_last_messages() -> None:
-    lines = [Line("in", "customer", "Нужны шары", AT), Line("out", "bot", "Уточните", AT),
-             Line("out", "@olga", "Добрый день", AT)]  # fmt: skip
+    lines = [
+        Line("in", "customer", "Нужны шары", AT),
+        Line("out", "bot", "Уточните", AT),
+        Line("out", "@olga", "Добрый день", AT),
+    ]
     assert card_text(card(), lines, RU, MSK).split("\n") == [
         "🆕 <b>Задача #7</b> · лид",
         "Клиент: Анна · +7999*****22",
@@ -52,8 +66,12 @@ def test_the_card_shows_the_task_the_customer_and_the_last_messages() -> None:
 
 
 def test_everything_from_people_is_escaped() -> None:
-    text = card_text(card(customer_name="<b>Bob</b> & Co", reason="a<b"),
-                     [Line("in", "customer", "<script>", AT)], EN, MSK)  # fmt: skip
+    text = card_text(
+        card(customer_name="<b>Bob</b> & Co", reason="a<b"),
+        [Line("in", "customer", "<script>", AT)],
+        EN,
+        MSK,
+    )
     assert "&lt;b&gt;Bob&lt;/b&gt; &amp; Co" in text
     assert "a&lt;b" in text
     assert "&lt;script&gt;" in text
@@ -61,17 +79,21 @@ def test_everything_from_people_is_escaped() -> None:
 
 
 def test_long_texts_are_cut_and_whitespace_folded() -> None:
-    text = card_text(card(reason="x" * 1000), [Line("in", "customer", "a\n\nb " * 500, AT)],
-                     RU, MSK)  # fmt: skip
+    text = card_text(
+        card(reason="x" * 1000), [Line("in", "customer", "a\n\nb " * 500, AT)], RU, MSK
+    )
     assert len(text) < 1000
     assert "…" in text
 
 
 @pytest.mark.parametrize(
     ("status", "manager", "shown"),
-    [("taken", "@olga", "🙋 Взял(а) @olga"), ("done", "@olga", "✅ Закрыта — @olga"),
-     ("cancelled", None, "✖️ Отменена")],
-)  # fmt: skip
+    [
+        ("taken", "@olga", "🙋 Взял(а) @olga"),
+        ("done", "@olga", "✅ Закрыта — @olga"),
+        ("cancelled", None, "✖️ Отменена"),
+    ],
+)
 def test_the_status_line_follows_the_task(status: str, manager: str | None, shown: str) -> None:
     assert card_text(card(status=status, manager=manager), [], RU, MSK).endswith(shown)
 
@@ -95,9 +117,14 @@ def test_button_data_reads_back_and_foreign_data_does_not() -> None:
 
 @pytest.mark.parametrize(
     ("phone", "masked"),
-    [("+79990001122", "+7999*****22"), ("8 (999) 000-11-22", "8 (999) ***-**-22"),
-     ("12345", "12345"), (None, ""), ("", "")],
-)  # fmt: skip
+    [
+        ("+79990001122", "+7999*****22"),
+        ("8 (999) 000-11-22", "8 (999) ***-**-22"),
+        ("12345", "12345"),
+        (None, ""),
+        ("", ""),
+    ],
+)
 def test_phones_are_masked_in_the_middle(phone: str | None, masked: str) -> None:
     assert mask_phone(phone) == masked
 

@@ -16,8 +16,16 @@ async def test_a_handoff_posts_one_card_with_buttons_to_the_managers_chat(shop: 
     await shop.customer(CALL)
     [card] = shop.group()
     assert card["text"].startswith("🆕")
-    for shown in ("Задача #1", "просит менеджера", "Анна", "Telegram", "этап: manager",
-                  "Клиент просит менеджера", CALL, "Ждёт менеджера"):  # fmt: skip
+    for shown in (
+        "Задача #1",
+        "просит менеджера",
+        "Анна",
+        "Telegram",
+        "этап: manager",
+        "Клиент просит менеджера",
+        CALL,
+        "Ждёт менеджера",
+    ):
         assert shown in card["text"]
     assert shop.buttons(card) == ["mgr:take:1", "mgr:done:1", "mgr:return_to_bot:1"]
     assert len(shop.to_customer()) == 1  # the customer was told a manager is coming

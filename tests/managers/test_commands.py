@@ -23,10 +23,18 @@ from tests.managers.test_card import AT, card
 
 @pytest.mark.parametrize(
     ("text", "command"),
-    [("/tasks", "tasks"), ("/SLA", "sla"), ("/tasks@Shop_Test_Bot", "tasks"),
-     ("/sla please", "sla"), ("/tasks@other_bot", None), ("/start", None), ("tasks", None),
-     ("", None), (None, None)],
-)  # fmt: skip
+    [
+        ("/tasks", "tasks"),
+        ("/SLA", "sla"),
+        ("/tasks@Shop_Test_Bot", "tasks"),
+        ("/sla please", "sla"),
+        ("/tasks@other_bot", None),
+        ("/start", None),
+        ("tasks", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_commands_are_read_for_this_bot_only(text: str | None, command: str | None) -> None:
     assert read_command(text, "shop_test_bot") == command
 
@@ -41,8 +49,14 @@ def test_links_exist_only_for_supergroup_cards() -> None:
 
 def test_the_task_list_says_who_holds_what_and_who_waits() -> None:
     now = AT + timedelta(minutes=7)
-    listing = tasks_text([card(), card(task_id=8, status="taken", manager="@olga",
-                                       channel="whatsapp", reason="r" * 100)], now, RU)  # fmt: skip
+    listing = tasks_text(
+        [
+            card(),
+            card(task_id=8, status="taken", manager="@olga", channel="whatsapp", reason="r" * 100),
+        ],
+        now,
+        RU,
+    )
     assert listing.split("\n") == [
         "<b>Открытые задачи: 2</b>",
         "Задача #7 · лид · Анна · Telegram · ждёт 7 мин · Заказ / подбор",
@@ -73,7 +87,12 @@ def test_the_sla_report() -> None:
 
 def test_minutes_and_the_start_of_the_day() -> None:
     assert [minutes(s, RU) for s in (0, 45, 90, 600, 3599)] == [
-        "0 мин", "0.8 мин", "1.5 мин", "10 мин", "60 мин"]  # fmt: skip
+        "0 мин",
+        "0.8 мин",
+        "1.5 мин",
+        "10 мин",
+        "60 мин",
+    ]
     msk = ZoneInfo("Europe/Moscow")
     late = datetime(2026, 3, 2, 22, 30, tzinfo=UTC)  # already the 3rd in Moscow
     assert start_of_day(late, msk) == datetime(2026, 3, 3, tzinfo=msk)

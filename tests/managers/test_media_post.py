@@ -28,20 +28,29 @@ async def telegram_customer_sends(shop: Shop, **content: Any) -> int:
 
 async def whatsapp_customer_sends(shop: Shop, kind: str, content: Any) -> None:
     """The WhatsApp customer Вера sends an image, document, location... through the webhook."""
-    message = {"from": WA_ID, "id": f"wamid.{shop.next_id()}", "timestamp": "1", "type": kind,
-               kind: content}  # fmt: skip
+    message = {
+        "from": WA_ID,
+        "id": f"wamid.{shop.next_id()}",
+        "timestamp": "1",
+        "type": kind,
+        kind: content,
+    }
     value = {
         "messaging_product": "whatsapp",
         "metadata": {"phone_number_id": PHONE_NUMBER_ID},
         "contacts": [{"wa_id": WA_ID, "profile": {"name": "Вера"}}],
         "messages": [message],
     }
-    body = json.dumps({"object": "whatsapp_business_account",
-                       "entry": [{"id": "1", "changes": [{"field": "messages",
-                                                          "value": value}]}]}).encode()  # fmt: skip
+    body = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+        }
+    ).encode()
     headers = {"X-Hub-Signature-256": fx.sign(body), "Content-Type": "application/json"}
-    async with shop.http.post(f"{shop.base}/whatsapp/webhook", data=body,
-                              headers=headers) as response:  # fmt: skip
+    async with shop.http.post(
+        f"{shop.base}/whatsapp/webhook", data=body, headers=headers
+    ) as response:
         assert response.status == 200
     await shop.deliver()
 
@@ -49,8 +58,9 @@ async def whatsapp_customer_sends(shop: Shop, kind: str, content: Any) -> None:
 async def history(shop: Shop, direction: str = "in") -> list[str]:
     """The texts the dialogs' history keeps, oldest first."""
     async with shop.runtime.app.db.snapshot() as session:
-        rows = await session.execute(select(MessageRow.text).where(
-            MessageRow.direction == direction).order_by(MessageRow.id))  # fmt: skip
+        rows = await session.execute(
+            select(MessageRow.text).where(MessageRow.direction == direction).order_by(MessageRow.id)
+        )
         return [r[0] for r in rows]
 
 
@@ -87,10 +97,19 @@ async def test_a_photo_that_calls_for_a_manager_goes_with_the_new_card(shop: Sho
 
 async def test_a_voice_message_and_a_sticker_are_copied_too(shop: Shop) -> None:
     await shop.customer(CALL)
-    voice = await telegram_customer_sends(shop, voice={"file_id": "v", "file_unique_id": "v1",
-                                                       "duration": 3})  # fmt: skip
-    sticker = {"file_id": "s", "file_unique_id": "s1", "type": "regular", "width": 1,
-               "height": 1, "is_animated": False, "is_video": False, "emoji": "👍"}  # fmt: skip
+    voice = await telegram_customer_sends(
+        shop, voice={"file_id": "v", "file_unique_id": "v1", "duration": 3}
+    )
+    sticker = {
+        "file_id": "s",
+        "file_unique_id": "s1",
+        "type": "regular",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "👍",
+    }
     await telegram_customer_sends(shop, sticker=sticker)
     copies = shop.api.called("copyMessage")
     assert int(copies[0]["message_id"]) == voice
@@ -104,8 +123,11 @@ async def test_a_whatsapp_customers_image_is_uploaded_as_a_photo_with_its_captio
     await shop.whatsapp_customer(CALL)
     [card] = shop.cards()
     shop.graph.media["wa-img-1"] = Stored(JPEG, "image/jpeg")
-    await whatsapp_customer_sends(shop, "image", {"id": "wa-img-1", "mime_type": "image/jpeg",
-                                                  "caption": "а такой <шар> есть?"})  # fmt: skip
+    await whatsapp_customer_sends(
+        shop,
+        "image",
+        {"id": "wa-img-1", "mime_type": "image/jpeg", "caption": "а такой <шар> есть?"},
+    )
     looked_up, downloaded = shop.graph.media_calls
     assert looked_up.path.endswith("/wa-img-1")
     assert downloaded.path == "/files/wa-img-1"
@@ -125,11 +147,13 @@ async def test_a_whatsapp_document_voice_location_and_contact_reach_the_managers
     await shop.whatsapp_customer(CALL)
     shop.graph.media["doc-1"] = Stored(b"%PDF-1.4 price", "application/pdf")
     shop.graph.media["ogg-1"] = Stored(b"OggS voice", "audio/ogg")
-    await whatsapp_customer_sends(shop, "document", {"id": "doc-1", "filename": "прайс.pdf",
-                                                     "mime_type": "application/pdf"})  # fmt: skip
+    await whatsapp_customer_sends(
+        shop, "document", {"id": "doc-1", "filename": "прайс.pdf", "mime_type": "application/pdf"}
+    )
     await whatsapp_customer_sends(shop, "audio", {"id": "ogg-1", "voice": True})
-    await whatsapp_customer_sends(shop, "location", {"latitude": 55.75, "longitude": 37.62,
-                                                     "name": "Дом"})  # fmt: skip
+    await whatsapp_customer_sends(
+        shop, "location", {"latitude": 55.75, "longitude": 37.62, "name": "Дом"}
+    )
     await whatsapp_customer_sends(
         shop,
         "contacts",
@@ -143,8 +167,12 @@ async def test_a_whatsapp_document_voice_location_and_contact_reach_the_managers
     assert voice["voice"]["data"] == b"OggS voice"
     assert place["location"] == {"latitude": 55.75, "longitude": 37.62}
     assert contact["contact"] == {"phone_number": "+79990009999", "first_name": "Борис"}
-    assert (await history(shop))[-4:] == ["[document]", "[voice]", "[location]",
-                                          "[contact] Борис +79990009999"]  # fmt: skip
+    assert (await history(shop))[-4:] == [
+        "[document]",
+        "[voice]",
+        "[location]",
+        "[contact] Борис +79990009999",
+    ]
 
 
 async def test_a_file_too_large_for_telegram_gives_the_managers_a_note(shop: Shop) -> None:
@@ -175,8 +203,11 @@ async def test_a_failing_download_is_retried_and_finally_noted(shop: Shop) -> No
     assert len(shop.graph.media_calls) == 7
     assert shop.group()[-1]["text"].startswith("💬 <b>Вера</b> (#1):\n⚠️ Не удалось переслать")
     async with shop.runtime.app.db.snapshot() as session:
-        [status] = (await session.execute(select(OutboxRow.status).where(
-            OutboxRow.kind == "media"))).scalars().all()  # fmt: skip
+        [status] = (
+            (await session.execute(select(OutboxRow.status).where(OutboxRow.kind == "media")))
+            .scalars()
+            .all()
+        )
     assert status == "sent"  # delivered as the note
 
 

@@ -54,8 +54,12 @@ async def test_a_reply_reaches_a_whatsapp_customer(shop: Shop) -> None:
 async def test_an_anonymous_admin_may_reply_as_the_group(shop: Shop) -> None:
     await shop.customer(CALL)
     [card] = shop.cards()
-    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group",
-                 "username": "GroupAnonymousBot"}  # fmt: skip
+    anonymous = {
+        "id": 1087968824,
+        "is_bot": True,
+        "first_name": "Group",
+        "username": "GroupAnonymousBot",
+    }
     raw = u.group_text("Сейчас подберём!", shop.next_id(), shop.next_id(), anonymous, card)
     raw["message"]["sender_chat"] = u.group()
     raw["message"]["author_signature"] = "Мария"
@@ -111,9 +115,13 @@ async def test_a_photo_reply_is_copied_to_the_telegram_customer(shop: Shop) -> N
     assert shop.api.sent(u.CUSTOMER_ID)[-1]["copy_of"] == (u.GROUP_ID, photo)
     assert shop.to_customer()[-1] == "[copy]"
     async with shop.runtime.app.db.snapshot() as session:
-        history = (await session.execute(
-            select(MessageRow.direction, MessageRow.author, MessageRow.text)
-            .where(MessageRow.author == "@olga").order_by(MessageRow.id))).all()  # fmt: skip
+        history = (
+            await session.execute(
+                select(MessageRow.direction, MessageRow.author, MessageRow.text)
+                .where(MessageRow.author == "@olga")
+                .order_by(MessageRow.id)
+            )
+        ).all()
     # As it came in from the group, and as it went out to the customer.
     shown = "[media] Вот такой набор, 2500 ₽"
     assert [tuple(r) for r in history] == [("in", "@olga", shown), ("out", "@olga", shown)]
@@ -150,10 +158,21 @@ async def test_a_photo_reaches_a_whatsapp_customer_uploaded_and_sent_by_its_id(
 async def test_a_file_reaches_a_whatsapp_customer_as_a_document(shop: Shop) -> None:
     await shop.whatsapp_customer(CALL)
     shop.api.files["BQAD-doc"] = b"%PDF-1.4 price list"
-    document = {"file_id": "BQAD-doc", "file_unique_id": "d1", "file_name": "прайс.pdf",
-                "mime_type": "application/pdf", "file_size": 19}  # fmt: skip
-    raw = u.message(shop.next_id(), shop.next_id(), u.manager(), u.group(),
-                    reply_to_message=shop.cards()[0], document=document)  # fmt: skip
+    document = {
+        "file_id": "BQAD-doc",
+        "file_unique_id": "d1",
+        "file_name": "прайс.pdf",
+        "mime_type": "application/pdf",
+        "file_size": 19,
+    }
+    raw = u.message(
+        shop.next_id(),
+        shop.next_id(),
+        u.manager(),
+        u.group(),
+        reply_to_message=shop.cards()[0],
+        document=document,
+    )
     assert await shop.update(raw) == 200
     await shop.deliver()
     [(media_id, upload)] = shop.graph.uploads.items()
@@ -167,10 +186,20 @@ async def test_a_file_too_large_for_a_whatsapp_customer_is_refused_with_a_note(
 ) -> None:
     await shop.whatsapp_customer(CALL)
     sent_before = len(shop.graph.calls)
-    document = {"file_id": "BQAD-big", "file_unique_id": "d2", "file_name": "video.mov",
-                "file_size": 30 * 1024 * 1024}  # fmt: skip
-    raw = u.message(shop.next_id(), shop.next_id(), u.manager(), u.group(),
-                    reply_to_message=shop.cards()[0], document=document)  # fmt: skip
+    document = {
+        "file_id": "BQAD-big",
+        "file_unique_id": "d2",
+        "file_name": "video.mov",
+        "file_size": 30 * 1024 * 1024,
+    }
+    raw = u.message(
+        shop.next_id(),
+        shop.next_id(),
+        u.manager(),
+        u.group(),
+        reply_to_message=shop.cards()[0],
+        document=document,
+    )
     assert await shop.update(raw) == 200
     await shop.deliver()
     assert len(shop.graph.calls) == sent_before  # nothing went to WhatsApp
@@ -180,10 +209,23 @@ async def test_a_file_too_large_for_a_whatsapp_customer_is_refused_with_a_note(
 
 async def test_a_sticker_for_a_whatsapp_customer_is_refused_with_the_reason(shop: Shop) -> None:
     await shop.whatsapp_customer(CALL)
-    sticker = {"file_id": "s", "file_unique_id": "s1", "type": "regular", "width": 1,
-               "height": 1, "is_animated": False, "is_video": False}  # fmt: skip
-    raw = u.message(shop.next_id(), shop.next_id(), u.manager(), u.group(),
-                    reply_to_message=shop.cards()[0], sticker=sticker)  # fmt: skip
+    sticker = {
+        "file_id": "s",
+        "file_unique_id": "s1",
+        "type": "regular",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+    }
+    raw = u.message(
+        shop.next_id(),
+        shop.next_id(),
+        u.manager(),
+        u.group(),
+        reply_to_message=shop.cards()[0],
+        sticker=sticker,
+    )
     assert await shop.update(raw) == 200
     await shop.deliver()
     assert shop.graph.uploads == {}
@@ -204,8 +246,14 @@ async def test_what_cannot_be_passed_on_is_answered_with_what_can(shop: Shop) ->
     await shop.customer(CALL)
     [card] = shop.cards()
     before = len(shop.to_customer())
-    raw = u.message(shop.next_id(), shop.next_id(), u.manager(), u.group(), reply_to_message=card,
-                    location={"latitude": 55.7, "longitude": 37.6})  # fmt: skip
+    raw = u.message(
+        shop.next_id(),
+        shop.next_id(),
+        u.manager(),
+        u.group(),
+        reply_to_message=card,
+        location={"latitude": 55.7, "longitude": 37.6},
+    )
     assert await shop.update(raw) == 200
     await shop.deliver()
     assert len(shop.to_customer()) == before

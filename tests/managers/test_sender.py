@@ -130,8 +130,12 @@ async def test_an_alert_about_a_dialog_without_tasks_still_reaches_the_group(
     await sender.send(alert)  # a retry of the same row
     [posted] = api.sent(u.GROUP_ID)
     assert posted["text"] == "⏰ Клиент &lt;ждёт&gt;\nКлиент: Анна · +7999*****22"
-    supervisor = row("alert", {"kind": "supervisor", "reason": "15 минут",
-                               "dialog_id": dialog_id}, "supervisor", "k2")  # fmt: skip
+    supervisor = row(
+        "alert",
+        {"kind": "supervisor", "reason": "15 минут", "dialog_id": dialog_id},
+        "supervisor",
+        "k2",
+    )
     await sender.send(supervisor)  # no supervisor chat configured: the group gets it
     assert api.sent(u.GROUP_ID)[-1]["text"].startswith("🚨 <b>Эскалация</b>: 15 минут.")
 
@@ -140,8 +144,9 @@ async def test_an_sla_alert_for_a_card_that_never_went_out_posts_the_card(
     sender: ManagersSender, api: FakeBotApi, db: Database
 ) -> None:
     dialog_id, _ = await _dialog(db)
-    await sender.send(row("alert", {"kind": "sla", "reason": "5 минут", "dialog_id": dialog_id},
-                          "sla"))  # fmt: skip
+    await sender.send(
+        row("alert", {"kind": "sla", "reason": "5 минут", "dialog_id": dialog_id}, "sla")
+    )
     [card] = api.sent(u.GROUP_ID)
     assert card["text"].startswith("🆕 <b>Задача #")
 

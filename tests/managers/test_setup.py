@@ -29,8 +29,9 @@ def test_a_manager_id_that_is_not_a_number_is_refused() -> None:
 
 
 async def test_without_a_managers_chat_nothing_is_attached(api: FakeBotApi, tmp_path: Path) -> None:
-    settings = shop_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", api, "http://127.0.0.1:9",
-                             MANAGERS_CHAT_ID=None)  # fmt: skip
+    settings = shop_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", api, "http://127.0.0.1:9", MANAGERS_CHAT_ID=None
+    )
     telegram = telegram_channel_from(settings)
     assert telegram is not None
     app = await open_app(settings, VirtualClock(START))

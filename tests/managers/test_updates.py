@@ -18,8 +18,13 @@ from tests.channels.fake_bot_api import BOT_USER
 
 CHATS = frozenset({u.GROUP_ID, 9001})
 BOT_ID = int(BOT_USER["id"])
-CARD: dict[str, Any] = {"message_id": 5, "date": 1767225600, "chat": u.group(),
-                        "from": BOT_USER, "text": "🆕 Задача #1"}  # fmt: skip
+CARD: dict[str, Any] = {
+    "message_id": 5,
+    "date": 1767225600,
+    "chat": u.group(),
+    "from": BOT_USER,
+    "text": "🆕 Задача #1",
+}
 
 
 def read(raw: dict[str, Any]) -> object:
@@ -41,13 +46,20 @@ def test_a_reply_to_the_bot_names_the_message_it_answers() -> None:
 
 def test_a_photo_is_media_with_its_caption_as_the_text() -> None:
     got = read(u.group_photo("Вот набор", 9, 90, reply_to=CARD))
-    assert got == StaffMessage(9, u.GROUP_ID, 90, Actor("@olga", u.MANAGER_ID), "Вот набор", 5,
-                               media=True)  # fmt: skip
+    assert got == StaffMessage(
+        9, u.GROUP_ID, 90, Actor("@olga", u.MANAGER_ID), "Вот набор", 5, media=True
+    )
     bare = read(u.group_photo(None, 10, 100, reply_to=CARD))
     assert isinstance(bare, StaffMessage)
     assert (bare.text, bare.media) == (None, True)
-    location = u.message(11, 110, u.manager(), u.group(), reply_to_message=CARD,
-                         location={"latitude": 55.7, "longitude": 37.6})  # fmt: skip
+    location = u.message(
+        11,
+        110,
+        u.manager(),
+        u.group(),
+        reply_to_message=CARD,
+        location={"latitude": 55.7, "longitude": 37.6},
+    )
     got = read(location)
     assert isinstance(got, StaffMessage)
     assert (got.text, got.media) == (None, False)  # nothing the customer could be sent
@@ -92,8 +104,9 @@ def test_a_file_to_upload_is_read_with_the_photo_size_whatsapp_takes() -> None:
     ]
     got = read(u.message(12, 120, u.manager(), u.group(), reply_to_message=CARD, photo=sizes))
     assert isinstance(got, StaffMessage)
-    assert got.file == ManagerFile("photo", "p800", 4_000_000, "image/jpeg", "",
-                                   f"{u.GROUP_ID}:120")  # fmt: skip
+    assert got.file == ManagerFile(
+        "photo", "p800", 4_000_000, "image/jpeg", "", f"{u.GROUP_ID}:120"
+    )
     gif = {"file_id": "g", "file_unique_id": "g1", "width": 1, "height": 1, "duration": 1}
     animation = read(
         u.message(

@@ -114,9 +114,13 @@ async def test_every_script_passes_without_the_llm(
     base_url: str, admin: tuple[FlowSet, RulesFn]
 ) -> None:
     flows, rules = admin
-    settings = Settings(LLM_BASE_URL=base_url, LLM_MODEL="unreachable-model",
-                        LLM_DEADLINE_SECONDS=DEADLINE, LLM_TIMEOUT_SECONDS=DEADLINE,
-                        PROMPTS_DIR=ROOT / "prompts")  # fmt: skip
+    settings = Settings(
+        LLM_BASE_URL=base_url,
+        LLM_MODEL="unreachable-model",
+        LLM_DEADLINE_SECONDS=DEADLINE,
+        LLM_TIMEOUT_SECONDS=DEADLINE,
+        PROMPTS_DIR=ROOT / "prompts",
+    )
     llm = LlmClassifier.from_settings(settings, shop=flows.shop.name)
     assert llm is not None
     tz = ZoneInfo(flows.shop.timezone)

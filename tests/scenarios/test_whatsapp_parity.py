@@ -41,10 +41,12 @@ async def test_every_reply_is_sent_or_skipped_on_whatsapp(
 ) -> None:
     flows, rules = admin
     script = load_script(path)
-    telegram, _ = await simulate_with_report(replace(script, channel="telegram"), flows, rules,
-                                             TEST_DAY)  # fmt: skip
-    whatsapp, _ = await simulate_with_report(replace(script, channel="whatsapp"), flows, rules,
-                                             TEST_DAY)  # fmt: skip
+    telegram, _ = await simulate_with_report(
+        replace(script, channel="telegram"), flows, rules, TEST_DAY
+    )
+    whatsapp, _ = await simulate_with_report(
+        replace(script, channel="whatsapp"), flows, rules, TEST_DAY
+    )
     assert len(_meant(whatsapp)) == len(_meant(telegram))
     for entry in whatsapp:
         if entry.type == "skipped":

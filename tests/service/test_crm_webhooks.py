@@ -51,8 +51,12 @@ async def sender(crm: FakeCrm) -> AsyncIterator[CrmWebhookSender]:
     await port.close()
 
 
-def crm_pipeline(db: Database, flows: FlowSet, clock: VirtualClock,
-                 events: frozenset[str] = frozenset(CRM_EVENTS)) -> Pipeline:  # fmt: skip
+def crm_pipeline(
+    db: Database,
+    flows: FlowSet,
+    clock: VirtualClock,
+    events: frozenset[str] = frozenset(CRM_EVENTS),
+) -> Pipeline:
     return Pipeline(db, flows, keyword_rules, clock, crm_events=events)
 
 
@@ -72,9 +76,12 @@ def events_of(crm: FakeCrm) -> list[dict[str, object]]:
 
 
 async def test_changes_reach_the_crm_signed_with_the_shared_secret(
-    db: Database, shipped_flows: FlowSet, clock: VirtualClock, crm: FakeCrm,
+    db: Database,
+    shipped_flows: FlowSet,
+    clock: VirtualClock,
+    crm: FakeCrm,
     sender: CrmWebhookSender,
-) -> None:  # fmt: skip
+) -> None:
     pipeline = crm_pipeline(db, shipped_flows, clock)
     await ask_for_a_manager(pipeline)
     outbox = OutboxSender(db, {CRM: sender}, clock)
@@ -96,9 +103,12 @@ async def test_changes_reach_the_crm_signed_with_the_shared_secret(
 
 
 async def test_a_failing_crm_gets_the_same_notice_again_later(
-    db: Database, shipped_flows: FlowSet, clock: VirtualClock, crm: FakeCrm,
+    db: Database,
+    shipped_flows: FlowSet,
+    clock: VirtualClock,
+    crm: FakeCrm,
     sender: CrmWebhookSender,
-) -> None:  # fmt: skip
+) -> None:
     pipeline = crm_pipeline(db, shipped_flows, clock, frozenset({"task_created"}))
     await ask_for_a_manager(pipeline)
     crm.statuses.extend([503, 429])
@@ -118,9 +128,12 @@ async def test_a_failing_crm_gets_the_same_notice_again_later(
 
 
 async def test_a_refused_notice_is_not_retried(
-    db: Database, shipped_flows: FlowSet, clock: VirtualClock, crm: FakeCrm,
+    db: Database,
+    shipped_flows: FlowSet,
+    clock: VirtualClock,
+    crm: FakeCrm,
     sender: CrmWebhookSender,
-) -> None:  # fmt: skip
+) -> None:
     pipeline = crm_pipeline(db, shipped_flows, clock, frozenset({"task_created"}))
     await ask_for_a_manager(pipeline)
     crm.statuses.append(422)
@@ -169,13 +182,21 @@ async def test_only_the_chosen_events_are_announced_and_none_by_default(
     ("env", "problem"),
     [
         ({"CRM_WEBHOOK_URL": "https://crm.example/hooks"}, "CRM_WEBHOOK_SECRET"),
-        ({"CRM_WEBHOOK_URL": "https://crm.example/hooks", "CRM_WEBHOOK_SECRET": "short"},
-         "at least 16"),
+        (
+            {"CRM_WEBHOOK_URL": "https://crm.example/hooks", "CRM_WEBHOOK_SECRET": "short"},
+            "at least 16",
+        ),
         ({"CRM_WEBHOOK_URL": "crm.example/hooks", "CRM_WEBHOOK_SECRET": SECRET}, "https://"),
-        ({"CRM_WEBHOOK_URL": "https://crm.example/hooks", "CRM_WEBHOOK_SECRET": SECRET,
-          "CRM_WEBHOOK_EVENTS": "dialog_closed,order_paid"}, "order_paid"),
+        (
+            {
+                "CRM_WEBHOOK_URL": "https://crm.example/hooks",
+                "CRM_WEBHOOK_SECRET": SECRET,
+                "CRM_WEBHOOK_EVENTS": "dialog_closed,order_paid",
+            },
+            "order_paid",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_settings_are_refused_with_the_reason(env: dict[str, str], problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
         crm_sender_from(Settings(_env_file=None, **env))  # type: ignore[call-arg]

@@ -57,18 +57,28 @@ async def test_a_right_deployment_passes_every_check(
 ) -> None:
     api.member(BOT_USER["id"], "member")
     settings = _settings(
-        DATABASE_URL=await _migrated(tmp_path), TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE=api.base, MANAGERS_CHAT_ID=MANAGERS,
-        WHATSAPP_TOKEN=WA_TOKEN, WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
-        WHATSAPP_APP_SECRET=fx.APP_SECRET, WHATSAPP_VERIFY_TOKEN=fx.VERIFY_TOKEN,
-        WHATSAPP_API_BASE=graph.base, LLM_BASE_URL=llm.base_url, LLM_MODEL="fake-model",
-    )  # fmt: skip
+        DATABASE_URL=await _migrated(tmp_path),
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=api.base,
+        MANAGERS_CHAT_ID=MANAGERS,
+        WHATSAPP_TOKEN=WA_TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+        WHATSAPP_APP_SECRET=fx.APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN=fx.VERIFY_TOKEN,
+        WHATSAPP_API_BASE=graph.base,
+        LLM_BASE_URL=llm.base_url,
+        LLM_MODEL="fake-model",
+    )
     checks = _by_name(await check_all(settings))
     assert {n: c.status for n, c in checks.items()} == {
-        "database": "ok", "telegram.token": "ok", "telegram.webhook": "skip",
-        "telegram.managers_chat": "ok", "telegram.supervisor_chat": "skip",
-        "whatsapp": "ok", "llm": "ok",
-    }  # fmt: skip
+        "database": "ok",
+        "telegram.token": "ok",
+        "telegram.webhook": "skip",
+        "telegram.managers_chat": "ok",
+        "telegram.supervisor_chat": "skip",
+        "whatsapp": "ok",
+        "llm": "ok",
+    }
     assert f"revision {head_revision()}" in checks["database"].detail
     assert checks["telegram.token"].detail == "@shop_test_bot (id 123456)"
     assert checks["whatsapp"].detail == "phone number +1 555 0100 (Shop)"
@@ -108,8 +118,11 @@ async def test_a_missing_or_unreachable_database_fails(tmp_path: Path) -> None:
 async def test_whatsapp_wrong_phone_id_wrong_token_and_half_configured(
     graph: FakeGraphApi,
 ) -> None:
-    base = {"WHATSAPP_APP_SECRET": fx.APP_SECRET, "WHATSAPP_VERIFY_TOKEN": fx.VERIFY_TOKEN,
-            "WHATSAPP_API_BASE": graph.base}  # fmt: skip
+    base = {
+        "WHATSAPP_APP_SECRET": fx.APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": fx.VERIFY_TOKEN,
+        "WHATSAPP_API_BASE": graph.base,
+    }
     [wrong_id] = await check_whatsapp(
         _settings(WHATSAPP_TOKEN=WA_TOKEN, WHATSAPP_PHONE_NUMBER_ID="79990001122", **base)
     )

@@ -23,8 +23,9 @@ async def _checks(settings: Settings) -> dict[str, Check]:
 
 
 async def test_a_refused_token_fails_and_skips_what_needs_it(api: FakeBotApi) -> None:
-    checks = await _checks(_settings(api, TELEGRAM_BOT_TOKEN="123456:revoked",
-                                     MANAGERS_CHAT_ID=MANAGERS))  # fmt: skip
+    checks = await _checks(
+        _settings(api, TELEGRAM_BOT_TOKEN="123456:revoked", MANAGERS_CHAT_ID=MANAGERS)
+    )
     token = checks["telegram.token"]
     assert token.status == "fail"
     assert "401 Unauthorized" in token.detail

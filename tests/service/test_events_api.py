@@ -34,11 +34,16 @@ ORDER_TEMPLATE = {
     "name": "order_created_link",
     "language": {"code": "ru"},
     "components": [
-        {"type": "body", "parameters": [{"type": "text", "text": "A-17"},
-                                        {"type": "text", "text": "2500"},
-                                        {"type": "text", "text": "https://pay.example/A-17"}]},
+        {
+            "type": "body",
+            "parameters": [
+                {"type": "text", "text": "A-17"},
+                {"type": "text", "text": "2500"},
+                {"type": "text", "text": "https://pay.example/A-17"},
+            ],
+        },
     ],
-}  # fmt: skip
+}
 
 
 @dataclass
@@ -58,18 +63,29 @@ class Bot:
 
     async def says(self, wamid: str, text: str) -> None:
         """The customer WA_ID writes, through the signed webhook."""
-        message = {"from": WA_ID, "id": wamid, "timestamp": "1", "type": "text",
-                   "text": {"body": text}}  # fmt: skip
-        value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": PHONE_NUMBER_ID},
-                 "contacts": [{"wa_id": WA_ID, "profile": {"name": "Анна"}}],
-                 "messages": [message]}  # fmt: skip
+        message = {
+            "from": WA_ID,
+            "id": wamid,
+            "timestamp": "1",
+            "type": "text",
+            "text": {"body": text},
+        }
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+            "contacts": [{"wa_id": WA_ID, "profile": {"name": "Анна"}}],
+            "messages": [message],
+        }
         change = {"field": "messages", "value": value}
-        notification = {"object": "whatsapp_business_account",
-                        "entry": [{"id": "1", "changes": [change]}]}  # fmt: skip
+        notification = {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [change]}],
+        }
         raw = json.dumps(notification).encode()
         headers = {"X-Hub-Signature-256": fx.sign(raw), "Content-Type": "application/json"}
-        async with self.http.post(f"{self.base}/whatsapp/webhook", data=raw,
-                                  headers=headers) as resp:  # fmt: skip
+        async with self.http.post(
+            f"{self.base}/whatsapp/webhook", data=raw, headers=headers
+        ) as resp:
             assert resp.status == 200
 
     async def metrics(self) -> str:
@@ -88,12 +104,17 @@ class Bot:
 @pytest.fixture
 async def bot(graph: FakeGraphApi, tmp_path: Path) -> AsyncIterator[Bot]:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'events.db'}",
-        FLOWS_DIR=ROOT / "flows", PROMPTS_DIR=ROOT / "prompts", EVENTS_API_TOKEN=EVENTS_TOKEN,
-        WHATSAPP_TOKEN=TOKEN, WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
-        WHATSAPP_APP_SECRET=fx.APP_SECRET, WHATSAPP_VERIFY_TOKEN=fx.VERIFY_TOKEN,
+        _env_file=None,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'events.db'}",
+        FLOWS_DIR=ROOT / "flows",
+        PROMPTS_DIR=ROOT / "prompts",
+        EVENTS_API_TOKEN=EVENTS_TOKEN,
+        WHATSAPP_TOKEN=TOKEN,
+        WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+        WHATSAPP_APP_SECRET=fx.APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN=fx.VERIFY_TOKEN,
         WHATSAPP_API_BASE=graph.base,
-    )  # fmt: skip
+    )
     clock = VirtualClock(fx.START)
     app = await open_app(settings, clock)
     channel = whatsapp_channel_from(settings, lang=app.flows.shop.default_lang)
@@ -102,8 +123,10 @@ async def bot(graph: FakeGraphApi, tmp_path: Path) -> AsyncIterator[Bot]:
     server = TestServer(runtime.web_app(), host="127.0.0.1")
     await server.start_server()
     stop = asyncio.Event()
-    loops = [asyncio.create_task(channel.run(runtime.handle, stop)),
-             asyncio.create_task(runtime.outbox_loop(stop))]  # fmt: skip
+    loops = [
+        asyncio.create_task(channel.run(runtime.handle, stop)),
+        asyncio.create_task(runtime.outbox_loop(stop)),
+    ]
     try:
         async with aiohttp.ClientSession() as http:
             yield Bot(runtime, clock, str(server.make_url("")), http)
@@ -129,8 +152,9 @@ async def test_a_customer_who_wrote_three_days_ago_gets_the_order_as_its_templat
     await bot.says("wamid.1", "Здравствуйте")
     await sent(graph, 1)  # the menu
     bot.clock.advance(timedelta(days=3))
-    status, _ = await bot.event({"type": "order_created", "customer": {"phone": "+79990001122"},
-                                 "data": ORDER})  # fmt: skip
+    status, _ = await bot.event(
+        {"type": "order_created", "customer": {"phone": "+79990001122"}, "data": ORDER}
+    )
     assert status == 202
     confirmation = (await sent(graph, 2))[1]
     assert confirmation["to"] == WA_ID
@@ -141,8 +165,12 @@ async def test_a_customer_who_wrote_three_days_ago_gets_the_order_as_its_templat
 async def test_a_site_order_for_a_new_number_opens_the_conversation_with_the_template(
     bot: Bot, graph: FakeGraphApi
 ) -> None:
-    body = {"id": "site-1", "type": "order_created",
-            "customer": {"phone": "8 (916) 123-45-67 доб. 3"}, "data": ORDER}  # fmt: skip
+    body = {
+        "id": "site-1",
+        "type": "order_created",
+        "customer": {"phone": "8 (916) 123-45-67 доб. 3"},
+        "data": ORDER,
+    }
     assert await bot.event(body) == (202, {"status": "accepted"})
     [confirmation] = await sent(graph, 1)
     assert confirmation["to"] == "79161234567"
@@ -165,8 +193,11 @@ async def test_a_missed_call_from_a_new_number_gets_the_template(
 async def test_a_whatsapp_chat_id_is_its_number(bot: Bot, graph: FakeGraphApi) -> None:
     await bot.says("wamid.1", "Здравствуйте")
     await sent(graph, 1)
-    body = {"type": "order_paid", "customer": {"channel": "whatsapp", "chat_id": WA_ID},
-            "data": {"order_id": "A-17"}}  # fmt: skip
+    body = {
+        "type": "order_paid",
+        "customer": {"channel": "whatsapp", "chat_id": WA_ID},
+        "data": {"order_id": "A-17"},
+    }
     assert (await bot.event(body))[0] == 202
     paid = (await sent(graph, 2))[1]
     assert (paid["to"], paid["type"]) == (WA_ID, "text")  # inside the window: free text
@@ -184,8 +215,9 @@ async def test_a_closed_window_answer_ends_in_the_template_sent_once(
     await sent(graph, 1)
     bot.clock.advance(timedelta(hours=2))  # inside the window: free text is planned
     graph.fail_next(REENGAGEMENT)
-    assert (await bot.event({"type": "order_created", "customer": {"phone": WA_ID},
-                             "data": ORDER}))[0] == 202  # fmt: skip
+    assert (
+        await bot.event({"type": "order_created", "customer": {"phone": WA_ID}, "data": ORDER})
+    )[0] == 202
     _, refused, template = await sent(graph, 3)
     assert refused["type"] == "text"
     assert "https://pay.example/A-17" in refused["text"]["body"]
@@ -196,8 +228,11 @@ async def test_a_closed_window_answer_ends_in_the_template_sent_once(
 async def test_a_reply_that_cannot_be_sent_is_recorded_never_silently_missing(
     bot: Bot, graph: FakeGraphApi
 ) -> None:
-    body = {"type": "order_shipped", "customer": {"phone": "+7 916 555-44-33"},
-            "data": {"order_id": "A-9"}}  # fmt: skip
+    body = {
+        "type": "order_shipped",
+        "customer": {"phone": "+7 916 555-44-33"},
+        "data": {"order_id": "A-9"},
+    }
     assert (await bot.event(body))[0] == 202  # no {tracking}: the template cannot be filled
     await asyncio.sleep(0.3)
     assert graph.calls == []

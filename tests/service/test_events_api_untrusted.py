@@ -52,16 +52,20 @@ async def _stored(pipeline: Pipeline) -> tuple[list[tuple[str | None, dict[str, 
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (b'{"type": "missed_call", "customer": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
-         "nested deeper than 64 levels"),
-        ((ORDER % ('"order_id": "A-1", "amount": ' + "9" * 5000)).encode(),
-         "number beyond 64 bits"),
+        (
+            b'{"type": "missed_call", "customer": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
+            "nested deeper than 64 levels",
+        ),
+        (
+            (ORDER % ('"order_id": "A-1", "amount": ' + "9" * 5000)).encode(),
+            "number beyond 64 bits",
+        ),
         ((ORDER % '"order_id": "A-1", "amount": 1e999').encode(), "too large for a float"),
         ((ORDER % '"order_id": "A-1", "amount": NaN').encode(), "NaN, which is not JSON"),
         (b'{"type": "missed_call", "customer": {"phone": "\xff"}}', "not UTF-8"),
     ],
     ids=["nesting-10000", "digits-5000", "float-overflow", "nan", "not-utf8"],
-)  # fmt: skip
+)
 async def test_a_body_beyond_the_limits_is_a_400_that_stores_nothing(
     pipeline: Pipeline, post: Post, body: bytes, reason: str
 ) -> None:
@@ -74,13 +78,24 @@ async def test_a_body_beyond_the_limits_is_a_400_that_stores_nothing(
 async def test_nul_and_lone_surrogates_in_fields_are_stored_cleaned(
     pipeline: Pipeline, post: Post
 ) -> None:
-    event = {"id": "crm-\x001", "type": "order_created", "customer": {"phone": "+7999000112\x002"},
-             "data": {"order_id": "A-\x0017\udc00", "amount": 2500,
-                      "pay_url": "https://pay.example/\ud800"}}  # fmt: skip
+    event = {
+        "id": "crm-\x001",
+        "type": "order_created",
+        "customer": {"phone": "+7999000112\x002"},
+        "data": {
+            "order_id": "A-\x0017\udc00",
+            "amount": 2500,
+            "pay_url": "https://pay.example/\ud800",
+        },
+    }
     body = json.dumps(event).encode()
     assert await _send(post, body) == (202, {"status": "accepted"})
     assert await _send(post, body) == (202, {"status": "duplicate"})  # the same, cleaned again
     events, dialogs = await _stored(pipeline)
-    assert events == [("crm-1", {"order_id": "A-17\ufffd", "amount": "2500",
-                                 "pay_url": "https://pay.example/\ufffd"})]  # fmt: skip
+    assert events == [
+        (
+            "crm-1",
+            {"order_id": "A-17\ufffd", "amount": "2500", "pay_url": "https://pay.example/\ufffd"},
+        )
+    ]
     assert dialogs == 1

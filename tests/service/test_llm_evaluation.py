@@ -32,8 +32,9 @@ async def test_an_unreachable_llm_leaves_the_rules_and_the_breaker_skips() -> No
         return LlmClassifier(client, model="m", template=TEMPLATE, deadline=1.0)
 
     samples = [Sample(text, "other", "ru") for text in ["спасибо огромное", *UNSURE]]
-    ruled, alone, both = await compare(samples, lambda t: classify(t, rules), make_llm,
-                                       frozenset(INTENTS), concurrency=1)  # fmt: skip
+    ruled, alone, both = await compare(
+        samples, lambda t: classify(t, rules), make_llm, frozenset(INTENTS), concurrency=1
+    )
     assert both.predicted == ruled.predicted
     assert alone.predicted == ("other",) * len(samples)
     assert both.cost is not None

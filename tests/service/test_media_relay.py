@@ -40,8 +40,11 @@ async def test_a_held_dialog_queues_the_media_for_the_managers(pipeline: Pipelin
     assert dialog is not None
     held = replace(dialog.state, paused=True)
     assert await pipeline.db.write(relay_media, dialog, held, PHOTO, pipeline.clock.now())
-    payload = {"dialog_id": dialog.id, "channel": "telegram",
-               "media": {"kind": "photo", "ref": "5:77", "caption": "сколько стоит?"}}  # fmt: skip
+    payload = {
+        "dialog_id": dialog.id,
+        "channel": "telegram",
+        "media": {"kind": "photo", "ref": "5:77", "caption": "сколько стоит?"},
+    }
     assert await media_rows(pipeline) == [("managers", payload)]
 
 
@@ -49,6 +52,15 @@ async def test_a_photo_that_hands_over_is_queued_after_its_card(pipeline: Pipeli
     photo = IncomingText("[photo] позовите менеджера", media=Media("photo", "5:78"))
     await pipeline.handle(Inbound("telegram", "5", photo, "m2"))
     async with pipeline.db.snapshot() as session:
-        kinds = (await session.execute(select(OutboxRow.kind).where(
-            OutboxRow.channel == "managers").order_by(OutboxRow.id))).scalars().all()  # fmt: skip
+        kinds = (
+            (
+                await session.execute(
+                    select(OutboxRow.kind)
+                    .where(OutboxRow.channel == "managers")
+                    .order_by(OutboxRow.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert list(kinds) == ["task", "media"]

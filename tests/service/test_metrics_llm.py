@@ -34,13 +34,23 @@ async def fake() -> AsyncIterator[FakeOpenAI]:
 
 
 async def make_runtime(tmp_path: Path, llm_base_url: str | None) -> Runtime:
-    llm = {} if llm_base_url is None else {
-        "LLM_BASE_URL": llm_base_url, "LLM_MODEL": "fake-model", "LLM_API_KEY": "test-key",
-        "LLM_DEADLINE_SECONDS": DEADLINE, "LLM_TIMEOUT_SECONDS": DEADLINE,
-    }  # fmt: skip
-    settings = Settings(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
-                        FLOWS_DIR=ROOT / "flows", PROMPTS_DIR=ROOT / "prompts",
-                        **llm)  # fmt: skip
+    llm = (
+        {}
+        if llm_base_url is None
+        else {
+            "LLM_BASE_URL": llm_base_url,
+            "LLM_MODEL": "fake-model",
+            "LLM_API_KEY": "test-key",
+            "LLM_DEADLINE_SECONDS": DEADLINE,
+            "LLM_TIMEOUT_SECONDS": DEADLINE,
+        }
+    )
+    settings = Settings(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
+        FLOWS_DIR=ROOT / "flows",
+        PROMPTS_DIR=ROOT / "prompts",
+        **llm,
+    )
     return Runtime(await open_app(settings, VirtualClock(START)), senders={})
 
 
@@ -87,8 +97,15 @@ async def test_llm_outcomes_tokens_latency_and_breaker(tmp_path: Path, fake: Fak
         await runtime.app.close()
 
     calls = {o: value(samples, "chatbot_llm_calls_total", outcome=o) for o in OUTCOMES}
-    assert calls == {"ok": 1, "invalid": 1, "refused": 1, "error": 2, "timeout": 1,
-                     "skipped": 1, "cached": 1}  # fmt: skip
+    assert calls == {
+        "ok": 1,
+        "invalid": 1,
+        "refused": 1,
+        "error": 2,
+        "timeout": 1,
+        "skipped": 1,
+        "cached": 1,
+    }
     assert len(fake.requests) == 7  # the invalid answer was asked twice; skipped and cached: none
     assert value(samples, "chatbot_llm_tokens_total", kind="prompt") == 4 * 120
     assert value(samples, "chatbot_llm_tokens_total", kind="completion") == 4 * 7

@@ -186,8 +186,12 @@ class UpperComposer:
 async def test_composing_is_bounded_per_round_and_keeps_each_chats_order(
     pipeline: Pipeline, clock: VirtualClock
 ) -> None:
-    for chat, body in (("a", "Здравствуйте"), ("b", "Здравствуйте"), ("b", "оплата"),
-                       ("c", "позовите менеджера")):  # fmt: skip
+    for chat, body in (
+        ("a", "Здравствуйте"),
+        ("b", "Здравствуйте"),
+        ("b", "оплата"),
+        ("c", "позовите менеджера"),
+    ):
         await pipeline.handle(Inbound("telegram", chat, IncomingText(body), f"{chat}-{body}"))
     port = FlakySender([])
     composer = UpperComposer(per_round=1)
@@ -197,8 +201,9 @@ async def test_composing_is_bounded_per_round_and_keeps_each_chats_order(
     assert port.delivered[0].body.text.startswith("ЗДРАВСТВУЙТЕ")
     assert await sender.deliver_pending() == 2  # b's menu in its turn, then b's next reply
     assert [(m.chat_id, m.body.key) for m in port.delivered[2:]] == [
-        ("b", "composed"), ("b", "handoff_question")
-    ]  # fmt: skip
+        ("b", "composed"),
+        ("b", "handoff_question"),
+    ]
     assert composer.composed == ["a", "b"]
 
 
@@ -309,8 +314,9 @@ async def test_a_chat_waits_for_its_older_pending_message(
     clock.advance(timedelta(seconds=31))
     await sender.deliver_pending()
     assert [(m.chat_id, m.body.key) for m in port.delivered[1:]] == [
-        ("1", "menu_main"), ("1", "handoff_question")
-    ]  # fmt: skip
+        ("1", "menu_main"),
+        ("1", "handoff_question"),
+    ]
 
 
 async def test_two_instances_send_every_row_once_and_each_chat_in_order(
@@ -319,8 +325,9 @@ async def test_two_instances_send_every_row_once_and_each_chat_in_order(
     if pipeline.db.is_sqlite:
         pytest.skip("SQLite runs one instance by design, so one outbox sender")
     for chat in range(12):
-        await pipeline.handle(Inbound("telegram", str(chat), IncomingText("Здравствуйте"),
-                                      f"{chat}a"))  # fmt: skip
+        await pipeline.handle(
+            Inbound("telegram", str(chat), IncomingText("Здравствуйте"), f"{chat}a")
+        )
         await pipeline.handle(Inbound("telegram", str(chat), IncomingText("оплата"), f"{chat}b"))
     seen: list[OutgoingMessage] = []
     ports = [SlowSender(seen), SlowSender(seen)]

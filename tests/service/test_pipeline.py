@@ -53,8 +53,17 @@ async def test_concurrent_messages_of_one_dialog_keep_order(pipeline: Pipeline) 
     bodies = [f"сообщение {i}" for i in range(8)]
     await asyncio.gather(*(pipeline.handle(text("7", b, f"m{i}")) for i, b in enumerate(bodies)))
     async with pipeline.db.transaction() as s:
-        rows = (await s.execute(select(MessageRow.text).where(MessageRow.direction == "in")
-                                .order_by(MessageRow.id))).scalars().all()  # fmt: skip
+        rows = (
+            (
+                await s.execute(
+                    select(MessageRow.text)
+                    .where(MessageRow.direction == "in")
+                    .order_by(MessageRow.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert list(rows) == bodies
 
 
@@ -179,8 +188,9 @@ async def test_a_known_customer_in_a_new_channel_is_one_person(pipeline: Pipelin
 
     anna = CustomerInfo(name="Анна", phone="+79990001122")
     await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a", anna))
-    outcome = await pipeline.handle(Inbound("whatsapp", "79990001122", IncomingText("дорого"),
-                                            "b", anna))  # fmt: skip
+    outcome = await pipeline.handle(
+        Inbound("whatsapp", "79990001122", IncomingText("дорого"), "b", anna)
+    )
     assert outcome.state is not None
     assert outcome.state.inbound_count == 1
     # she wrote in Telegram moments ago, so the one-off discount is not offered here
@@ -201,14 +211,17 @@ async def test_a_shared_contact_joins_the_customer_of_that_phone(
     # Anna writes on WhatsApp (the channel gives her phone), then from a Telegram account
     # that knows nothing about her until she shares her contact in Telegram's own form.
     anna = CustomerInfo(name="Анна", phone="+79990001122")
-    await pipeline.handle(Inbound("whatsapp", "79990001122", IncomingText("Здравствуйте"), "w1",
-                                  anna))  # fmt: skip
-    await pipeline.handle(Inbound("telegram", "501", IncomingText("Здравствуйте"), "t1",
-                                  CustomerInfo(name="Anna")))  # fmt: skip
+    await pipeline.handle(
+        Inbound("whatsapp", "79990001122", IncomingText("Здравствуйте"), "w1", anna)
+    )
+    await pipeline.handle(
+        Inbound("telegram", "501", IncomingText("Здравствуйте"), "t1", CustomerInfo(name="Anna"))
+    )
     assert await count(pipeline, CustomerRow) == 2
     contact = CustomerInfo(name="Anna", phone="79990001122")
-    await pipeline.handle(Inbound("telegram", "501", IncomingText("[contact: own phone shared]"),
-                                  "t2", contact))  # fmt: skip
+    await pipeline.handle(
+        Inbound("telegram", "501", IncomingText("[contact: own phone shared]"), "t2", contact)
+    )
     async with pipeline.db.transaction() as s:
         owners = set((await s.scalars(select(DialogRow.customer_id))).all())
         people = (await s.execute(select(CustomerRow.name, CustomerRow.phone))).all()
@@ -228,10 +241,12 @@ async def test_without_a_shared_contact_the_two_accounts_stay_apart(
     from chatbot.db.dialogs import CustomerInfo
 
     anna = CustomerInfo(name="Анна", phone="+79990001122")
-    await pipeline.handle(Inbound("whatsapp", "79990001122", IncomingText("Здравствуйте"), "w1",
-                                  anna))  # fmt: skip
-    await pipeline.handle(Inbound("telegram", "501", IncomingText("Здравствуйте"), "t1",
-                                  CustomerInfo(name="Anna")))  # fmt: skip
+    await pipeline.handle(
+        Inbound("whatsapp", "79990001122", IncomingText("Здравствуйте"), "w1", anna)
+    )
+    await pipeline.handle(
+        Inbound("telegram", "501", IncomingText("Здравствуйте"), "t1", CustomerInfo(name="Anna"))
+    )
     await pipeline.handle(text("501", "я подумаю", "t3"))
     clock.advance(timedelta(hours=25))
     outcome = await pipeline.handle(text("501", "дорого", "t4"))

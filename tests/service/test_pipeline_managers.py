@@ -31,7 +31,9 @@ async def test_a_manager_action_with_an_id_applies_once(pipeline: Pipeline) -> N
     assert (await pipeline.handle(take)).duplicate
     async with pipeline.db.snapshot() as s:
         assert (await s.execute(select(TaskRow.status, TaskRow.manager))).one() == (
-            "taken", "@olga")  # fmt: skip
+            "taken",
+            "@olga",
+        )
     assert [k for k, _ in await _outbox(pipeline)].count("card") == 1
 
 

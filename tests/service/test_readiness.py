@@ -33,10 +33,13 @@ def _free_port() -> int:
 
 def _settings(tmp_path: Path, api: FakeBotApi, token: str) -> Settings:
     return Settings(  # type: ignore[call-arg]
-        _env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'ready.db'}",
-        FLOWS_DIR=ROOT / "flows", PROMPTS_DIR=ROOT / "prompts",
-        TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE=api.base,
-    )  # fmt: skip
+        _env_file=None,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'ready.db'}",
+        FLOWS_DIR=ROOT / "flows",
+        PROMPTS_DIR=ROOT / "prompts",
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE=api.base,
+    )
 
 
 async def _serve_until(

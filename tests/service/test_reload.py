@@ -25,8 +25,11 @@ NEW = "Что вам подсказать?"
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
     shutil.copytree(ROOT / "flows", tmp_path / "flows")
     shutil.copytree(ROOT / "prompts", tmp_path / "prompts")
-    settings = Settings(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
-                        FLOWS_DIR=tmp_path / "flows", PROMPTS_DIR=tmp_path / "prompts")  # fmt: skip
+    settings = Settings(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
+        FLOWS_DIR=tmp_path / "flows",
+        PROMPTS_DIR=tmp_path / "prompts",
+    )
     app = await open_app(settings, VirtualClock(START))
     yield Runtime(app, senders={})
     await app.close()

@@ -25,28 +25,50 @@ MSK = ZoneInfo("Europe/Moscow")
 # first nudge and orders, paid; 10 Пётр answers in 4 minutes.
 EXPECTED = {
     "period": {"from": "2026-03-01", "to": "2026-03-31"},
-    "dialogs": {"new": 10, "spam": 1, "spam_share": 0.1,
-                "closed": {"spam": 1, "thanks": 2, "no_reply": 1, "bot_blocked": 0,
-                           "refused": 0, "completed": 0, "manual": 0}},
+    "dialogs": {
+        "new": 10,
+        "spam": 1,
+        "spam_share": 0.1,
+        "closed": {
+            "spam": 1,
+            "thanks": 2,
+            "no_reply": 1,
+            "bot_blocked": 0,
+            "refused": 0,
+            "completed": 0,
+            "manual": 0,
+        },
+    },
     # The simulated bot answers in the same virtual instant; managers' first answers 4 and 12.
     "first_response": {"bot_p50_s": 0.0, "manager_p50_min": 4.0, "manager_p90_min": 12.0},
     "managers": [
-        {"id": "Ольга", "name": "Ольга", "dialogs": 1, "messages": 2, "response_avg_min": 7.5,
-         "breaches": 1},
-        {"id": "Пётр", "name": "Пётр", "dialogs": 1, "messages": 1, "response_avg_min": 4.0,
-         "breaches": 0},
+        {
+            "id": "Ольга",
+            "name": "Ольга",
+            "dialogs": 1,
+            "messages": 2,
+            "response_avg_min": 7.5,
+            "breaches": 1,
+        },
+        {
+            "id": "Пётр",
+            "name": "Пётр",
+            "dialogs": 1,
+            "messages": 1,
+            "response_avg_min": 4.0,
+            "breaches": 0,
+        },
     ],
     # Script 5's question waited 15 minutes with no manager answer: nobody had taken it.
     "breaches": {"late_answers": 1, "unanswered_waits": 1},
     # qualified: left stage `new` (3, 5, 6, 7, 8, 9, 10); task: 3, 4, 5, 7, 9, 10.
-    "funnel": {"new": 10, "qualified": 7, "task": 6, "order_created": 3, "paid": 2,
-               "delivered": 2},
+    "funnel": {"new": 10, "qualified": 7, "task": 6, "order_created": 3, "paid": 2, "delivered": 2},
     "nudges": {"sent": 3, "replied": 1, "ordered": 1},
     "payments": {"orders": 3, "reminded": 2, "paid_after_reminder": 1, "overdue_tasks": 1},
     "nps": {"answers": 2, "average": 7.5, "promoters": 1, "detractors": 1, "score": 0},
     "whatsapp": {"templates": 2, "skipped": 1},  # with the shipped templates; see whatsapp()
     "llm": {"calls": 0, "share": 0.0, "fallbacks": 0},
-}  # fmt: skip
+}
 
 
 async def simulate_days(db: Database, flows: FlowSet, rules: RulesFn) -> list[TraceEntry]:
@@ -96,6 +118,10 @@ async def test_the_period_holds_only_dialogs_started_in_it(
 def test_the_default_period_is_the_last_seven_days() -> None:
     assert period_days(None, None, date(2026, 3, 8)) == (date(2026, 3, 2), date(2026, 3, 8))
     assert period_days(date(2026, 3, 1), None, date(2026, 3, 8)) == (
-        date(2026, 3, 1), date(2026, 3, 8))  # fmt: skip
+        date(2026, 3, 1),
+        date(2026, 3, 8),
+    )
     assert period_days(None, date(2026, 3, 31), date(2026, 5, 1)) == (
-        date(2026, 3, 25), date(2026, 3, 31))  # fmt: skip
+        date(2026, 3, 25),
+        date(2026, 3, 31),
+    )

@@ -69,10 +69,20 @@ def test_chromium_draws_the_page(report: Report, tmp_path: Path) -> None:
     page.write_text(render_html(report, "Шарики и праздник", "ru", MSK, MADE), encoding="utf-8")
     shot = tmp_path / "report.png"
     subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--window-size=1000,1400", f"--screenshot={shot}", page.as_uri()],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1000,1400",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     width, height, gray = gray_pixels(shot)
     assert (width, height) == (1000, 1400)
     # A blank page is one colour; this one has text, cards and coloured bars on light grey.

@@ -100,9 +100,18 @@ async def test_rows_held_behind_a_retry_do_not_fill_the_claim(
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("30", 30.0), ("2.5", 2.5), ("-5", 0.0), ("99999", 600.0), (None, None), ("", None),
-     ("soon", None), ("inf", None), ("nan", None)],
-)  # fmt: skip
+    [
+        ("30", 30.0),
+        ("2.5", 2.5),
+        ("-5", 0.0),
+        ("99999", 600.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("inf", None),
+        ("nan", None),
+    ],
+)
 def test_retry_after_headers_become_bounded_seconds(
     header: str | None, expected: float | None
 ) -> None:

@@ -27,9 +27,12 @@ ANNA = CustomerInfo(name="Анна", phone="+79990001122")
 
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
-    settings = Settings(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
-                        FLOWS_DIR=ROOT / "flows", PROMPTS_DIR=ROOT / "prompts",
-                        EVENTS_API_TOKEN=TOKEN)  # fmt: skip
+    settings = Settings(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'r.db'}",
+        FLOWS_DIR=ROOT / "flows",
+        PROMPTS_DIR=ROOT / "prompts",
+        EVENTS_API_TOKEN=TOKEN,
+    )
     app = await open_app(settings, VirtualClock(START))
     yield Runtime(app, senders={})
     await app.close()
@@ -44,8 +47,12 @@ async def http(runtime: Runtime) -> AsyncIterator[tuple[aiohttp.ClientSession, s
     await server.close()
 
 
-async def _post(http: tuple[aiohttp.ClientSession, str], body: object, token: str = TOKEN,
-                raw: bytes | None = None) -> tuple[int, dict[str, object]]:  # fmt: skip
+async def _post(
+    http: tuple[aiohttp.ClientSession, str],
+    body: object,
+    token: str = TOKEN,
+    raw: bytes | None = None,
+) -> tuple[int, dict[str, object]]:
     session, base = http
     data = raw if raw is not None else json.dumps(body).encode()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -111,9 +118,12 @@ async def test_a_phone_as_the_crm_writes_it_finds_the_chat(
     ],
 )
 async def test_bad_events_change_nothing(
-    runtime: Runtime, http: tuple[aiohttp.ClientSession, str], body: object, status: int,
+    runtime: Runtime,
+    http: tuple[aiohttp.ClientSession, str],
+    body: object,
+    status: int,
     needle: str,
-) -> None:  # fmt: skip
+) -> None:
     got, answer = await _post(http, body)
     assert got == status
     assert needle in json.dumps(answer, ensure_ascii=False)
