@@ -17,18 +17,11 @@ from sqlalchemy.exc import OperationalError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from chatbot.core.clock import Clock
-from chatbot.core.events import (
-    CrmEvent,
-    CustomerMessage,
-    Event,
-    ManagerEvent,
-    TimerFired,
-    manager_note,
-)
+from chatbot.core.events import CustomerMessage, Event
 from chatbot.core.intents import INTENTS, Classification
 from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState, Facts
-from chatbot.db import dialogs, inbox, timers
+from chatbot.db import dialogs, inbox
 from chatbot.db.database import Database
 from chatbot.db.dialogs import DialogRecord
 from chatbot.db.facts import record_facts
@@ -40,6 +33,7 @@ from chatbot.intents.decision import RulesFn
 from chatbot.ports.llm import IntentLlm
 from chatbot.service.dialog_cache import DialogCache
 from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.service.event_keys import Seen, record_key
 from chatbot.service.locks import DialogLocks
 from chatbot.service.media_relay import relay_media
 from chatbot.service.message_classifier import MessageClassifier, reading_state
@@ -270,43 +264,15 @@ class Pipeline:
         return _Plan(event, decision, step(state, event, self.flows, now, facts), tuple(head))
 
     def _record(
-        self,
-        conn: Connection,
-        snap: DialogRecord,
-        inbound: Inbound,
-        plan: _Plan,
-        now: datetime,
+        self, conn: Connection, snap: DialogRecord, inbound: Inbound, plan: _Plan, now: datetime
     ) -> Outcome | None:
         """Record the event's dedupe key; an Outcome when it must not be applied."""
-        event = plan.event
-        seen = TraceEntry(now, "duplicate", {"id": inbound.external_id})
-        if isinstance(event, CustomerMessage):
-            fresh = inbox.record_inbound(
-                conn, snap.id, inbound.channel, inbound.external_id, event.text, now, plan.decision
-            )
-            if not fresh:
-                log.info("pipeline.duplicate", extra={"dialog": snap.id})
-                return Outcome(snap.id, (seen,), duplicate=True)
-        elif isinstance(event, TimerFired):
-            if not timers.consume_timer(conn, snap.id, event.name, event.token):
-                return Outcome(snap.id, (), stale=True)
-        elif isinstance(event, CrmEvent):
-            if not inbox.record_crm_event(
-                conn, snap.id, inbound.external_id, event.type, dict(event.data), now
-            ):
-                return Outcome(snap.id, (seen,), duplicate=True)
-        elif isinstance(event, ManagerEvent) and inbound.external_id is not None:
-            fresh = inbox.record_inbound(
-                conn,
-                snap.id,
-                f"{inbound.channel}:manager",
-                inbound.external_id,
-                manager_note(event),
-                now,
-                author=event.manager,
-            )
-            if not fresh:
-                return Outcome(snap.id, (seen,), duplicate=True)
+        seen = record_key(conn, snap.id, inbound, plan.event, plan.decision, now)
+        if seen is Seen.STALE:
+            return Outcome(snap.id, (), stale=True)
+        if seen is Seen.DUPLICATE:
+            entry = TraceEntry(now, "duplicate", {"id": inbound.external_id})
+            return Outcome(snap.id, (entry,), duplicate=True)
         return None
 
 
