@@ -22,6 +22,7 @@ from pathlib import Path
 from chatbot.errors import Problem
 from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import normalize, split_words, without_links
+from chatbot.intents.word_statistics import WordStatistics
 
 NEIGHBOURS = 5
 MIN_SIMILARITY = 0.4  # below, the nearest example shares little more than a common word
@@ -51,6 +52,7 @@ class ExampleIndex:
     labels: tuple[str, ...]
     postings: dict[str, tuple[tuple[int, float], ...]]
     idf: dict[str, float]
+    statistics: WordStatistics | None = None
 
     @classmethod
     def build(cls, examples: list[tuple[str, str]]) -> ExampleIndex:
@@ -70,6 +72,11 @@ class ExampleIndex:
             labels=tuple(label for _, label in examples),
             postings={t: tuple(p) for t, p in postings.items()},
             idf=idf,
+            # lemmas alone: a pair repeats its two words' evidence, and naive Bayes would
+            # count it twice ("хотела уточнить" is no order-status question)
+            statistics=WordStatistics.build(
+                [{t for t in bag if " " not in t} for bag in bags], [label for _, label in examples]
+            ),
         )
 
     def nearest(self, text: str) -> Nearest | None:
@@ -92,16 +99,32 @@ class ExampleIndex:
         return Nearest(intent, round(top[0][1], 3), round(score / sum(votes.values()), 3))
 
     def decide(self, text: str) -> str | None:
-        """An intent the examples name clearly enough to act on, or None."""
+        """An intent the nearest examples name clearly enough to act on, or None."""
         found = self.nearest(text)
         if found is None or found.agreement < MIN_AGREEMENT or found.intent in NOT_BY_EXAMPLE:
             return None
         return found.intent
 
+    def typical(self, text: str) -> str | None:
+        """The intent the words' statistics name when no example is near, or None.
+
+        Near examples that disagree leave it open: the statistics would only average the
+        same disagreement into a confident-looking verdict.
+        """
+        if self.statistics is None or self.nearest(text) is not None:
+            return None
+        named = self.statistics.typical(set(example_words(text)))
+        return None if named is None or named in NOT_BY_EXAMPLE else named
+
+
+def example_words(text: str) -> list[str]:
+    """Lemmas of the words, digits aside."""
+    return [lemma(w) for w in split_words(normalize(without_links(text))) if not w.isdigit()]
+
 
 def example_tokens(text: str) -> list[str]:
     """Lemmas of the words (digits aside) and the pairs of neighbouring lemmas."""
-    words = [lemma(w) for w in split_words(normalize(without_links(text))) if not w.isdigit()]
+    words = example_words(text)
     return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 

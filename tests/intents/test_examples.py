@@ -104,12 +104,18 @@ def test_an_unknown_label_stops_loading(tmp_path: Path) -> None:
 def test_examples_agreeing_with_a_weak_cue_make_it_sure_enough(tmp_path: Path) -> None:
     folder = tmp_path / "intents"
     shutil.copytree(RULES, folder)
+    # a shop with examples of its own only (the shipped ones already know this word)
+    (folder / "examples" / "written.jsonl").unlink()
     text = "хм многовато выходит"
     alone = classify(text, load_rules(folder))
     assert (alone.intent, alone.confidence) == ("price_objection", 0.5)  # a weak cue only
     rows = [
         {"text": "многовато выходит за такой торт", "label": "price_objection"},
         {"text": "ну многовато выходит, может что попроще", "label": "price_objection"},
+        {"text": "хм многовато выходит конечно", "label": "price_objection"},
+        {"text": "курьер привезёт завтра к обеду?", "label": "ask_delivery"},
+        {"text": "можно оплатить картой при получении", "label": "ask_payment"},
+        {"text": "где мой заказ номер 5512", "label": "order_status"},
     ]
     (folder / "examples" / "shop.jsonl").write_text(
         "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
