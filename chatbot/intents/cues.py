@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 from chatbot.intents.lemmas import lemma
 
+ENOUGH = 1.0  # a score that is evidence enough: one normal cue
+WEAK = 0.5  # a weak cue counts half
+
 FUZZY_MIN_WORD = 6  # shorter words have too many neighbours at edit distance 1
 FUZZY_MIN_CUE = 5
 FUZZY_MIN_PREFIX = 6  # a short word beginning with one edit matches too much (позор*/поздр)

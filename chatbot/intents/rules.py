@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from chatbot.core.intents import BUYING_INTENTS, Classification, TextFeatures
-from chatbot.intents.cues import CueIndex, Evidence, match
+from chatbot.core.intents import Classification, TextFeatures
+from chatbot.intents.closing import DEFERRING, LINK_WEIGHT, mixed, narrowed
+from chatbot.intents.cues import ENOUGH, WEAK, CueIndex, Evidence, match
 from chatbot.intents.examples import ExampleIndex
 from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import (
@@ -32,28 +33,25 @@ from chatbot.intents.normalize import (
     without_links,
 )
 
-ENOUGH = 1.0
-WEAK = 0.5
 LOW_CONFIDENCE = 0.6
 UNSURE = 0.45  # `other` at most this sure: no cue explained the message, or cues disagreed
 EXAMPLE_CONFIDENCE = 0.6  # named by the nearest examples: acted on, yet below a cue's 0.8-0.9
 THANKS_MAX_REST = 5  # words besides the thanks itself ("спасибо, мама в восторге от букета")
 THANKS_MAX_PRAISE = 30  # ... when nothing but gratitude is found in the message
+ACKNOWLEDGED_MAX_REST = 1  # words besides an "ok" that closes ("ok thanks", not "ok, is it ...")
 THIN_COVERAGE = 0.15
 THIN_MIN_WORDS = 10
 MIN_ASKING_WORDS = 3  # "вы тут?" is small talk; "есть шары с гелием?" asks something
 LONG_MESSAGE = 15  # words; the more is said, the likelier the rules missed part of it
 # Without a question, "уточню адрес доставки" names what will be checked: it stays need_time.
-DEFERRING = frozenset({"need_time", "thinking"})
 QUESTIONS = frozenset({"ask_price", "ask_delivery", "ask_payment", "other"})
-# What may stand beside a thank-you without making it something else ("привет, спасибо!")
-GRATITUDE = frozenset({"thanks", "greeting"})
-# Strong evidence of these next to "спасибо" makes it no thank-you note
-NOT_THANKS = frozenset(
-    {"refuse", "complaint", "price_objection", "human", "agree", "unsubscribe", "spam"}
-)
 # A question word opening the message or a clause ("спасибо, а когда доставка"); inside a
 # clause it is reported speech ("спрошу у мамы, какие цветы она любит" is not a question).
+# ... unless it asks the shop itself to do something ("not sure it went through, can u check")
+_DIRECT_REQUEST = re.compile(
+    r"\b(?:can|could|would) (?:u|you)\b|\btell me\b"
+    r"|\b(?:можете|сможете|могли бы|скажите|подскажите|напишите)\b"
+)
 _CLAUSE_START = re.compile(r"(?:^|[,.;:!()]\s*|\b(?:а|и|но|или|and|but|so|or)\s+)([a-zа-я]+)")
 
 
@@ -67,6 +65,8 @@ class RuleSet:
     fillers: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
     request_words: frozenset[str] = frozenset()
+    # "ok", "понятно": thanks only when next to nothing else is said ("ok, waiting for the call")
+    acknowledgement_words: frozenset[str] = frozenset()
     approval_emojis: frozenset[str] = frozenset()
     displeased_emojis: frozenset[str] = frozenset()
     spam_emojis: int = 4
@@ -101,14 +101,17 @@ def classify(
         # a flood of emojis with no words is spam (see _wordless); with words only a hint
         scores["spam"] = scores.get("spam", 0.0) + WEAK
     if feats.foreign_links > feats.product_links:
-        scores["spam"] = scores.get("spam", 0.0) + WEAK
+        scores["spam"] = scores.get("spam", 0.0) + LINK_WEIGHT
     intent, confidence = _decide(scores, evidence, plain, rules, feats)
     if intent == "thanks" and _displeased(text, rules):
         intent, confidence = "other", 0.45  # "спасибо за доставку 🙄"
     if confidence < LOW_CONFIDENCE and rules.examples is not None:
         named = rules.examples.decide(text)
+        unsure_other = intent == "other" and confidence <= UNSURE
+        if named is None and (unsure_other or intent != "other"):
+            named = rules.examples.typical(text)  # the words' statistics over all examples
         # an unsure `other` takes the examples' intent; a weak cue, their agreement
-        if named is not None and (named == intent or (intent == "other" and confidence <= UNSURE)):
+        if named is not None and (named == intent or unsure_other):
             intent, confidence = named, EXAMPLE_CONFIDENCE
     return Classification(intent, confidence, "rules", feats)
 
@@ -117,16 +120,23 @@ def _decide(
     scores: dict[str, float], evidence: Evidence, plain: str, rules: RuleSet, feats: TextFeatures
 ) -> tuple[str, float]:
     strong = [n for n in rules.priority if scores.get(n, 0.0) >= ENOUGH]
-    question = _is_question(plain, rules)
+    # "подумаю, но сначала скажите цену" asks the shop something, with or without "?"
+    question = _is_question(plain, rules) or bool(_DIRECT_REQUEST.search(plain))
     if not question and DEFERRING.intersection(strong):
         strong = [n for n in strong if n not in QUESTIONS]
+    kept = narrowed(strong, question)
+    if kept is None:
+        return "other", 0.45  # "no need for the topper, can you write ... on it?"
+    strong = kept
     if strong:
         best = strong[0]
-        if best in DEFERRING and "?" not in plain:
+        if best in DEFERRING and "?" not in plain and not _DIRECT_REQUEST.search(plain):
             question = False  # "спрошу жену, какие даты ей удобны" reports a question
         if best in rules.social and _asks_more(best, evidence, question, feats.asks):
             return "other", 0.45
-        if _mixed(best, scores, feats, question):
+        if best == "thanks" and _only_acknowledged(evidence, rules, question):
+            return "other", 0.45  # "ok" beside words no cue explains: a thank-you or not?
+        if mixed(best, scores, feats, question):
             return "other", 0.45  # an intent that acts alone, against other evidence: look again
         confidence = 0.9 if len(strong) == 1 else 0.8
         if best in evidence.fuzzy:
@@ -146,27 +156,19 @@ def _decide(
     return "other", 0.3
 
 
-def _mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: bool) -> bool:
-    """Strong evidence against an intent whose verdict closes a dialog on its own.
-
-    "Спасибо, но уже купили в другом месте" has refusal cues; "криптой оплатить можно?" has
-    payment ones; a link to a marketplace product is a wish. Such messages are not closed by
-    the rules: `other` with a low confidence lets the LLM or a manager decide. A stray weak cue
-    ("thanks a lot") is no such evidence.
-    """
-    strong = {k for k, v in scores.items() if v >= ENOUGH and k != best}
-    if best == "thanks":
-        return bool(strong & NOT_THANKS) or (question and bool(strong - GRATITUDE))
-    if best == "spam":
-        if feats.product_links:
-            return True
-        if feats.foreign_links:
-            return False  # an advertising link beside the spam cues
-        # a buying signal or a grievance ("a complaint against your business") that the spam
-        # cues do not outweigh by a whole cue
-        customer = max((scores.get(k, 0.0) for k in (*BUYING_INTENTS, "complaint")), default=0.0)
-        return customer >= ENOUGH and scores.get("spam", 0.0) < customer + ENOUGH
-    return False
+def _only_acknowledged(evidence: Evidence, rules: RuleSet, question: bool) -> bool:
+    """Thanks said only by an "ok" that asks ("норм?") or stands beside more than a word."""
+    thanked = evidence.covered.get("thanks", frozenset())
+    acknowledged = rules.acknowledgement_words
+    if not thanked or any(lemma(evidence.words[i]) not in acknowledged for i in thanked):
+        return False
+    if question:
+        return True
+    covered: set[int] = set()
+    for positions in evidence.covered.values():
+        covered.update(positions)
+    rest = [w for i, w in enumerate(evidence.words) if i not in covered and not w.isdigit()]
+    return len(rest) > ACKNOWLEDGED_MAX_REST
 
 
 def _coverage(evidence: Evidence) -> float:
@@ -221,8 +223,8 @@ def _wordless(text: str, feats: TextFeatures, rules: RuleSet) -> tuple[str, floa
     found = emojis(text)
     if found and all(_bare(e) in rules.approval_emojis for e in found):
         return "thanks", 0.85  # "❤️❤️❤️❤️❤️" from a happy customer is no spam
-    if len(found) >= rules.spam_emojis:
-        return "spam", 0.85
+    if len(found) >= rules.spam_emojis and len({_bare(e) for e in found}) > 1:
+        return "spam", 0.85  # one face over and over ("🤔🤔🤔🤔") is a mood, not an advert
     return "other", 0.5 if found or feats.number is not None else 0.4
 
 

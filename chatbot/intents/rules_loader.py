@@ -9,11 +9,11 @@ from typing import Any
 from chatbot.core.intents import INTENTS
 from chatbot.engine.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.errors import FlowError, Problem
-from chatbot.intents.cues import Cue, Element, Pattern, build_index, compile_pattern
+from chatbot.intents.cues import WEAK, Cue, Element, Pattern, build_index, compile_pattern
 from chatbot.intents.examples import ExampleIndex, read_examples
 from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import normalize, tokens
-from chatbot.intents.rules import WEAK, RuleSet
+from chatbot.intents.rules import RuleSet
 
 YamlPath = tuple[str | int, ...]
 _INTENT_KEYS = (
@@ -26,8 +26,9 @@ _INTENT_KEYS = (
     "not_patterns",
     "weight",
 )
-_LISTS = ("fillers", "question_words", "request_words", "approval_emojis", "displeased_emojis")
+_WORD_LISTS = ("question_words", "request_words", "acknowledgement_words")  # kept as lemmas
 _EMOJI_LISTS = ("approval_emojis", "displeased_emojis")
+_LISTS = ("fillers", *_WORD_LISTS, *_EMOJI_LISTS)
 _ONCE = ("priority", "social", "spam_emojis")
 _TOP_KEYS = ("intents", *_LISTS, *_ONCE)
 _MIN_PREFIX = 3
@@ -86,7 +87,7 @@ class _Reader:
             elif key in _LISTS:
                 for _, item in self._strings(doc, (key,), value):
                     word = item if key in _EMOJI_LISTS else normalize(item)
-                    self.lists[key].add(lemma(word) if key.endswith("_words") else word)
+                    self.lists[key].add(lemma(word) if key in _WORD_LISTS else word)
         intents = data.get("intents")
         if intents is None:
             return
@@ -258,6 +259,7 @@ def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         fillers=frozenset(reader.lists["fillers"]),
         question_words=frozenset(reader.lists["question_words"]),
         request_words=frozenset(reader.lists["request_words"]),
+        acknowledgement_words=frozenset(reader.lists["acknowledgement_words"]),
         approval_emojis=frozenset(reader.lists["approval_emojis"]),
         displeased_emojis=frozenset(reader.lists["displeased_emojis"]),
         spam_emojis=int(flood[1]),

@@ -1,0 +1,62 @@
+"""Verdicts that end a dialog on their own, weighed against the rest of a message's evidence.
+
+`thanks`, `spam`, `refuse` and `unsubscribe` close a dialog, flag a customer or stop the bot's
+messages when acted on. The rules give them only when nothing in the message speaks against
+them; otherwise another intent the message carries wins, or `other` with a low confidence lets
+the LLM or a manager decide.
+"""
+
+from __future__ import annotations
+
+from chatbot.core.intents import BUYING_INTENTS, TextFeatures
+from chatbot.intents.cues import ENOUGH, WEAK
+
+LINK_WEIGHT = WEAK  # a link to a site that is not the shop's: a hint of advertising
+DEFERRING = frozenset({"need_time", "thinking"})
+# What may stand beside a thank-you without making it something else ("привет, спасибо!")
+GRATITUDE = frozenset({"thanks", "greeting"})
+# Strong evidence of these next to "спасибо" makes it no thank-you note
+NOT_THANKS = frozenset(
+    {"refuse", "complaint", "price_objection", "human", "agree", "unsubscribe", "spam"}
+)
+
+
+def narrowed(strong: list[str], question: bool) -> list[str] | None:
+    """The strong intents less a refusal or an opt-out that the rest outweighs.
+
+    "Не надо в пункт выдачи, можно курьером?" refuses a detail and asks; "стоп, не оформляйте
+    пока, надо спросить начальника" puts off; "stop sending buttons, put me through to someone"
+    wants a person. None when the refusal was all the evidence and the message asks something.
+    """
+    kept = list(strong)
+    if "refuse" in kept and (question or "need_time" in kept):
+        kept.remove("refuse")
+    if "unsubscribe" in kept and "human" in kept:
+        kept.remove("unsubscribe")
+    return None if strong and not kept else kept
+
+
+def mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: bool) -> bool:
+    """Strong evidence against an intent whose verdict closes a dialog on its own.
+
+    "Спасибо, но уже купили в другом месте" has refusal cues; "криптой оплатить можно?" has
+    payment ones; a link to a marketplace product is a wish. Such messages are not closed by
+    the rules: `other` with a low confidence lets the LLM or a manager decide. A stray weak cue
+    ("thanks a lot") is no such evidence.
+    """
+    strong = {k for k, v in scores.items() if v >= ENOUGH and k != best}
+    if best == "thanks":
+        return bool(strong & NOT_THANKS) or (question and bool(strong - GRATITUDE))
+    if best == "spam":
+        if feats.product_links:
+            return True
+        spam = scores.get("spam", 0.0)
+        if feats.foreign_links:
+            # an advertising link beside spam cues; but a greeting or a question beside a link
+            # and a hint ("я по ссылке из вашего канала t.me/...") is a customer
+            return bool(strong) and spam - LINK_WEIGHT < ENOUGH
+        # a buying signal or a grievance ("a complaint against your business") that the spam
+        # cues do not outweigh by a whole cue
+        customer = max((scores.get(k, 0.0) for k in (*BUYING_INTENTS, "complaint")), default=0.0)
+        return customer >= ENOUGH and spam < customer + ENOUGH
+    return False

@@ -1,0 +1,62 @@
+"""Verdicts that close a dialog give way to the rest of the message's evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatbot.intents.closing import narrowed
+from chatbot.intents.rules import LOW_CONFIDENCE, RuleSet, classify
+from chatbot.intents.rules_loader import load_rules
+
+RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    """The shipped rule files."""
+    return load_rules(RULES)
+
+
+def test_a_refusal_beside_a_question_gives_way() -> None:
+    assert narrowed(["refuse", "ask_delivery"], question=True) == ["ask_delivery"]
+    assert narrowed(["refuse"], question=True) is None  # nothing else: the LLM decides
+    assert narrowed(["refuse"], question=False) == ["refuse"]
+
+
+def test_a_refusal_beside_a_deferral_is_no_refusal() -> None:
+    assert narrowed(["refuse", "need_time"], question=False) == ["need_time"]
+
+
+def test_an_opt_out_beside_a_request_for_a_person_goes_to_the_person() -> None:
+    assert narrowed(["unsubscribe", "human"], question=False) == ["human"]
+    assert narrowed(["unsubscribe"], question=False) == ["unsubscribe"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "не надо доставку до двери, можно к шлагбауму привезти?",
+        "no need for express, is standard shipping free?",
+    ],
+)
+def test_refusing_a_detail_while_asking_does_not_close(rules: RuleSet, text: str) -> None:
+    decision = classify(text, rules)
+    assert decision.intent != "refuse"
+
+
+def test_one_face_over_and_over_is_no_spam(rules: RuleSet) -> None:
+    assert classify("🤔🤔🤔🤔🤔", rules).intent != "spam"
+    assert classify("🔥💰🎁🚀💎", rules).intent == "spam"
+
+
+def test_a_greeting_with_a_link_and_a_hint_is_a_customer(rules: RuleSet) -> None:
+    decision = classify("добрый вечер, я по ссылке из вашего канала t.me/cakes_shop_spb", rules)
+    assert decision.intent != "spam"
+
+
+def test_sarcastic_praise_in_quotes_is_no_thank_you(rules: RuleSet) -> None:
+    decision = classify("спасибо за «отличный» сервис", rules)
+    assert decision.intent != "thanks"
+    assert decision.confidence < LOW_CONFIDENCE or decision.intent == "complaint"
