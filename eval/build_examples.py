@@ -8,7 +8,11 @@ from pathlib import Path
 
 EVAL = Path(__file__).resolve().parent
 TARGET = EVAL.parent / "flows" / "intents" / "examples" / "written.jsonl"
-SOURCES = [EVAL / "blind-dev.jsonl", *sorted(EVAL.glob("tune-*.jsonl"))]
+SOURCES = [
+    EVAL / "blind-dev.jsonl",
+    *sorted(EVAL.glob("tune-*.jsonl")),
+    *sorted(EVAL.glob("borders-*.jsonl")),
+]
 
 lines = []
 for source in SOURCES:
