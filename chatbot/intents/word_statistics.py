@@ -17,7 +17,7 @@ from dataclasses import dataclass
 MIN_EXAMPLES = 200  # fewer, and the statistics of a word are its few examples' accidents
 MIN_INTENTS = 2
 SMOOTHING = 0.1  # additive smoothing of each intent's token counts
-MIN_PROBABILITY = 0.7  # the posterior the winning intent needs to be named
+MIN_PROBABILITY = 0.95  # naive Bayes is overconfident: below, out-of-shop talk is misnamed
 
 
 @dataclass(frozen=True)
