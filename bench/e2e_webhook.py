@@ -32,10 +32,7 @@ import contextlib
 import itertools
 import json
 import os
-import re
-import shutil
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -47,8 +44,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from bench_kit import ROOT, always_open_flows, cpu_seconds, customer_update, free_port, percentile
 
-ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token_for-the-fake-api"
 SECRET = "bench-webhook-secret"
 WEBHOOK = "/telegram/webhook"
@@ -63,25 +60,6 @@ SCRIPTS = (
 )
 REPLY_TIMEOUT = 15.0  # a reply later than this counts as missing
 MAX_CONNECTIONS = 40  # Telegram's default max_connections for a webhook
-
-
-def percentile(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
-def free_port() -> int:
-    """A free TCP port of 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class FakeBotApi:
@@ -193,22 +171,9 @@ class Harness:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         key = str(customer.chat_id)
         self.waiting[key] = (customer, future)
-        user = {
-            "id": customer.chat_id,
-            "is_bot": False,
-            "first_name": "Анна",
-            "language_code": "ru",
-        }
-        update = {
-            "update_id": next(self.update_ids),
-            "message": {
-                "message_id": customer.sent,
-                "date": int(time.time()),
-                "from": user,
-                "chat": {"id": customer.chat_id, "type": "private", "first_name": "Анна"},
-                "text": text,
-            },
-        }
+        update = customer_update(
+            next(self.update_ids), customer.chat_id, customer.sent, text, int(time.time())
+        )
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         posted = time.perf_counter()
         try:
@@ -290,20 +255,6 @@ def figures(name: str, mode: str, rate: float | None, run: Run, cpu: float) -> d
         "ack_p99_ms": round(percentile(run.acks, 99) * 1000, 1),
         "bot_cpu_pct": round(100 * cpu / took),
     }
-
-
-def always_open_flows(folder: Path) -> Path:
-    """flows/ with no opening hours (always open), so no off-hours note is mixed in."""
-    target = folder / "flows"
-    shutil.copytree(ROOT / "flows", target)
-    shop = target / "shop.yaml"
-    text = re.sub(
-        r'(?m)^(\s+(mon|tue|wed|thu|fri|sat|sun)): "[^"]*"$',
-        r"\1: null",
-        shop.read_text(encoding="utf-8"),
-    )
-    shop.write_text(re.sub(r"(?m)^(\s+holidays:) \[.*\]$", r"\1 []", text), encoding="utf-8")
-    return target
 
 
 async def start_chatbot(

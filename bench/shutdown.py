@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import sys
 import tempfile
@@ -39,51 +38,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from bench_kit import ROOT, always_open_flows, customer_update, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.channels.fake_bot_api import HOLD, TOKEN, FakeBotApi, stall  # noqa: E402
+from tests.channels.fake_bot_api import HOLD, TOKEN, FakeBotApi, stall
 
 SECRET = "bench-webhook-secret"
 WEBHOOK = "/telegram/webhook"
-
-
-def free_port() -> int:
-    """A free TCP port of 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def open_flows(folder: Path) -> Path:
-    """A copy of flows/ whose shop never closes, so replies do not depend on the hour."""
-    target = folder / "flows"
-    shutil.copytree(ROOT / "flows", target)
-    shop = target / "shop.yaml"
-    text = re.sub(
-        r'(?m)^(\s+(?:mon|tue|wed|thu|fri|sat|sun)): "[^"]*"$',
-        r"\1: null",
-        shop.read_text(encoding="utf-8"),
-    )
-    shop.write_text(re.sub(r"(?m)^(\s+holidays:) \[.*\]$", r"\1 []", text), encoding="utf-8")
-    return target
-
-
-def update(update_id: int, chat: int, message_id: int, text: str) -> dict[str, Any]:
-    """A customer's text message."""
-    person = {"id": chat, "is_bot": False, "first_name": "Анна", "language_code": "ru"}
-    where = {"id": chat, "type": "private", "first_name": "Анна"}
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": message_id,
-            "date": 1767225600,
-            "from": person,
-            "chat": where,
-            "text": text,
-        },
-    }
 
 
 TEXTS = (
@@ -116,7 +78,7 @@ class Run:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "PYTHONPATH": str(ROOT),
             "DATABASE_URL": f"sqlite+aiosqlite:///{self.database}",
-            "FLOWS_DIR": str(open_flows(self.folder)),
+            "FLOWS_DIR": str(always_open_flows(self.folder)),
             "PROMPTS_DIR": str(ROOT / "prompts"),
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE": self.api.base,
@@ -169,7 +131,7 @@ class Run:
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
         url = f"http://127.0.0.1:{self.port}{WEBHOOK}"
         for message_id in itertools.count(1):
-            body = update(next(ids), chat, message_id, TEXTS[message_id % len(TEXTS)])
+            body = customer_update(next(ids), chat, message_id, TEXTS[message_id % len(TEXTS)])
             key = f"{chat}:{message_id}"
             try:
                 async with http.post(url, data=json.dumps(body), headers=headers) as response:
@@ -186,7 +148,7 @@ class Run:
         """Queue updates at the fake for the poller, a few per 10 ms, until cancelled."""
         for n in itertools.count(1):
             chat = 500_000 + n % self.args.concurrency
-            data = update(0, chat, n, TEXTS[n % len(TEXTS)])
+            data = customer_update(0, chat, n, TEXTS[n % len(TEXTS)])
             self.pushed.append({**data, "update_id": self.api.push(data)})
             await asyncio.sleep(0.01)
 

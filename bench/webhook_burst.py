@@ -25,6 +25,7 @@ from typing import Any
 
 import aiohttp
 import e2e_webhook as e2e
+from bench_kit import cpu_seconds, free_port, percentile
 
 WARM_UP = 50  # customers before the measured burst (imports, caches), not reported
 
@@ -125,11 +126,11 @@ def burst_figures(burst: Burst, customers: int, rate: float, took: float, cpu: f
         "replied": len(burst.first_reply),
         "errors": burst.errors,
         "send_message_calls": burst.replies,
-        "p50_ms": round(e2e.percentile(lat, 50) * 1000, 1),
-        "p99_ms": round(e2e.percentile(lat, 99) * 1000, 1),
+        "p50_ms": round(percentile(lat, 50) * 1000, 1),
+        "p99_ms": round(percentile(lat, 99) * 1000, 1),
         "max_ms": round(max(lat) * 1000, 1),
-        "ack_p50_ms": round(e2e.percentile(burst.acks, 50) * 1000, 1),
-        "ack_p99_ms": round(e2e.percentile(burst.acks, 99) * 1000, 1),
+        "ack_p50_ms": round(percentile(burst.acks, 50) * 1000, 1),
+        "ack_p99_ms": round(percentile(burst.acks, 99) * 1000, 1),
         "bot_cpu_pct": round(100 * cpu / max(took, 1e-9)),
     }
 
@@ -141,7 +142,7 @@ async def one_burst(args: argparse.Namespace) -> dict[str, Any]:
     await api.start()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        port = e2e.free_port()
+        port = free_port()
         process = await e2e.start_chatbot(folder, api, port, off_hours_flows(folder))
         try:
             connector = aiohttp.TCPConnector(limit=e2e.MAX_CONNECTIONS)
@@ -152,9 +153,9 @@ async def one_burst(args: argparse.Namespace) -> dict[str, Any]:
                 await send_burst(http, url, current[0], chats, WARM_UP, args.rate)
                 await asyncio.sleep(1.0)  # the warm-up's second replies go out
                 burst = current[0] = Burst()
-                before = e2e.cpu_seconds(process.pid)
+                before = cpu_seconds(process.pid)
                 took = await send_burst(http, url, burst, chats, args.customers, args.rate)
-                cpu = e2e.cpu_seconds(process.pid) - before
+                cpu = cpu_seconds(process.pid) - before
         finally:
             if process.returncode is None:
                 process.terminate()
