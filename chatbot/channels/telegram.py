@@ -17,7 +17,6 @@ from aiogram.exceptions import AiogramError
 from aiogram.utils.token import TokenValidationError
 from aiohttp import web
 
-from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram_sender import TelegramSender
 from chatbot.channels.telegram_updates import (
     ALLOWED_UPDATES,
@@ -28,8 +27,9 @@ from chatbot.channels.telegram_updates import (
     read_update,
 )
 from chatbot.config import Settings
+from chatbot.core.json_body import BodyRefused, read_json
 from chatbot.core.untrusted import clean_tree
-from chatbot.service.json_body import BodyRefused, read_json
+from chatbot.ports.inbound import InboundHandler
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH: Final = "/telegram/webhook"

@@ -16,10 +16,10 @@ from chatbot.core.clock import SystemClock
 from chatbot.core.outbox_messages import CRM, MANAGERS
 from chatbot.errors import ConfigError, FlowError
 from chatbot.managers.setup import attach_managers, share_media, weekly_digest
+from chatbot.ports.outbound import MessageSender
 from chatbot.service.app import open_app
 from chatbot.service.crm_webhooks import crm_sender_from
 from chatbot.service.heap import freeze_start_up_heap
-from chatbot.service.outbox import MessageSender
 from chatbot.service.runtime import Runtime
 from chatbot.service.shutdown import Shutdown
 

@@ -17,7 +17,6 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram_updates import StaffWork
 from chatbot.core.clock import Clock
 from chatbot.core.events import ManagerAction, ManagerMessage, SpamCleared
@@ -46,7 +45,7 @@ from chatbot.managers.updates import (
     StaffUpdate,
     read_staff_update,
 )
-from chatbot.service.envelope import Inbound
+from chatbot.ports.inbound import Inbound, InboundHandler
 from chatbot.service.report import build_report
 from chatbot.service.report_html import render_html
 from chatbot.service.report_words import words

@@ -37,7 +37,7 @@ from chatbot.managers.card import (
 )
 from chatbot.managers.commands import start_of_day
 from chatbot.managers.media_post import MediaPoster
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
 RECENT: Final = 5

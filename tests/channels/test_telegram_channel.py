@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestServer
 from chatbot.channels.telegram import TelegramChannel, telegram_channel_from
 from chatbot.config import Settings
 from chatbot.core.events import Blocked
-from chatbot.service.envelope import IncomingText
+from chatbot.ports.inbound import IncomingText
 from tests.channels import updates as u
 from tests.channels.conftest import Recorder, running
 from tests.channels.fake_bot_api import SERVER_ERROR, TOKEN, FakeBotApi, too_many_requests
