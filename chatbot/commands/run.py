@@ -44,7 +44,7 @@ async def serve(settings: Settings) -> int:
         # Before anything else, so a webhook without its secret stops start-up at once.
         telegram = telegram_channel_from(settings)
         crm = crm_sender_from(settings)
-    except (ValueError, ConfigError) as exc:
+    except ConfigError as exc:
         # A setting problem, as `chatbot` reports the others: one line and exit 2 (systemd
         # does not restart a unit on it, see docs/operators.md)
         print(f"chatbot: refusing to start: {exc}", file=sys.stderr)
