@@ -29,7 +29,6 @@ from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.card import Pressed, read_button
 from chatbot.managers.commands import read_command, sla_text, start_of_day, tasks_text
 from chatbot.managers.report_chat import headline_text, page_name, report_days
-from chatbot.managers.sender import StaffChats, keyboard
 from chatbot.managers.spam_review import (
     MAX_LISTED,
     command_argument,
@@ -38,6 +37,7 @@ from chatbot.managers.spam_review import (
     read_unspam,
     spam_text,
 )
+from chatbot.managers.staff_posts import StaffChats, keyboard
 from chatbot.managers.updates import (
     Actor,
     ButtonPress,

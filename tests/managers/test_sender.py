@@ -12,7 +12,8 @@ from chatbot.core.outbox_messages import message_from_row
 from chatbot.db import cards, dialogs, records
 from chatbot.db.database import Database
 from chatbot.engine.manager_wording import RU
-from chatbot.managers.sender import ManagersSender, StaffChats
+from chatbot.managers.sender import ManagersSender
+from chatbot.managers.staff_posts import StaffChats
 from chatbot.ports.inbound import CustomerInfo
 from chatbot.ports.outbound import OutgoingMessage, SendFailed
 from tests.channels import updates as u
