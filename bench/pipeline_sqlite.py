@@ -34,8 +34,8 @@ from sample_messages import MESSAGES
 from chatbot.core.clock import SystemClock
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.app import load_admin_files
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[1]

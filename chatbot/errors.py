@@ -6,6 +6,7 @@ ChatbotError
  +-- ScriptError            a conversation script cannot be run (file, step, what to fix)
  +-- StorageError           the database cannot be reached or migrated
  +-- ChannelError           a messenger refused or failed a call
+      +-- SendFailed        an outbox row was not delivered (chatbot/ports/outbound.py)
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from datetime import tzinfo
 from typing import Any
 
 from chatbot.core.outbox_messages import CustomerMessage
-from chatbot.service.outbox import OutgoingMessage
-from chatbot.service.trace import TraceEntry
+from chatbot.core.trace import TraceEntry
+from chatbot.ports.outbound import OutgoingMessage
 
 DIM = "\x1b[2m"
 RESET = "\x1b[0m"

@@ -9,7 +9,7 @@ from typing import Any, Final
 import aiohttp
 
 from chatbot.channels.whatsapp_sender import send_failure
-from chatbot.service.outbox import SendFailed
+from chatbot.ports.outbound import SendFailed
 
 log = logging.getLogger(__name__)
 REQUEST_TIMEOUT: Final = 120.0  # a 100 MB document on a slow line

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from aiohttp import web
 
-from chatbot.service.envelope import Inbound
-from chatbot.service.outbox import MessageSender
-from chatbot.service.pipeline import Outcome
-
-InboundHandler = Callable[[Inbound], Awaitable[Outcome]]
-"""Hands one event to the pipeline; returns once it is committed (safe to acknowledge)."""
+from chatbot.ports.inbound import InboundHandler
+from chatbot.ports.outbound import MessageSender
 
 
 class Channel(Protocol):

@@ -17,7 +17,6 @@ from aiogram.exceptions import AiogramError
 from aiogram.utils.token import TokenValidationError
 from aiohttp import web
 
-from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram_sender import TelegramSender
 from chatbot.channels.telegram_updates import (
     ALLOWED_UPDATES,
@@ -28,8 +27,10 @@ from chatbot.channels.telegram_updates import (
     read_update,
 )
 from chatbot.config import Settings
+from chatbot.core.json_body import BodyRefused, read_json
 from chatbot.core.untrusted import clean_tree
-from chatbot.service.json_body import BodyRefused, read_json
+from chatbot.errors import ConfigError
+from chatbot.ports.inbound import InboundHandler
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH: Final = "/telegram/webhook"
@@ -61,7 +62,7 @@ class TelegramChannel:
         backoff: float = 1.0,
     ) -> None:
         if webhook_url and not webhook_secret:
-            raise ValueError("a Telegram webhook needs a secret token (TELEGRAM_WEBHOOK_SECRET)")
+            raise ConfigError("a Telegram webhook needs a secret token (TELEGRAM_WEBHOOK_SECRET)")
         self.bot = bot
         self.webhook_url = webhook_url or None
         self.webhook_secret = webhook_secret
@@ -262,19 +263,19 @@ class TelegramChannel:
 
 
 def telegram_channel_from(settings: Settings) -> TelegramChannel | None:
-    """The channel configured by settings; None without a token, ValueError if misconfigured."""
+    """The channel configured by settings; None without a token, ConfigError if misconfigured."""
     if settings.telegram_bot_token is None:
         return None
     url = settings.telegram_webhook_url or None
     hidden = settings.telegram_webhook_secret
     secret = hidden.get_secret_value() if hidden else None
     if url and not secret:
-        raise ValueError(
+        raise ConfigError(
             "TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: webhook mode "
             "needs a secret token (1-256 characters A-Z a-z 0-9 _ -)"
         )
     if url and secret and not _SECRET_FORMAT.fullmatch(secret):
-        raise ValueError(
+        raise ConfigError(
             "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters A-Z a-z 0-9 _ - "
             "(Telegram refuses other secret tokens)"
         )
@@ -285,7 +286,7 @@ def telegram_channel_from(settings: Settings) -> TelegramChannel | None:
             session=AiohttpSession(api=api, timeout=REQUEST_TIMEOUT),
         )
     except TokenValidationError:
-        raise ValueError(
+        raise ConfigError(
             "TELEGRAM_BOT_TOKEN does not look like a bot token "
             "(digits, a colon and letters, as BotFather gives it)"
         ) from None

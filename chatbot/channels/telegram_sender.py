@@ -21,7 +21,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from chatbot.core.effects import Button
 from chatbot.core.outbox_messages import CustomerMessage
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
 MAX_TEXT: Final = 4096

@@ -11,11 +11,9 @@ from aiogram.methods.base import TelegramMethod
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
 from pydantic import ValidationError
 
-from chatbot.channels.port import InboundHandler
 from chatbot.core.events import Blocked, Unblocked
 from chatbot.core.media import Media
-from chatbot.db.dialogs import CustomerInfo
-from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.ports.inbound import CustomerInfo, Inbound, InboundHandler, IncomingText
 
 log = logging.getLogger(__name__)
 CHANNEL: Final = "telegram"

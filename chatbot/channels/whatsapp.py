@@ -21,7 +21,6 @@ from typing import Final
 from aiohttp import web
 from pydantic import SecretStr
 
-from chatbot.channels.port import InboundHandler
 from chatbot.channels.whatsapp_sender import UNDELIVERABLE, WhatsAppSender
 from chatbot.channels.whatsapp_webhook import (
     CHANNEL,
@@ -32,10 +31,10 @@ from chatbot.channels.whatsapp_webhook import (
 )
 from chatbot.config import Settings
 from chatbot.core.events import Blocked
+from chatbot.core.json_body import BodyRefused, read_json
 from chatbot.core.phones import normalize_phone
-from chatbot.db.dialogs import CustomerInfo
-from chatbot.service.envelope import Inbound
-from chatbot.service.json_body import BodyRefused, read_json
+from chatbot.errors import ConfigError
+from chatbot.ports.inbound import CustomerInfo, Inbound, InboundHandler
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH: Final = "/whatsapp/webhook"
@@ -82,7 +81,7 @@ class WhatsAppChannel:
 
     def __init__(self, sender: WhatsAppSender, app_secret: str, verify_token: str) -> None:
         if not app_secret or not verify_token:
-            raise ValueError("the WhatsApp channel needs an app secret and a verify token")
+            raise ConfigError("the WhatsApp channel needs an app secret and a verify token")
         self._sender = sender
         self._app_secret = app_secret.encode()
         self._verify_token = verify_token.encode()

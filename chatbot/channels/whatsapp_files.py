@@ -16,7 +16,7 @@ from chatbot.channels.graph_media import GraphMedia
 from chatbot.channels.telegram_sender import send_failure as telegram_failure
 from chatbot.core.media import WHATSAPP_TYPE, ManagerFile, read_manager_file, whatsapp_limit
 from chatbot.core.outbox_messages import CustomerMessage
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 
 log = logging.getLogger(__name__)
 MAX_CAPTION: Final = 1024

@@ -18,8 +18,8 @@ import aiohttp
 from chatbot.channels.whatsapp_templates import template_content
 from chatbot.core.effects import Button
 from chatbot.core.outbox_messages import CustomerMessage
-from chatbot.service.outbox import OutgoingMessage, SendFailed
-from chatbot.service.retries import retry_after_seconds
+from chatbot.core.retry_after import retry_after_seconds
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 
 if TYPE_CHECKING:
     from chatbot.channels.whatsapp_files import WhatsAppFiles

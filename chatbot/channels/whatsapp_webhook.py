@@ -17,8 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from chatbot.core.media import Media
 from chatbot.core.phones import normalize_phone
-from chatbot.db.dialogs import CustomerInfo
-from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 
 log = logging.getLogger(__name__)
 CHANNEL: Final = "whatsapp"

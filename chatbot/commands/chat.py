@@ -25,10 +25,10 @@ from chatbot.core.events import (
     Unblocked,
 )
 from chatbot.core.untrusted import clean_text
-from chatbot.db.dialogs import CustomerInfo, count_other_dialogs
+from chatbot.db.dialogs import count_other_dialogs
 from chatbot.errors import FlowError
+from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from chatbot.service.app import App, open_app
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.outbox import OutboxSender
 from chatbot.service.pipeline import Outcome
 from chatbot.service.scheduler import Scheduler, advance_clock

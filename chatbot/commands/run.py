@@ -16,10 +16,10 @@ from chatbot.core.clock import SystemClock
 from chatbot.core.outbox_messages import CRM, MANAGERS
 from chatbot.errors import ConfigError, FlowError
 from chatbot.managers.setup import attach_managers, share_media, weekly_digest
+from chatbot.ports.outbound import MessageSender
 from chatbot.service.app import open_app
 from chatbot.service.crm_webhooks import crm_sender_from
 from chatbot.service.heap import freeze_start_up_heap
-from chatbot.service.outbox import MessageSender
 from chatbot.service.runtime import Runtime
 from chatbot.service.shutdown import Shutdown
 
@@ -44,7 +44,7 @@ async def serve(settings: Settings) -> int:
         # Before anything else, so a webhook without its secret stops start-up at once.
         telegram = telegram_channel_from(settings)
         crm = crm_sender_from(settings)
-    except (ValueError, ConfigError) as exc:
+    except ConfigError as exc:
         # A setting problem, as `chatbot` reports the others: one line and exit 2 (systemd
         # does not restart a unit on it, see docs/operators.md)
         print(f"chatbot: refusing to start: {exc}", file=sys.stderr)

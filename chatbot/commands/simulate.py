@@ -21,6 +21,7 @@ from chatbot.channels.console import describe
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
 from chatbot.core.intents import INTENTS
+from chatbot.core.trace import TraceEntry
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
@@ -32,7 +33,6 @@ from chatbot.service.app import load_admin_files
 from chatbot.service.rules_source import rules_dir
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate, simulate_into
-from chatbot.service.trace import TraceEntry
 
 
 def register(p: argparse.ArgumentParser) -> None:

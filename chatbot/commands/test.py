@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from chatbot.config import Settings
+from chatbot.core.trace import TraceEntry
 from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, ScriptError
 from chatbot.intents.decision import RulesFn
@@ -23,7 +24,6 @@ from chatbot.service.app import load_admin_files
 from chatbot.service.expectations import TEST_DAY, Unmet, check_shape, unmet
 from chatbot.service.script import Script, load_script
 from chatbot.service.simulator import simulate_with_report
-from chatbot.service.trace import TraceEntry
 
 CONTEXT = 3  # trace lines shown before and after the line an unmet expectation concerns
 

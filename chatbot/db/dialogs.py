@@ -14,15 +14,7 @@ from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState
 from chatbot.db.prepared import Prepared
 from chatbot.db.tables import CustomerRow, DialogRow
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerInfo:
-    """What a channel knows about the person writing."""
-
-    name: str = ""
-    phone: str | None = None
-    lang: str | None = None
+from chatbot.ports.inbound import CustomerInfo
 
 
 @dataclass(frozen=True, slots=True)

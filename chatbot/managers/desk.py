@@ -17,7 +17,6 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram_updates import StaffWork
 from chatbot.core.clock import Clock
 from chatbot.core.events import ManagerAction, ManagerMessage, SpamCleared
@@ -30,7 +29,6 @@ from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.card import Pressed, read_button
 from chatbot.managers.commands import read_command, sla_text, start_of_day, tasks_text
 from chatbot.managers.report_chat import headline_text, page_name, report_days
-from chatbot.managers.sender import StaffChats, keyboard
 from chatbot.managers.spam_review import (
     MAX_LISTED,
     command_argument,
@@ -39,6 +37,7 @@ from chatbot.managers.spam_review import (
     read_unspam,
     spam_text,
 )
+from chatbot.managers.staff_posts import StaffChats, keyboard
 from chatbot.managers.updates import (
     Actor,
     ButtonPress,
@@ -46,7 +45,7 @@ from chatbot.managers.updates import (
     StaffUpdate,
     read_staff_update,
 )
-from chatbot.service.envelope import Inbound
+from chatbot.ports.inbound import Inbound, InboundHandler
 from chatbot.service.report import build_report
 from chatbot.service.report_html import render_html
 from chatbot.service.report_words import words

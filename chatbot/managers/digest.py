@@ -17,7 +17,7 @@ from chatbot.db.database import Database
 from chatbot.db.digests import claim_week
 from chatbot.engine.worktime import WorkCalendar
 from chatbot.managers.report_chat import headline_text, last_week, page_name
-from chatbot.managers.sender import StaffChats
+from chatbot.managers.staff_posts import StaffChats
 from chatbot.service.report import build_report
 from chatbot.service.report_html import render_html
 

@@ -14,7 +14,7 @@ from chatbot.channels.telegram_sender import send_failure
 from chatbot.core.media import TELEGRAM_PHOTO, TELEGRAM_UPLOAD, Media, megabytes
 from chatbot.core.outbox_messages import MediaRelay
 from chatbot.engine.manager_wording import Wording
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 
 MAX_CAPTION: Final = 1024
 # Kinds Telegram shows with a caption; stickers, places and contact cards have none.

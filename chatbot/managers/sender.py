@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import tzinfo
 from html import escape
 from typing import Final
 
 from aiogram import Bot
-from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramMigrateToChat
-from aiogram.types import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    ReplyParameters,
-)
+from aiogram.types import InlineKeyboardMarkup
 
-from chatbot.channels.telegram_sender import send_failure
 from chatbot.core.clock import Clock
 from chatbot.core.outbox_messages import CardPost, CardRefresh, ManagerAlert, MediaRelay, Relay
 from chatbot.db import cards, reports
 from chatbot.db.cards import DialogRef, Post, TaskCard
 from chatbot.db.database import Database
-from chatbot.engine.manager_wording import Wording
 from chatbot.managers.card import (
-    CardButton,
     buttons,
     card_text,
     customer_label,
@@ -37,26 +24,11 @@ from chatbot.managers.card import (
 )
 from chatbot.managers.commands import start_of_day
 from chatbot.managers.media_post import MediaPoster
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.managers.staff_posts import StaffChats, StaffPosts, keyboard
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 
-log = logging.getLogger(__name__)
 RECENT: Final = 5
 _REMEMBERED: Final = 10_000
-_UNCHANGED: Final = "message is not modified"
-_GONE: Final = ("message to edit not found", "message can't be edited")
-_Markup = InlineKeyboardMarkup | None  # no markup: a post without buttons
-
-
-@dataclass(slots=True)
-class StaffChats:
-    """Where managers' posts go, and the words and time zone they are written in."""
-
-    managers: int
-    supervisor: int | None
-    words: Wording  # replaced when edited admin files are applied; nothing else changes
-    tz: tzinfo
-    shop: str = ""  # the shop's name and language, for the report page
-    lang: str = "ru"
 
 
 class ManagersSender:
@@ -70,7 +42,7 @@ class ManagersSender:
         # Posts already made per outbox row: a retry after a partial alert resumes after them
         # (cards are guarded by the database instead; a restart may repeat an alert).
         self._posted: OrderedDict[str, None] = OrderedDict()
-        self._moved: dict[int, int] = {}  # groups that became supergroups: old id -> new id
+        self.posts = StaffPosts(bot)
         self.media = MediaPoster(bot)  # given a Graph API client when WhatsApp is configured
 
     async def send(self, message: OutgoingMessage) -> None:
@@ -98,7 +70,7 @@ class ManagersSender:
         if card is None or card.card_message_id is not None or card.status not in cards.UNFINISHED:
             return
         text = await self._card_text(card)
-        sent = await self._send(self._home(card), text, self._markup(card))
+        sent = await self.posts.send(self._home(card), text, self._markup(card))
         async with self.db.transaction() as session:
             await cards.remember_card(session, task_id, str(sent[0]), sent[1])
             await cards.record_post(
@@ -122,10 +94,10 @@ class ManagersSender:
             return  # not posted yet: the card will show the status it has when it is posted
         text = await self._card_text(card)
         markup = self._markup(card)
-        await self._edit(int(card.card_chat_id), card.card_message_id, text, markup)
+        await self.posts.edit(int(card.card_chat_id), card.card_message_id, text, markup)
         for post in posts:
             if post.kind != "card":
-                await self._edit(int(post.chat_id), post.message_id, None, markup)
+                await self.posts.edit(int(post.chat_id), post.message_id, None, markup)
 
     async def _alert(self, key: str, alert: ManagerAlert) -> None:
         """Re-announce untaken cards to managers (sla) or escalate them (supervisor)."""
@@ -149,14 +121,14 @@ class ManagersSender:
             if kind == "supervisor":
                 body = supervisor_text(reason, await self._card_text(card), self.chats.words)
                 chat = self.chats.supervisor or self.chats.managers
-                sent = await self._send(chat, body, self._markup(card))
+                sent = await self.posts.send(chat, body, self._markup(card))
             elif card.card_message_id is None:
                 await self._post_card(card.task_id)  # the card never went out: post it now
                 self._remember(done)
                 continue
             else:
                 body = sla_text(card, reason, on_duty, self.chats.words)
-                sent = await self._send(
+                sent = await self.posts.send(
                     int(card.card_chat_id or self.chats.managers),
                     body,
                     self._markup(card),
@@ -176,7 +148,8 @@ class ManagersSender:
         who = customer_label(dialog.customer_name, dialog.phone)
         text = f"{head}\n{words.customer}: {who}"
         chat = (self.chats.supervisor if kind == "supervisor" else None) or self.chats.managers
-        await self._record(await self._send(chat, text, None), dialog.dialog_id, None, kind, False)
+        sent = await self.posts.send(chat, text, None)
+        await self._record(sent, dialog.dialog_id, None, kind, False)
         self._remember(key)
 
     async def _relay(self, key: str, relay: Relay) -> None:
@@ -192,7 +165,7 @@ class ManagersSender:
         )
         chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
         reply_to = card.card_message_id if card else None
-        sent = await self._send(chat, text, None, reply_to)
+        sent = await self.posts.send(chat, text, None, reply_to)
         await self._record(sent, relay.dialog_id, card.task_id if card else None, "relay", False)
         self._remember(key)
 
@@ -207,12 +180,12 @@ class ManagersSender:
         task_id = card.task_id if card else None
         header = relay_text(dialog.customer_name, task_id, "", self.chats.words).strip()
         chat = int(card.card_chat_id) if card and card.card_chat_id else self.chats.managers
-        chat = self._moved.get(chat, chat)
+        chat = self.posts.chat(chat)
         reply_to = card.card_message_id if card else None
         words = self.chats.words
         posted = await self.media.post_or_note(message, relay, chat, reply_to, header, words)
         note = f"{header}\n{posted}" if isinstance(posted, str) else None
-        sent = await self._send(chat, note, None, reply_to) if note else (chat, int(posted))
+        sent = await self.posts.send(chat, note, None, reply_to) if note else (chat, int(posted))
         await self._record(sent, relay.dialog_id, task_id, "relay", False)
         self._remember(message.idempotency_key)
 
@@ -244,70 +217,7 @@ class ManagersSender:
         async with self.db.transaction() as session:
             await cards.record_post(session, post, self.clock.now())
 
-    async def _send(
-        self, chat_id: int, text: str, markup: _Markup, reply_to: int | None = None
-    ) -> tuple[int, int]:
-        """Send an HTML message; (chat id, message id). Follows a group that moved."""
-        chat_id = self._moved.get(chat_id, chat_id)
-        reply = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-        for _ in range(2):
-            try:
-                sent = await self.bot.send_message(
-                    chat_id=chat_id,
-                    text=text,
-                    parse_mode="HTML",
-                    reply_markup=markup,
-                    reply_parameters=reply if reply_to is not None else None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-            except TelegramMigrateToChat as exc:
-                # The group became a supergroup with a new id: follow it, and say so once.
-                log.warning(
-                    "managers.chat_moved", extra={"old": chat_id, "new": exc.migrate_to_chat_id}
-                )
-                self._moved[chat_id] = chat_id = exc.migrate_to_chat_id
-                continue
-            except AiogramError as exc:
-                raise send_failure(exc) from exc
-            return sent.chat.id, sent.message_id
-        raise SendFailed("the managers' chat keeps moving", final=True)
-
-    async def _edit(
-        self, chat_id: int, message_id: int, text: str | None, markup: InlineKeyboardMarkup
-    ) -> None:
-        """Edit a post's text and buttons (or only the buttons); unchanged or gone is fine."""
-        try:
-            if text is not None:
-                await self.bot.edit_message_text(
-                    text=text,
-                    chat_id=chat_id,
-                    message_id=message_id,
-                    parse_mode="HTML",
-                    reply_markup=markup,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-            else:
-                await self.bot.edit_message_reply_markup(
-                    chat_id=chat_id, message_id=message_id, reply_markup=markup
-                )
-        except TelegramBadRequest as exc:
-            reason = str(exc).lower()
-            if _UNCHANGED in reason:
-                return
-            if any(gone in reason for gone in _GONE):
-                log.warning("managers.edit_skipped", extra={"message_id": message_id})
-                return
-            raise send_failure(exc) from exc
-        except AiogramError as exc:
-            raise send_failure(exc) from exc
-
     def _remember(self, key: str) -> None:
         self._posted[key] = None
         if len(self._posted) > _REMEMBERED:
             self._posted.popitem(last=False)
-
-
-def keyboard(rows: Sequence[Sequence[CardButton]]) -> InlineKeyboardMarkup:
-    """Card buttons as an inline keyboard (an empty one removes the buttons)."""
-    keys = [[InlineKeyboardButton(text=b.label, callback_data=b.data) for b in row] for row in rows]
-    return InlineKeyboardMarkup(inline_keyboard=keys)

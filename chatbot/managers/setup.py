@@ -21,7 +21,8 @@ from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.desk import ManagersDesk
 from chatbot.managers.digest import WeeklyDigest
 from chatbot.managers.media_post import MediaPoster
-from chatbot.managers.sender import ManagersSender, StaffChats
+from chatbot.managers.sender import ManagersSender
+from chatbot.managers.staff_posts import StaffChats
 from chatbot.service.app import App
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ import logging
 import aiohttp
 
 from chatbot.config import Settings
+from chatbot.core.retry_after import MAX_RETRY_AFTER_SECONDS, retry_after_seconds
 from chatbot.errors import ConfigError
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 from chatbot.service.crm_notices import CRM_EVENTS
-from chatbot.service.outbox import OutgoingMessage, SendFailed
-from chatbot.service.retries import MAX_RETRY_AFTER_SECONDS, retry_after_seconds
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Chatbot-Signature-256"

@@ -8,6 +8,7 @@ from aiogram.types import User
 
 from chatbot.channels.telegram import telegram_channel_from
 from chatbot.config import Settings
+from chatbot.errors import ConfigError
 from chatbot.service.doctor import Check, fail, ok, reason, skip
 
 CHATS = ("telegram.managers_chat", "telegram.supervisor_chat")
@@ -19,7 +20,7 @@ async def check_telegram(settings: Settings) -> list[Check]:
     """getMe, getWebhookInfo in webhook mode, and getChatMember in the staff chats."""
     try:
         channel = telegram_channel_from(settings)
-    except ValueError as exc:
+    except ConfigError as exc:
         return [fail("telegram.token", str(exc), "correct the setting named above")]
     if channel is None:
         fix = "set TELEGRAM_BOT_TOKEN, or unset MANAGERS_CHAT_ID and SUPERVISOR_CHAT_ID"

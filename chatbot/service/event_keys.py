@@ -17,7 +17,7 @@ from chatbot.core.events import (
     manager_note,
 )
 from chatbot.db import inbox, timers
-from chatbot.service.envelope import Inbound
+from chatbot.ports.inbound import Inbound
 
 log = logging.getLogger("chatbot.service.pipeline")  # the pipeline's story, under its name
 

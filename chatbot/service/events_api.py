@@ -11,12 +11,11 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chatbot.core.events import CRM_EVENTS, CrmEvent
+from chatbot.core.json_body import BodyRefused, read_json
 from chatbot.core.phones import chat_id_of, normalize_phone
 from chatbot.db import dialogs
 from chatbot.db.database import Database
-from chatbot.db.dialogs import CustomerInfo
-from chatbot.service.envelope import Inbound
-from chatbot.service.json_body import BodyRefused, read_json
+from chatbot.ports.inbound import CustomerInfo, Inbound
 from chatbot.service.pipeline import Outcome
 from chatbot.service.script import CHANNELS
 

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from chatbot.core.trace import TRACE_TYPES, TraceEntry
 from chatbot.errors import ScriptError
 from chatbot.service.script import Script
 from chatbot.service.simulator import SimulationReport
-from chatbot.service.trace import TRACE_TYPES, TraceEntry
 
 PARTIAL_KEYS = ("text", "reason")
 # Scripts without `start:` begin on this Monday: with the shop's holidays and working hours a

@@ -11,8 +11,8 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn, decide
 from chatbot.intents.normalize import without_links
 from chatbot.intents.policy import combine, needs_llm
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.ports.llm import IntentLlm
-from chatbot.service.envelope import Inbound, IncomingText
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chatbot.core.clock import Clock
-from chatbot.core.outbox_messages import OutboxMessage, kind_of
 from chatbot.db.database import Database
 from chatbot.db.outbox_rows import Delivery, claim_due, record_failure, record_outcome, release_rows
+from chatbot.ports.outbound import MessageSender, OutgoingMessage, SendFailed
 from chatbot.service.retries import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -21,56 +21,6 @@ PARALLEL_CHATS = 16  # chats sent to at once; a chat's own rows always go one af
 BLOCKED_REASON = "not sent: the customer cannot receive messages (blocked the bot)"
 # How long a claimed row stays out of other instances' view while this one sends it.
 CLAIM_LEASE = timedelta(seconds=60)
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingMessage:
-    """One outbox row as a channel sees it: where it goes and the typed message it carries."""
-
-    idempotency_key: str
-    chat_id: str
-    body: OutboxMessage
-    attempts: int = 0  # failed tries so far
-    last_try: bool = False  # a failure now is final: a sender may say why (a note, say)
-
-    @property
-    def kind(self) -> str:
-        """The row's kind (`message`, `task`, `alert`...)."""
-        return kind_of(self.body)
-
-
-class SendFailed(Exception):
-    """Delivery failed; `retry_after` asks to wait, `final` means never retry.
-
-    `blocked` says the customer cannot receive messages any more (Telegram 403, WhatsApp
-    131026): the row fails for good and the dialog gets a bot_blocked event. `skipped` says the
-    message may not be sent at all (WhatsApp's window closed and the text has no template): the
-    row is recorded as skipped. `reengagement` marks WhatsApp's "window closed" answer.
-    """
-
-    def __init__(
-        self,
-        reason: str,
-        retry_after: float | None = None,
-        final: bool = False,
-        blocked: bool = False,
-        skipped: bool = False,
-        reengagement: bool = False,
-    ) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-        self.final = final or blocked or skipped
-        self.blocked = blocked
-        self.skipped = skipped
-        self.reengagement = reengagement
-
-
-class MessageSender(Protocol):
-    """A channel's way to deliver one outbox row (idempotent by its key)."""
-
-    async def send(self, message: OutgoingMessage) -> None:
-        """Deliver the message or raise SendFailed."""
-        ...
 
 
 class Composer(Protocol):

@@ -20,7 +20,7 @@ from chatbot.db.outbox_rows import set_composed
 from chatbot.engine.nudge_prompt import NudgeContext
 from chatbot.engine.text_guard import Verdict, fallback, judge
 from chatbot.ports.llm import TextLlm
-from chatbot.service.outbox import OutgoingMessage
+from chatbot.ports.outbound import OutgoingMessage
 
 log = logging.getLogger(__name__)
 PER_ROUND = 4  # rewrites per outbox round: a morning burst of nudges must not hold up replies

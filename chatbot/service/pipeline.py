@@ -21,6 +21,7 @@ from chatbot.core.events import CustomerMessage, Event
 from chatbot.core.intents import INTENTS, Classification
 from chatbot.core.phones import normalize_phone
 from chatbot.core.state import DialogState, Facts
+from chatbot.core.trace import TraceEntry, trace_effect
 from chatbot.db import dialogs, inbox
 from chatbot.db.database import Database
 from chatbot.db.dialogs import DialogRecord
@@ -30,15 +31,14 @@ from chatbot.engine.report_facts import ReportFact, report_facts
 from chatbot.engine.step import StepResult, step
 from chatbot.errors import StorageError
 from chatbot.intents.decision import RulesFn
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.ports.llm import IntentLlm
 from chatbot.service.dialog_cache import DialogCache
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.event_keys import Seen, record_key
 from chatbot.service.locks import DialogLocks
 from chatbot.service.media_relay import relay_media
 from chatbot.service.message_classifier import MessageClassifier, reading_state
 from chatbot.service.persist import persist_effects, relay_to_managers
-from chatbot.service.trace import TraceEntry, trace_effect
 
 log = logging.getLogger(__name__)
 MAX_STALE_RETRIES = 5

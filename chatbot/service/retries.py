@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,7 +10,6 @@ from datetime import datetime, timedelta
 DEFAULT_WINDOW = timedelta(hours=1)
 DEFAULT_MAX_BACKOFF = 60.0
 FIRST_BACKOFF = 2.0
-MAX_RETRY_AFTER_SECONDS = 600.0  # the longest Retry-After a sender takes from a server
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +54,3 @@ class RetryPolicy:
         if retry_after is not None:
             return now + timedelta(seconds=retry_after)
         return min(now + timedelta(seconds=self.backoff(failures)), deadline)
-
-
-def retry_after_seconds(header: str | None, default: float | None, cap: float) -> float | None:
-    """A Retry-After header in seconds, within [0, cap]; `default` when absent or not a number."""
-    try:
-        seconds = float(header) if header else None
-    except ValueError:
-        return default
-    if seconds is None or not math.isfinite(seconds):
-        return default
-    return min(max(seconds, 0.0), cap)

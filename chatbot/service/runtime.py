@@ -14,11 +14,12 @@ from aiohttp import web
 from chatbot.channels.port import Channel
 from chatbot.core.events import Blocked
 from chatbot.core.outbox_messages import CustomerMessage
+from chatbot.ports.inbound import Inbound
+from chatbot.ports.outbound import MessageSender, OutgoingMessage
 from chatbot.service.app import App
-from chatbot.service.envelope import Inbound
 from chatbot.service.events_api import EventsApi
 from chatbot.service.metrics import CONTENT_TYPE, Metrics
-from chatbot.service.outbox import MessageSender, OutboxSender, OutgoingMessage
+from chatbot.service.outbox import OutboxSender
 from chatbot.service.pipeline import Outcome
 from chatbot.service.readiness import readiness_problems
 from chatbot.service.retries import RetryPolicy

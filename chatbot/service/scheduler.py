@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from chatbot.core.clock import VirtualClock
 from chatbot.core.events import TimerFired
 from chatbot.db import timers
-from chatbot.service.envelope import Inbound
+from chatbot.ports.inbound import Inbound
 from chatbot.service.pipeline import Outcome, Pipeline
 
 log = logging.getLogger(__name__)

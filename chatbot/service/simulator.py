@@ -19,18 +19,17 @@ from chatbot.core.events import (
     Unblocked,
 )
 from chatbot.core.intents import INTENTS
+from chatbot.core.trace import TraceEntry
 from chatbot.db import reports
 from chatbot.db.database import Database
-from chatbot.db.dialogs import CustomerInfo
 from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
+from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from chatbot.ports.llm import IntentLlm
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.scheduler import Scheduler, advance_clock
 from chatbot.service.script import NOT_SPAM, Script, Step
-from chatbot.service.trace import TraceEntry
 
 CHAT_ID = "sim-1"
 

@@ -9,13 +9,12 @@ from contextlib import asynccontextmanager
 import pytest
 from aiogram import Bot
 
-from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram import TelegramChannel
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.loader import load_flows
-from chatbot.service.envelope import Inbound
+from chatbot.ports.inbound import Inbound, InboundHandler
 from chatbot.service.pipeline import Outcome, Pipeline
 from tests.channels.fake_bot_api import FakeBotApi
 from tests.conftest import ROOT

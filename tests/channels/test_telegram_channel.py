@@ -16,7 +16,8 @@ from aiohttp.test_utils import TestServer
 from chatbot.channels.telegram import TelegramChannel, telegram_channel_from
 from chatbot.config import Settings
 from chatbot.core.events import Blocked
-from chatbot.service.envelope import IncomingText
+from chatbot.errors import ConfigError
+from chatbot.ports.inbound import IncomingText
 from tests.channels import updates as u
 from tests.channels.conftest import Recorder, running
 from tests.channels.fake_bot_api import SERVER_ERROR, TOKEN, FakeBotApi, too_many_requests
@@ -264,7 +265,7 @@ async def test_webhook_without_secret_refuses_to_start(secret: str | None) -> No
     settings = _settings(
         TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_URL=URL, TELEGRAM_WEBHOOK_SECRET=secret
     )
-    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         telegram_channel_from(settings)
 
 
@@ -272,12 +273,12 @@ async def test_a_secret_telegram_would_reject_refuses_to_start() -> None:
     settings = _settings(
         TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_URL=URL, TELEGRAM_WEBHOOK_SECRET="has spaces!"
     )
-    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         telegram_channel_from(settings)
 
 
 async def test_a_malformed_token_refuses_to_start_without_echoing_it() -> None:
-    with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN") as error:
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as error:
         telegram_channel_from(_settings(TELEGRAM_BOT_TOKEN="oops-secret"))
     assert "oops-secret" not in str(error.value)
 

@@ -17,7 +17,7 @@ from chatbot.channels.telegram_sender import TelegramSender
 from chatbot.core.clock import VirtualClock
 from chatbot.core.events import Blocked
 from chatbot.db.tables import DialogRow, OutboxRow
-from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.outbox import OutboxSender
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.retries import RetryPolicy

@@ -12,7 +12,7 @@ from aiogram.types import Message
 
 from chatbot.channels.telegram_sender import RESPONSE_TYPES, TelegramSender, split_text
 from chatbot.core.outbox_messages import message_from_row
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 from tests.channels.fake_bot_api import (
     BLOCKED,
     PASS,

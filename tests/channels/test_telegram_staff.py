@@ -12,10 +12,9 @@ from aiogram import Bot
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram import TelegramChannel
 from chatbot.channels.telegram_updates import StaffWork, read_update
-from chatbot.service.envelope import IncomingText
+from chatbot.ports.inbound import InboundHandler, IncomingText
 from tests.channels import updates as u
 from tests.channels.conftest import Recorder, running
 from tests.channels.fake_bot_api import FakeBotApi

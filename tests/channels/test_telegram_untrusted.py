@@ -14,10 +14,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from chatbot.channels.port import InboundHandler
 from chatbot.channels.telegram import SECRET_HEADER, TelegramChannel
 from chatbot.channels.telegram_updates import StaffWork
 from chatbot.db.tables import CustomerRow, MessageRow
+from chatbot.ports.inbound import InboundHandler
 from chatbot.service.pipeline import Pipeline
 from tests.channels import updates as u
 from tests.channels.conftest import Recorder, running

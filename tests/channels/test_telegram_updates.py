@@ -10,8 +10,7 @@ import pytest
 from chatbot.channels.telegram_updates import read_update
 from chatbot.core.events import Blocked, Unblocked
 from chatbot.core.media import Media
-from chatbot.db.dialogs import CustomerInfo
-from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from tests.channels import updates as u
 
 ANNA_RU = CustomerInfo(name="Анна", lang="ru")

@@ -10,7 +10,7 @@ from chatbot.channels.whatsapp import WhatsAppChannel, whatsapp_channel_from
 from chatbot.channels.whatsapp_sender import WhatsAppSender
 from chatbot.config import Settings
 from chatbot.core.outbox_messages import message_from_row
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 from tests.channels import fake_graph_api as meta
 from tests.channels import whatsapp_fixtures as fx
 from tests.channels.fake_graph_api import FakeGraphApi

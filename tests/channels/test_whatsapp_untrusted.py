@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from chatbot.channels.whatsapp import WhatsAppChannel
 from chatbot.db.tables import CustomerRow, MessageRow
-from chatbot.service.envelope import Inbound
+from chatbot.ports.inbound import Inbound
 from chatbot.service.pipeline import Outcome, Pipeline
 from tests.channels import whatsapp_fixtures as fx
 from tests.channels.fake_graph_api import PHONE_NUMBER_ID

@@ -16,8 +16,7 @@ from chatbot.channels.whatsapp_webhook import read_notification, signature_valid
 from chatbot.core.events import Blocked
 from chatbot.core.media import Media
 from chatbot.db import dialogs
-from chatbot.db.dialogs import CustomerInfo
-from chatbot.service.envelope import IncomingText
+from chatbot.ports.inbound import CustomerInfo, IncomingText
 from chatbot.service.pipeline import Pipeline
 from tests.channels import whatsapp_fixtures as fx
 from tests.channels.fake_graph_api import PHONE_NUMBER_ID, TOKEN, FakeGraphApi

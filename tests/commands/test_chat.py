@@ -19,8 +19,8 @@ from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.db.tables import DialogRow, OutboxRow, TimerRow
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.app import open_app
-from chatbot.service.envelope import Inbound, IncomingText
 from tests.conftest import ROOT
 
 START = datetime(2026, 3, 2, 11, 0, tzinfo=ZoneInfo("Europe/Moscow"))

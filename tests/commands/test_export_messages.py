@@ -15,12 +15,11 @@ from chatbot.cli import main
 from chatbot.core.clock import VirtualClock
 from chatbot.core.events import ManagerMessage
 from chatbot.db.database import Database
-from chatbot.db.dialogs import CustomerInfo
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
+from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from chatbot.ports.llm import LlmResult
 from chatbot.service.app import load_admin_files
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
 from tests.conftest import ROOT
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.cli import main
-from chatbot.service.trace import TRACE_TYPES
+from chatbot.core.trace import TRACE_TYPES
 from tests.conftest import ROOT
 from tests.llm.fake_openai import label, serve_in_thread, user_text
 

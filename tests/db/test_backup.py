@@ -15,8 +15,8 @@ from chatbot.db.backup import backup, sqlite_file
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.errors import StorageError
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.app import load_admin_files
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
 from tests.conftest import ROOT
 

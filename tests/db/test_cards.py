@@ -17,9 +17,10 @@ from chatbot.db.database import Database
 from chatbot.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from chatbot.db.outbox_rows import OutboxItem
 from chatbot.db.tables import Base
+from chatbot.ports.inbound import CustomerInfo
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
+ANNA = CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
 
 
 async def _dialog(db: Database, chat: str = "1") -> dialogs.DialogRecord:

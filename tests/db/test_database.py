@@ -20,8 +20,8 @@ from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.db.tables import MessageRow
 from chatbot.errors import StorageError
+from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from chatbot.service.app import load_admin_files
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -43,7 +43,7 @@ def _note(conn: Connection, body: str, dialog_id: int = 1) -> None:
 
 async def _with_dialog(db: Database) -> Database:
     """The database with dialog 1, which the notes belong to."""
-    made = await db.write(dialogs.create_dialog, "console", "1", dialogs.CustomerInfo(), NOW, "ru")
+    made = await db.write(dialogs.create_dialog, "console", "1", CustomerInfo(), NOW, "ru")
     assert made is not None
     assert made.id == 1
     return db

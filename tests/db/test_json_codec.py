@@ -13,6 +13,7 @@ from chatbot.db.database import Database
 from chatbot.db.json_codec import dumps
 from chatbot.db.outbox_rows import OutboxItem
 from chatbot.db.tables import OutboxRow
+from chatbot.ports.inbound import CustomerInfo
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 BIG = 123456789012345678901234567890  # a CRM id beyond 64 bits
@@ -35,7 +36,7 @@ def test_an_integer_beyond_64_bits_is_kept_exactly() -> None:
 
 
 async def test_a_payload_round_trips_through_the_database(db: Database) -> None:
-    made = await db.write(dialogs.create_dialog, "telegram", "7", dialogs.CustomerInfo(), NOW, "ru")
+    made = await db.write(dialogs.create_dialog, "telegram", "7", CustomerInfo(), NOW, "ru")
     assert made is not None
     about = CrmDialog(made.id, "telegram", "7", None)
     notice = CrmNotice("task_created", NOW, about, {"order_id": BIG, "text": "Привет"})

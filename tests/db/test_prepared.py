@@ -12,6 +12,7 @@ from chatbot.db import dialogs
 from chatbot.db.database import Database
 from chatbot.db.prepared import Prepared
 from chatbot.db.tables import OutboxRow
+from chatbot.ports.inbound import CustomerInfo
 
 NOW = datetime(2026, 3, 2, 8, 0, 5, 123456, tzinfo=UTC)
 COLUMNS = (
@@ -56,7 +57,7 @@ def _row(key: str) -> dict[str, object]:
 
 
 async def _with_dialog(db: Database) -> None:
-    made = await db.write(dialogs.create_dialog, "telegram", "7", dialogs.CustomerInfo(), NOW, "ru")
+    made = await db.write(dialogs.create_dialog, "telegram", "7", CustomerInfo(), NOW, "ru")
     assert made is not None
 
 

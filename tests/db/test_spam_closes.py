@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from chatbot.core.state import DialogState
 from chatbot.db import dialogs, inbox, spam_closes
 from chatbot.db.database import Database
+from chatbot.ports.inbound import CustomerInfo
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 SPAM = "Заработок от 100к в неделю 💰💰💰💰 t.me/bestjob"
@@ -21,7 +22,7 @@ async def _closed(
     said: tuple[str, ...] = (SPAM,),
 ) -> int:
     """A dialog whose messages came just before `at`, closed then with `reason`."""
-    who = dialogs.CustomerInfo(name=f"Клиент {chat}")
+    who = CustomerInfo(name=f"Клиент {chat}")
     d = await db.write(dialogs.create_dialog, "telegram", chat, who, at, "ru")
     assert d is not None
     for n, text in enumerate(said):
@@ -67,7 +68,7 @@ async def test_the_text_is_the_message_that_was_judged_not_a_later_one(db: Datab
 
 async def test_one_dialog_cleared_or_reopened(db: Database) -> None:
     cleared = await _closed(db, "1", NOW, flags=frozenset())  # a manager found it no spam
-    d = await db.write(dialogs.create_dialog, "telegram", "2", dialogs.CustomerInfo(), NOW, "ru")
+    d = await db.write(dialogs.create_dialog, "telegram", "2", CustomerInfo(), NOW, "ru")
     assert d is not None
     async with db.snapshot() as session:
         found = await spam_closes.spam_close(session, cleared)

@@ -13,9 +13,10 @@ from chatbot.db import dialogs, inbox, outbox_rows, records, timers
 from chatbot.db.database import Database
 from chatbot.db.migrate import current_revision, head_revision
 from chatbot.db.tables import OutboxRow, TaskRow
+from chatbot.ports.inbound import CustomerInfo
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
+ANNA = CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
 
 
 async def _dialog(db: Database, channel: str = "telegram", chat: str = "1") -> dialogs.DialogRecord:

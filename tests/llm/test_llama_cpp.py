@@ -23,8 +23,8 @@ from chatbot.core.intents import INTENTS
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.llm.classifier import LlmClassifier
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.app import load_admin_files
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Outcome, Pipeline
 from tests.conftest import ROOT
 from tests.llm.llama_server import MODEL_ALIAS, REQUIRE_ENV, LlamaServer, missing, model_file

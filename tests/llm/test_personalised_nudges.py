@@ -18,13 +18,13 @@ from sqlalchemy import select
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
-from chatbot.db.dialogs import CustomerInfo
 from chatbot.db.tables import MessageRow, OutboxRow
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
+from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 from chatbot.service.app import load_admin_files, open_app
-from chatbot.service.envelope import Inbound, IncomingText
-from chatbot.service.outbox import OutboxSender, OutgoingMessage, SendFailed
+from chatbot.service.outbox import OutboxSender
 from chatbot.service.personaliser import Personaliser
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.runtime import Runtime

@@ -12,8 +12,8 @@ from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.app import load_admin_files
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.pipeline import Outcome, Pipeline
 from tests.conftest import ROOT
 from tests.llm.conftest import DEADLINE, MakeClassifier

@@ -13,7 +13,7 @@ from chatbot.engine.manager_wording import RU
 from chatbot.engine.step import calendar_of
 from chatbot.engine.worktime import WorkCalendar
 from chatbot.managers.digest import WeeklyDigest, due_at
-from chatbot.managers.sender import StaffChats
+from chatbot.managers.staff_posts import StaffChats
 from tests.channels import updates as u
 from tests.channels.fake_bot_api import FakeBotApi
 from tests.conftest import ROOT

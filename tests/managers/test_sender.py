@@ -12,14 +12,16 @@ from chatbot.core.outbox_messages import message_from_row
 from chatbot.db import cards, dialogs, records
 from chatbot.db.database import Database
 from chatbot.engine.manager_wording import RU
-from chatbot.managers.sender import ManagersSender, StaffChats
-from chatbot.service.outbox import OutgoingMessage, SendFailed
+from chatbot.managers.sender import ManagersSender
+from chatbot.managers.staff_posts import StaffChats
+from chatbot.ports.inbound import CustomerInfo
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
 from tests.channels import updates as u
 from tests.channels.fake_bot_api import BLOCKED, FakeBotApi, upgraded_to
 from tests.managers.conftest import START, SUPERVISOR_ID
 
 MSK = ZoneInfo("Europe/Moscow")
-ANNA = dialogs.CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
+ANNA = CustomerInfo(name="Анна", phone="+79990001122", lang="ru")
 NEW_GROUP = -1009999999999
 
 

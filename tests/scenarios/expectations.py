@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
+from chatbot.core.trace import TraceEntry
 from chatbot.service.expectations import unmet
 from chatbot.service.script import Script
 from chatbot.service.simulator import SimulationReport
-from chatbot.service.trace import TraceEntry
 
 
 def assert_expectations(

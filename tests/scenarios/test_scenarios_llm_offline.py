@@ -19,20 +19,20 @@ import pytest
 
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
+from chatbot.core.trace import TraceEntry
 from chatbot.db import reports
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
 from chatbot.llm.classifier import LlmClassifier
+from chatbot.ports.inbound import Inbound
 from chatbot.service.app import load_admin_files
-from chatbot.service.envelope import Inbound
 from chatbot.service.expectations import TEST_DAY
 from chatbot.service.pipeline import Outcome, Pipeline
 from chatbot.service.scheduler import Scheduler
 from chatbot.service.script import Script, load_script
 from chatbot.service.simulator import Simulation, SimulationReport, default_start
-from chatbot.service.trace import TraceEntry
 from tests.conftest import ROOT
 from tests.llm import fake_openai as f
 from tests.scenarios.expectations import assert_expectations

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.core.trace import TraceEntry
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
 from chatbot.service.app import load_admin_files
 from chatbot.service.expectations import TEST_DAY
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate_with_report
-from chatbot.service.trace import TraceEntry
 from tests.conftest import ROOT
 
 SCENARIOS = sorted(Path(__file__).parent.glob("*.yaml"))

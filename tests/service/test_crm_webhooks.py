@@ -20,6 +20,7 @@ from chatbot.db.database import Database
 from chatbot.db.tables import OutboxRow
 from chatbot.engine.flowset import FlowSet
 from chatbot.errors import ConfigError
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.crm_notices import CRM_EVENTS
 from chatbot.service.crm_webhooks import (
     EVENT_ID_HEADER,
@@ -27,7 +28,6 @@ from chatbot.service.crm_webhooks import (
     CrmWebhookSender,
     crm_sender_from,
 )
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.outbox import OutboxSender
 from chatbot.service.pipeline import Pipeline
 from tests.service.fake_crm import FakeCrm

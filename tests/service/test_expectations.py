@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from chatbot.core.trace import TraceEntry
 from chatbot.errors import ScriptError
 from chatbot.service.expectations import Unmet, unmet
 from chatbot.service.script import parse_script
 from chatbot.service.simulator import SimulationReport
-from chatbot.service.trace import TraceEntry
 
 TZ = ZoneInfo("Europe/Moscow")
 START = datetime(2026, 3, 2, 11, 0, tzinfo=TZ)

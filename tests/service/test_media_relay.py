@@ -9,7 +9,7 @@ from sqlalchemy import select
 from chatbot.core.media import Media
 from chatbot.db import dialogs
 from chatbot.db.tables import OutboxRow
-from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.media_relay import relay_media
 from chatbot.service.pipeline import Pipeline
 

@@ -12,8 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.app import open_app
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.runtime import Runtime
 from tests.conftest import ROOT
 from tests.llm import fake_openai as f

@@ -11,12 +11,9 @@ from sqlalchemy import select
 
 from chatbot.core.clock import VirtualClock
 from chatbot.db.tables import OutboxRow
-from chatbot.service.envelope import Inbound, IncomingText
-from chatbot.service.outbox import (
-    OutboxSender,
-    OutgoingMessage,
-    SendFailed,
-)
+from chatbot.ports.inbound import Inbound, IncomingText
+from chatbot.ports.outbound import OutgoingMessage, SendFailed
+from chatbot.service.outbox import OutboxSender
 from chatbot.service.pipeline import Pipeline
 from chatbot.service.retries import RetryPolicy
 

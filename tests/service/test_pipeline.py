@@ -16,7 +16,7 @@ from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.db.tables import MessageRow, OutboxRow, TimerRow
 from chatbot.engine.flowset import FlowSet
-from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.pipeline import Outcome, Pipeline
 from chatbot.service.scheduler import Scheduler
 from tests.service.fakes import keyword_rules
@@ -184,7 +184,7 @@ async def test_many_dialogs_at_once_each_event_lands_once_and_a_stale_one_is_rec
 
 
 async def test_a_known_customer_in_a_new_channel_is_one_person(pipeline: Pipeline) -> None:
-    from chatbot.db.dialogs import CustomerInfo
+    from chatbot.ports.inbound import CustomerInfo
 
     anna = CustomerInfo(name="Анна", phone="+79990001122")
     await pipeline.handle(Inbound("telegram", "1", IncomingText("Здравствуйте"), "a", anna))
@@ -205,8 +205,8 @@ def _discount_offered(outcome: Outcome) -> bool:
 async def test_a_shared_contact_joins_the_customer_of_that_phone(
     pipeline: Pipeline, clock: VirtualClock
 ) -> None:
-    from chatbot.db.dialogs import CustomerInfo
     from chatbot.db.tables import CustomerRow, DialogRow
+    from chatbot.ports.inbound import CustomerInfo
 
     # Anna writes on WhatsApp (the channel gives her phone), then from a Telegram account
     # that knows nothing about her until she shares her contact in Telegram's own form.
@@ -238,7 +238,7 @@ async def test_a_shared_contact_joins_the_customer_of_that_phone(
 async def test_without_a_shared_contact_the_two_accounts_stay_apart(
     pipeline: Pipeline, clock: VirtualClock
 ) -> None:
-    from chatbot.db.dialogs import CustomerInfo
+    from chatbot.ports.inbound import CustomerInfo
 
     anna = CustomerInfo(name="Анна", phone="+79990001122")
     await pipeline.handle(

@@ -10,7 +10,7 @@ from chatbot.core.intents import Classification, TextFeatures
 from chatbot.db.database import Database
 from chatbot.db.tables import MessageRow, OutboxRow, TaskRow
 from chatbot.engine.flowset import FlowSet
-from chatbot.service.envelope import Inbound, IncomingText
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.pipeline import Pipeline
 
 

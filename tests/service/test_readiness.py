@@ -16,8 +16,8 @@ from chatbot.channels.telegram import telegram_channel_from
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.app import open_app
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.readiness import readiness_problems
 from chatbot.service.runtime import Runtime
 from tests.channels.fake_bot_api import TOKEN, FakeBotApi

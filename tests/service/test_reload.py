@@ -11,8 +11,8 @@ import pytest
 
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
+from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.service.app import open_app
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.runtime import Runtime
 from tests.conftest import ROOT
 from tests.service.conftest import START

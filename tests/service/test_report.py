@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from chatbot.core.trace import TraceEntry
 from chatbot.db.database import Database
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
 from chatbot.service.report import build_report, period_days
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate_into
-from chatbot.service.trace import TraceEntry
 from tests.conftest import ROOT
 
 DAYS = ROOT / "tests" / "service" / "report_days"

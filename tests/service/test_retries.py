@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from chatbot.core.clock import VirtualClock
 from chatbot.db.tables import OutboxRow
-from chatbot.service.envelope import Inbound, IncomingText
-from chatbot.service.outbox import OutboxSender, SendFailed
+from chatbot.ports.inbound import Inbound, IncomingText
+from chatbot.ports.outbound import SendFailed
+from chatbot.service.outbox import OutboxSender
 from chatbot.service.pipeline import Pipeline
-from chatbot.service.retries import RetryPolicy, retry_after_seconds
+from chatbot.service.retries import RetryPolicy
 from tests.service.test_outbox import FlakySender
 
 WRITTEN = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -96,23 +96,3 @@ async def test_rows_held_behind_a_retry_do_not_fill_the_claim(
     clock.advance(timedelta(seconds=2))
     assert await sender.deliver_pending(limit=10) == 2
     assert [m.chat_id for m in port.delivered] == ["2", "1", "1"]
-
-
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [
-        ("30", 30.0),
-        ("2.5", 2.5),
-        ("-5", 0.0),
-        ("99999", 600.0),
-        (None, None),
-        ("", None),
-        ("soon", None),
-        ("inf", None),
-        ("nan", None),
-    ],
-)
-def test_retry_after_headers_become_bounded_seconds(
-    header: str | None, expected: float | None
-) -> None:
-    assert retry_after_seconds(header, None, 600.0) == expected

@@ -13,10 +13,9 @@ from sqlalchemy import func, select
 
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
-from chatbot.db.dialogs import CustomerInfo
 from chatbot.db.tables import CrmEventRow, OutboxRow
+from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from chatbot.service.app import open_app
-from chatbot.service.envelope import Inbound, IncomingText
 from chatbot.service.runtime import Runtime
 from tests.conftest import ROOT
 from tests.service.conftest import START
@@ -180,7 +179,7 @@ async def test_serve_answers_then_stops_gracefully(runtime: Runtime) -> None:
 
 
 async def test_a_refused_send_closes_the_dialog_as_blocked(runtime: Runtime) -> None:
-    from chatbot.service.outbox import OutgoingMessage, SendFailed
+    from chatbot.ports.outbound import OutgoingMessage, SendFailed
 
     class Refusing:
         async def send(self, message: OutgoingMessage) -> None:

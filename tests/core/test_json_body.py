@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.service.json_body import MAX_DEPTH, BodyRefused, read_json
+from chatbot.core.json_body import MAX_DEPTH, BodyRefused, read_json
 
 
 def _nested(depth: int) -> bytes:
