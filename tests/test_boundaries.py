@@ -10,7 +10,7 @@ import pytest
 from tests.test_purity import PACKAGE, _closure, _imports
 
 # The packages whose every module must stay clear of service/ and db/.
-EDGES = ("channels", "llm", "ports")
+EDGES = ("channels", "concurrency", "llm", "ports")
 INNER = ("service", "db")
 EDGE_FILES = sorted(p for sub in EDGES for p in (PACKAGE / sub).rglob("*.py"))
 PORT_FILES = sorted((PACKAGE / "ports").rglob("*.py"))

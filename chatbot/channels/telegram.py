@@ -7,8 +7,9 @@ import contextlib
 import hmac
 import logging
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, Final, Protocol
+from collections.abc import Sequence
+from functools import partial
+from typing import Any, Final
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -23,9 +24,10 @@ from chatbot.channels.telegram_updates import (
     CHANNEL,
     Incoming,
     RawGetUpdates,
-    StaffWork,
+    StaffSide,
     read_update,
 )
+from chatbot.concurrency.chats import each_chat_in_order
 from chatbot.config import Settings
 from chatbot.core.json_body import BodyRefused, read_json
 from chatbot.core.untrusted import clean_tree
@@ -38,14 +40,6 @@ SECRET_HEADER: Final = "X-Telegram-Bot-Api-Secret-Token"
 REQUEST_TIMEOUT: Final = 20.0
 MAX_BACKOFF: Final = 30.0
 _SECRET_FORMAT: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-class StaffSide(Protocol):
-    """The managers' side of the bot: claims the updates that come from the managers' chats."""
-
-    def claim(self, data: Any) -> StaffWork | None:
-        """How to handle this update, or None when it is a customer's."""
-        ...
 
 
 class TelegramChannel:
@@ -146,7 +140,7 @@ class TelegramChannel:
                 return
             self._problem = None
             # aiogram parsed these: their texts are cleaned here, as read_json does for webhooks
-            incoming = [self._read(clean_tree(raw)) for raw in batch]
+            incoming = [read_update(clean_tree(raw), self.staff) for raw in batch]
             failed = await self._process(incoming, handle)
             ids = [i.update_id for i in incoming if i.update_id is not None]
             if failed is not None:
@@ -180,38 +174,17 @@ class TelegramChannel:
                     await request
         return None if request.cancelled() else request.result()
 
-    def _read(self, data: Any) -> Incoming:
-        """A managers' update goes to the staff side; everything else is a customer's."""
-        work = self.staff.claim(data) if self.staff is not None else None
-        if work is not None:
-            update_id = data.get("update_id") if isinstance(data, dict) else None
-            return Incoming(update_id if isinstance(update_id, int) else None, staff=work)
-        return read_update(data)
-
     async def _process(self, incoming: list[Incoming], handle: InboundHandler) -> int | None:
         """Handle a batch, chats in parallel and each chat in order; the first failed update id."""
-        chains: dict[str, list[Incoming]] = {}
-        for item in incoming:
-            key = item.inbound.chat_id if item.inbound is not None else ""
-            chains.setdefault(key, []).append(item)
-        results = await asyncio.gather(*(self._chain(chain, handle) for chain in chains.values()))
+        run_chat = partial(self._chain, handle=handle)
+        results = await each_chat_in_order(incoming, _chat_of, run_chat)
         failed = [r for r in results if r is not None]
         return min(failed) if failed else None
 
-    async def _chain(self, chain: Iterable[Incoming], handle: InboundHandler) -> int | None:
+    async def _chain(self, chain: list[Incoming], handle: InboundHandler) -> int | None:
         for item in chain:
-            if item.staff is not None:
-                try:
-                    await item.staff(handle)
-                except Exception:  # keep the update unacknowledged, as for customers
-                    log.exception("telegram.staff_failed", extra={"update_id": item.update_id})
-                    return item.update_id
-            if item.inbound is not None:
-                try:
-                    await handle(item.inbound)
-                except Exception:  # any pipeline failure: keep the update unacknowledged
-                    log.exception("telegram.handle_failed", extra={"update_id": item.update_id})
-                    return item.update_id
+            if not await _serve(item, handle):
+                return item.update_id  # this chat's later updates come again with it
             if item.callback_query_id is not None:
                 await self._answer(item.callback_query_id)
         return None
@@ -240,19 +213,9 @@ class TelegramChannel:
             return web.json_response({"error": "body is not a JSON object"}, status=400)
         if self._handle is None:
             return web.json_response({"error": "starting"}, status=503)
-        item = self._read(data)
-        if item.staff is not None:
-            try:
-                await item.staff(self._handle)
-            except Exception:  # Telegram must deliver the update again
-                log.exception("telegram.staff_failed", extra={"update_id": item.update_id})
-                return web.json_response({"error": "not processed"}, status=500)
-        if item.inbound is not None:
-            try:
-                await self._handle(item.inbound)
-            except Exception:  # any pipeline failure: Telegram must deliver the update again
-                log.exception("telegram.handle_failed", extra={"update_id": item.update_id})
-                return web.json_response({"error": "not processed"}, status=500)
+        item = read_update(data, self.staff)
+        if not await _serve(item, self._handle):
+            return web.json_response({"error": "not processed"}, status=500)  # Telegram resends
         if item.callback_query_id is not None:
             # Answered in the webhook reply itself: no extra request on the hot path.
             return web.json_response(
@@ -291,6 +254,28 @@ def telegram_channel_from(settings: Settings) -> TelegramChannel | None:
             "(digits, a colon and letters, as BotFather gives it)"
         ) from None
     return TelegramChannel(bot, url, secret)
+
+
+async def _serve(item: Incoming, handle: InboundHandler) -> bool:
+    """Hand a routed update to the managers' desk or the pipeline; False when that failed."""
+    if item.staff is not None:
+        try:
+            await item.staff(handle)
+        except Exception:  # keep the update unacknowledged, as for customers
+            log.exception("telegram.staff_failed", extra={"update_id": item.update_id})
+            return False
+    if item.inbound is not None:
+        try:
+            await handle(item.inbound)
+        except Exception:  # any pipeline failure: keep the update unacknowledged
+            log.exception("telegram.handle_failed", extra={"update_id": item.update_id})
+            return False
+    return True
+
+
+def _chat_of(item: Incoming) -> str:
+    """A customer's chat; the managers' and ignored updates share one chain."""
+    return item.inbound.chat_id if item.inbound is not None else ""
 
 
 def _reason(exc: Exception) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from aiogram.methods.base import TelegramMethod
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update, User
@@ -68,25 +68,52 @@ class Incoming:
     staff: StaffWork | None = None
 
 
-def read_update(data: Any) -> Incoming:
-    """Turn one raw update into an Incoming; ignored or rejected updates carry no inbound."""
-    update_id = data.get("update_id") if isinstance(data, dict) else None
-    update_id = update_id if isinstance(update_id, int) else None
+class StaffSide(Protocol):
+    """The managers' side of the bot: claims the updates that come from the managers' chats."""
+
+    def claim(self, update: Update) -> StaffWork | None:
+        """How to handle this update, or None when it is a customer's."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An update that could not be parsed (logged then): only its id, when it has one."""
+
+    update_id: int | None
+
+
+def read_update(data: Any, staff: StaffSide | None = None) -> Incoming:
+    """One raw update, parsed once and routed; ignored or rejected ones carry nothing to do."""
+    return route_update(parse_update(data), staff)
+
+
+def parse_update(data: Any) -> Update | Rejected:
+    """The one parsing of a raw update; a rejected one is logged with why, never its text."""
     try:
-        update = Update.model_validate(data)
+        return Update.model_validate(data)
     except ValidationError as exc:
-        log.warning(
-            "telegram.update_rejected",
-            extra={"update_id": update_id, "reason": validation_reason(exc)},
-        )
-        return Incoming(update_id)
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        update_id = update_id if isinstance(update_id, int) else None
+        reason = validation_reason(exc)
+        log.warning("telegram.update_rejected", extra={"update_id": update_id, "reason": reason})
+        return Rejected(update_id)
+
+
+def route_update(update: Update | Rejected, staff: StaffSide | None = None) -> Incoming:
+    """Who handles a parsed update: the managers' desk, a customer's dialog, or nobody."""
+    if isinstance(update, Rejected):
+        return Incoming(update.update_id)
+    work = staff.claim(update) if staff is not None else None
+    if work is not None:
+        return Incoming(update.update_id, staff=work)
     if update.message is not None:
         return Incoming(update.update_id, _from_message(update.update_id, update.message))
     if update.callback_query is not None:
         return _from_callback(update.update_id, update.callback_query)
     if update.my_chat_member is not None:
         return Incoming(update.update_id, _from_member(update.update_id, update.my_chat_member))
-    _ignore(update.update_id, _kind(data))
+    _ignore(update.update_id, _kind(update))
     return Incoming(update.update_id)
 
 
@@ -184,8 +211,9 @@ def _describe(kind: str, message: Message) -> str:
     return f"{label} {message.caption}" if message.caption else label
 
 
-def _kind(data: dict[str, Any]) -> str:
-    return next((key for key in data if key != "update_id"), "empty")
+def _kind(update: Update) -> str:
+    given = update.model_fields_set  # the update's keys, new kinds aiogram lacks included
+    return next((key for key, _ in update if key != "update_id" and key in given), "empty")
 
 
 def _ignore(update_id: int | None, kind: str) -> None:

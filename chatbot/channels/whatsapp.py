@@ -16,6 +16,7 @@ import hmac
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Final
 
 from aiohttp import web
@@ -29,6 +30,7 @@ from chatbot.channels.whatsapp_webhook import (
     read_notification,
     signature_valid,
 )
+from chatbot.concurrency.chats import each_chat_in_order
 from chatbot.config import Settings
 from chatbot.core.events import Blocked
 from chatbot.core.json_body import BodyRefused, read_json
@@ -152,12 +154,9 @@ class WhatsAppChannel:
 
     async def process(self, note: Notification, handle: InboundHandler) -> bool:
         """Hand a body's events to the pipeline, chats in parallel and each chat in order."""
-        chains: dict[str, list[Inbound | StatusUpdate]] = {}
         items: list[Inbound | StatusUpdate] = [*note.inbound, *self._blocking(note.statuses)]
-        for item in items:
-            chains.setdefault(item.chat_id, []).append(item)
-        results = await asyncio.gather(*(self._chain(c, handle) for c in chains.values()))
-        return all(results)
+        run_chat = partial(self._chain, handle=handle)
+        return all(await each_chat_in_order(items, lambda item: item.chat_id, run_chat))
 
     def _blocking(self, statuses: Iterable[StatusUpdate]) -> Iterable[StatusUpdate]:
         """Apply statuses; yield the failures that mean the customer cannot be reached."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from aiogram import Bot
 from aiogram.exceptions import AiogramError
@@ -15,6 +15,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     ReplyParameters,
+    Update,
 )
 
 from chatbot.channels.telegram_updates import StaffWork
@@ -77,12 +78,12 @@ class ManagersDesk:
         """The managers' texts now (a reload of the admin files may change them)."""
         return self.chats.words
 
-    def claim(self, data: Any) -> StaffWork | None:
+    def claim(self, update: Update) -> StaffWork | None:
         """The work for an update from a managers' chat; None for customers' updates."""
-        update = read_staff_update(data, self.chat_ids, self.bot.id)
-        if update is None:
+        staff_update = read_staff_update(update, self.chat_ids, self.bot.id)
+        if staff_update is None:
             return None
-        return lambda handle: self.handle(update, handle)
+        return lambda handle: self.handle(staff_update, handle)
 
     async def handle(self, update: StaffUpdate, handle: InboundHandler) -> None:
         """Act on one update; returns once any event it caused is committed."""

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
-from pydantic import ValidationError
 
 from chatbot.core.media import WHATSAPP_LIMITS, ManagerFile
 from chatbot.managers.card import PREFIX
@@ -75,12 +74,10 @@ class StaffOther:
 StaffUpdate = ButtonPress | StaffMessage | StaffOther
 
 
-def read_staff_update(data: Any, chats: Collection[int], bot_id: int | None) -> StaffUpdate | None:
+def read_staff_update(
+    update: Update, chats: Collection[int], bot_id: int | None
+) -> StaffUpdate | None:
     """The update as managers' work, or None when it belongs to the customers' side."""
-    try:
-        update = Update.model_validate(data)
-    except ValidationError:
-        return None  # the customers' reader logs why it was rejected
     if update.callback_query is not None:
         return _press(update.update_id, update.callback_query, chats)
     message = update.message or update.edited_message

@@ -8,8 +8,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
+from chatbot.concurrency.chats import each_chat_in_order
 from chatbot.core.clock import Clock
 from chatbot.db.database import Database
 from chatbot.db.outbox_rows import Delivery, claim_due, record_failure, record_outcome, release_rows
@@ -121,36 +123,29 @@ class OutboxSender:
             kept = {item.row_id for item in batch}
             if lease is not None:
                 await self._release([i for i in claimed if i not in kept])
-        chats: dict[tuple[str, str], list[_Item]] = {}
-        for item in batch:
-            chats.setdefault(item.chat, []).append(item)
-        # Chats in parallel: one slow answer (Telegram's round trip is tens of milliseconds)
-        # must not hold every other customer's reply behind it.
-        slots = asyncio.Semaphore(PARALLEL_CHATS)
-        done = await asyncio.gather(
-            *(self._deliver_chat(chat, slots, lease is not None) for chat in chats.values())
-        )
+        # Chats in parallel: one slow answer must not hold every other customer's reply behind it.
+        deliver = partial(self._deliver_chat, leased=lease is not None)
+        done = await each_chat_in_order(batch, lambda item: item.chat, deliver, PARALLEL_CHATS)
         return sum(done)
 
-    async def _deliver_chat(self, rows: list[_Item], slots: asyncio.Semaphore, leased: bool) -> int:
+    async def _deliver_chat(self, rows: list[_Item], leased: bool) -> int:
         """Send one chat's rows in order; stop at a failure that will be retried or a block."""
         sent = 0
-        async with slots:
-            for index, row in enumerate(rows):
-                if self._stopping:
-                    if leased:  # another instance may send them at once
-                        await self._release([r.row_id for r in rows[index:]])
-                    break
-                outcome = await self._deliver(row)
-                sent += outcome is _Result.SENT
-                if outcome is _Result.RETRY:
-                    # The chat's later rows wait behind this one; leased ones are given back
-                    # at once rather than at the lease's end.
-                    if leased:
-                        await self._release([r.row_id for r in rows[index + 1 :]])
-                    break
-                if outcome is _Result.BLOCKED:
-                    break  # the later rows were dropped with the block: not one more call
+        for index, row in enumerate(rows):
+            if self._stopping:
+                if leased:  # another instance may send them at once
+                    await self._release([r.row_id for r in rows[index:]])
+                break
+            outcome = await self._deliver(row)
+            sent += outcome is _Result.SENT
+            if outcome is _Result.RETRY:
+                # The chat's later rows wait behind this one; leased ones are given back at
+                # once rather than at the lease's end.
+                if leased:
+                    await self._release([r.row_id for r in rows[index + 1 :]])
+                break
+            if outcome is _Result.BLOCKED:
+                break  # the later rows were dropped with the block: not one more call
         return sent
 
     async def _release(self, row_ids: list[int]) -> None:

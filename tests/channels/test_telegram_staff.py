@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 import aiohttp
 import pytest
 from aiogram import Bot
+from aiogram.types import Update
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
@@ -28,16 +28,15 @@ class Staff:
         self.handled: list[int] = []
         self.failures = 0
 
-    def claim(self, data: Any) -> StaffWork | None:
-        message = data.get("message") or {}
-        if message.get("chat", {}).get("id") != u.GROUP_ID:
+    def claim(self, update: Update) -> StaffWork | None:
+        if update.message is None or update.message.chat.id != u.GROUP_ID:
             return None
 
         async def work(handle: InboundHandler) -> None:
             if self.failures:
                 self.failures -= 1
                 raise RuntimeError("database is down")
-            self.handled.append(int(data["update_id"]))
+            self.handled.append(update.update_id)
 
         return work
 

@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiogram import Bot
+from aiogram.types import Update
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
@@ -146,11 +147,11 @@ class Staff:
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    def claim(self, data: Any) -> StaffWork | None:
-        message = data.get("message") or {}
-        if message.get("chat", {}).get("id") != u.GROUP_ID:
+    def claim(self, update: Update) -> StaffWork | None:
+        message = update.message
+        if message is None or message.chat.id != u.GROUP_ID or message.text is None:
             return None
-        self.texts.append(message["text"])
+        self.texts.append(message.text)
 
         async def work(handle: InboundHandler) -> None:
             return None

@@ -1,0 +1,1 @@
+"""Asyncio helpers shared by the channels and the service; they import neither service/ nor db/."""
