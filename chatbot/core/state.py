@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 ORDER_ENDS = frozenset({"delivered", "cancelled"})  # the facts that finish an order
 
@@ -54,7 +54,7 @@ class DialogState:
 
     def with_vars(self, **values: str) -> DialogState:
         """Return a copy with these variables set."""
-        return replace(self, vars={**self.vars, **values})
+        return evolve(self, vars={**self.vars, **values})
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of this state."""
@@ -127,6 +127,63 @@ class DialogState:
             seq=int(data.get("seq", 0)),
             version=int(data.get("version", 0)),
         )
+
+
+class StateChanges(TypedDict, total=False):
+    """The fields `evolve` may change: those of DialogState (a test keeps the two alike)."""
+
+    channel: str
+    stage: str
+    lang: str
+    closed: bool
+    close_reason: str | None
+    closed_at: datetime | None
+    paused: bool
+    flags: frozenset[str]
+    vars: Mapping[str, str]
+    timers: Mapping[str, TimerState]
+    menu: str | None
+    once: frozenset[str]
+    inbound_count: int
+    last_inbound_at: datetime | None
+    last_activity_at: datetime | None
+    last_intent: str | None
+    last_bot_key: str | None
+    waiting_since: datetime | None
+    stage_since: datetime | None
+    orders: Mapping[str, frozenset[str]]
+    seq: int
+    version: int
+
+
+def evolve(state: DialogState, /, **changes: Unpack[StateChanges]) -> DialogState:
+    """`dataclasses.replace` for a state, about three times faster.
+
+    The engine replaces the state a few times per event; `replace` walks the field objects
+    and then runs the frozen `__init__`, about 10 us each time. This copies the slots.
+    """
+    if not _STATE_FIELDS.issuperset(changes):
+        raise TypeError(f"DialogState has no field {sorted(set(changes) - _STATE_FIELDS)}")
+    return _copy_with(state, changes)
+
+
+def _state_copier() -> Callable[[DialogState, Mapping[str, Any]], DialogState]:
+    """A function copying a DialogState's slots, taking the changed ones from a dict.
+
+    Generated once from the fields (as `dataclasses` builds `__init__`); each slot is set
+    through its own descriptor, the cheapest way past the frozen `__setattr__`.
+    """
+    names = [f.name for f in fields(DialogState)]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": DialogState}
+    namespace.update({f"_set_{n}": DialogState.__dict__[n].__set__ for n in names})
+    sets = "\n".join(f"    _set_{n}(new, c[{n!r}] if {n!r} in c else s.{n})" for n in names)
+    exec(f"def copy_with(s, c):\n    new = _new(_cls)\n{sets}\n    return new\n", namespace)
+    copy_with: Callable[[DialogState, Mapping[str, Any]], DialogState] = namespace["copy_with"]
+    return copy_with
+
+
+_STATE_FIELDS = frozenset(f.name for f in fields(DialogState))
+_copy_with = _state_copier()
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,9 +73,11 @@ def _build_set_timers(insert: Any) -> Any:
     )
 
 
-_CANCEL = delete(TimerRow).where(
-    TimerRow.dialog_id == bindparam("dialog_id"),
-    TimerRow.name.in_(bindparam("names", expanding=True)),
+# One name at a time: an expanding IN cannot be compiled once, and an event cancels one or two
+_CANCEL = Prepared(
+    lambda _: delete(TimerRow).where(
+        TimerRow.dialog_id == bindparam("dialog_id"), TimerRow.name == bindparam("name")
+    )
 )
 _SET = Prepared(_build_set_timers)
 _CONSUME = Prepared(
@@ -90,7 +92,7 @@ _CONSUME = Prepared(
 def cancel_timers(conn: Connection, dialog_id: int, names: Sequence[str]) -> None:
     """Delete the dialog's timers with these names."""
     if names:
-        conn.execute(_CANCEL, {"dialog_id": dialog_id, "names": list(names)})
+        _CANCEL.many(conn, [{"dialog_id": dialog_id, "name": name} for name in names])
 
 
 def consume_timer(conn: Connection, dialog_id: int, name: str, token: int) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from chatbot.core.effects import (
@@ -23,7 +22,7 @@ from chatbot.core.effects import (
     StageChanged,
     UpdateTasks,
 )
-from chatbot.core.state import DialogState, TimerState
+from chatbot.core.state import DialogState, TimerState, evolve
 from chatbot.engine import spec_actions as act
 from chatbot.engine.conditions import matches, named_time
 from chatbot.engine.context import Context, once_key
@@ -80,7 +79,7 @@ class ActionRunner:
         if key is None:
             return
         if handler.when.once_per is None:
-            self.state = replace(self.state, once=self.state.once | {key})
+            self.state = evolve(self.state, once=self.state.once | {key})
         else:
             self.state = self.state.with_vars(**{once_key(key): self.ctx.now.isoformat()})
 
@@ -117,12 +116,12 @@ class ActionRunner:
                 self._task(action.handoff)
                 self._pause()
                 if self.state.waiting_since is None:
-                    self.state = replace(self.state, waiting_since=self.ctx.now)
+                    self.state = evolve(self.state, waiting_since=self.ctx.now)
             case act.PauseAction():
                 self._pause()
             case act.ResumeAction():
                 if self.state.paused:
-                    self.state = replace(self.state, paused=False, waiting_since=None)
+                    self.state = evolve(self.state, paused=False, waiting_since=None)
                     self.emit(BotResumed())
             case act.CancelAllAction():
                 for name in sorted(self.state.timers):
@@ -131,7 +130,7 @@ class ActionRunner:
                 self.emit(UpdateTasks(action.task_status, self.ctx.manager))
             case act.FlagAction():
                 if action.flag not in self.state.flags:
-                    self.state = replace(self.state, flags=self.state.flags | {action.flag})
+                    self.state = evolve(self.state, flags=self.state.flags | {action.flag})
                     self.emit(Flag(action.flag))
             case act.AlertAction():
                 alert = action.alert
@@ -142,7 +141,7 @@ class ActionRunner:
             case act.UnsetAction():
                 gone = set(action.unset)
                 kept = {k: v for k, v in self.state.vars.items() if k not in gone}
-                self.state = replace(self.state, vars=kept)
+                self.state = evolve(self.state, vars=kept)
 
     # --- actions that take more than a few lines -----------------------------------------
 
@@ -163,7 +162,7 @@ class ActionRunner:
             for i, o in enumerate(menu.options, start=1)
         )
         if self.send(menu.text, buttons):
-            self.state = replace(self.state, menu=name)
+            self.state = evolve(self.state, menu=name)
 
     def _goto(self, target: str) -> None:
         self.steps += 1
@@ -192,7 +191,7 @@ class ActionRunner:
 
     def _pause(self) -> None:
         if not self.state.paused:
-            self.state = replace(self.state, paused=True, menu=None)
+            self.state = evolve(self.state, paused=True, menu=None)
             self.emit(Handoff())
 
     # --- building blocks -----------------------------------------------------------------
@@ -225,7 +224,7 @@ class ActionRunner:
         if template is not None:
             personalise = None  # an approved template is sent as approved, never rewritten
         self.emit(Reply(text, key, buttons, template, self.ctx.proactive, personalise, fallback))
-        self.state = replace(self.state, last_bot_key=key)
+        self.state = evolve(self.state, last_bot_key=key)
         return True
 
     @property
@@ -240,21 +239,21 @@ class ActionRunner:
         if target == current:
             return
         self.emit(StageChanged(current, target))
-        self.state = replace(self.state, stage=target, menu=None, stage_since=self.ctx.now)
+        self.state = evolve(self.state, stage=target, menu=None, stage_since=self.ctx.now)
         self.cancel_matching("stage")
 
     def schedule(self, name: str, due: datetime, keep_after_close: bool = False) -> None:
         """Set timer `name` to fire at `due` with a fresh token."""
         token = self.state.seq + 1
         timers = {**self.state.timers, name: TimerState(token, due, keep_after_close)}
-        self.state = replace(self.state, seq=token, timers=timers)
+        self.state = evolve(self.state, seq=token, timers=timers)
         self.emit(SetTimer(name, due, token, keep_after_close))
 
     def cancel_timer(self, name: str) -> None:
         """Cancel timer `name` if it is live."""
         if name in self.state.timers:
             timers = {k: v for k, v in self.state.timers.items() if k != name}
-            self.state = replace(self.state, timers=timers)
+            self.state = evolve(self.state, timers=timers)
             self.emit(CancelTimer(name))
 
     def cancel_matching(self, trigger: str) -> None:
@@ -271,7 +270,7 @@ class ActionRunner:
         for name, timer in sorted(self.state.timers.items()):
             if not timer.keep_after_close:
                 self.cancel_timer(name)
-        self.state = replace(
+        self.state = evolve(
             self.state,
             closed=True,
             close_reason=reason,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
@@ -31,7 +31,7 @@ from chatbot.core.events import (
     TimerFired,
     Unblocked,
 )
-from chatbot.core.state import ORDER_ENDS, DialogState, Facts
+from chatbot.core.state import ORDER_ENDS, DialogState, Facts, evolve
 from chatbot.engine.actions import BLOCKED_VAR, ActionRunner
 from chatbot.engine.context import Context
 from chatbot.engine.flowset import FlowSet
@@ -93,7 +93,7 @@ def step(
         _on_blocked(run)
     elif isinstance(event, Unblocked):
         vars_ = {k: v for k, v in run.state.vars.items() if k != BLOCKED_VAR}
-        run.state = replace(run.state, flags=run.state.flags - {"do_not_write"}, vars=vars_)
+        run.state = evolve(run.state, flags=run.state.flags - {"do_not_write"}, vars=vars_)
     elif isinstance(event, SpamCleared):
         _on_spam_cleared(run)
     return StepResult(run.state, tuple(run.effects))
@@ -106,13 +106,13 @@ def _on_customer(run: ActionRunner, event: CustomerMessage) -> None:
         return  # a known spammer stays closed and unanswered
     if s.closed:
         run.emit(Reopen())
-        run.state = replace(
+        run.state = evolve(
             s, closed=False, close_reason=None, closed_at=None, inbound_count=0, paused=False
         )
         run.change_stage("new")
     s = run.state
     tracks_silence = _tracks_silence(run.flows)
-    run.state = replace(
+    run.state = evolve(
         s,
         inbound_count=s.inbound_count + 1,
         last_inbound_at=run.ctx.now,
@@ -124,7 +124,7 @@ def _on_customer(run: ActionRunner, event: CustomerMessage) -> None:
     if tracks_silence:
         _arm_inactivity(run)
     if run.state.paused and run.state.waiting_since is None:
-        run.state = replace(run.state, waiting_since=run.ctx.now)
+        run.state = evolve(run.state, waiting_since=run.ctx.now)
     stage = run.flows.stages.get(run.state.stage)
     handlers = [*run.flows.before, *(stage.on if stage else ()), *run.flows.customer]
     if run.state.paused:
@@ -147,7 +147,7 @@ def _on_timer(run: ActionRunner, event: TimerFired) -> None:
         return
     timers = dict(run.state.timers)
     del timers[event.name]
-    run.state = replace(run.state, timers=timers)
+    run.state = evolve(run.state, timers=timers)
     run.emit(TimerDone(event.name))
     if event.name == INACTIVITY_TIMER and spec is None:
         run.close("no_reply")
@@ -166,9 +166,9 @@ def _on_crm(run: ActionRunner, event: CrmEvent) -> None:
             _unflag(run, "spammer")  # an order on the site proves a customer: the close was wrong
             s = run.state
         fact = event.type.removeprefix("order_")
-        s = replace(s, orders=_with_fact(s.orders, order, fact))
+        s = evolve(s, orders=_with_fact(s.orders, order, fact))
     if s.closed and "do_not_write" not in s.flags and "spammer" not in s.flags:
-        s = replace(s, closed=False, close_reason=None, closed_at=None)
+        s = evolve(s, closed=False, close_reason=None, closed_at=None)
     run.state = s.with_vars(**{k: str(v) for k, v in event.data.items()})
     if run.state.closed:
         return  # blocked, or a spammer: the order is noted, nothing is sent or planned
@@ -194,13 +194,13 @@ def _on_manager_message(run: ActionRunner, event: ManagerMessage) -> None:
         run.emit(SkippedReply("manager", "the customer blocked the bot"))
         return
     if s.closed:
-        run.state = replace(s, closed=False, close_reason=None, closed_at=None)
+        run.state = evolve(s, closed=False, close_reason=None, closed_at=None)
     run.emit(ManagerDelivered(event.text, event.manager, event.attachment))
     if run.state.waiting_since is not None:
         waited = run.ctx.calendar.working_between(run.state.waiting_since, run.ctx.now)
         limit = run.flows.shop.sla.manager_answer
         run.emit(ManagerResponse(event.manager, waited.total_seconds(), waited > limit))
-        run.state = replace(run.state, waiting_since=None)
+        run.state = evolve(run.state, waiting_since=None)
     run.cancel_matching("manager")
     _restart_inactivity(run)
     run.dispatch(run.flows.manager.message)
@@ -228,7 +228,7 @@ def _on_spam_cleared(run: ActionRunner) -> None:
 def _unflag(run: ActionRunner, flag: str) -> None:
     """Clear a customer flag, if set."""
     if flag in run.state.flags:
-        run.state = replace(run.state, flags=run.state.flags - {flag})
+        run.state = evolve(run.state, flags=run.state.flags - {flag})
         run.emit(Unflag(flag))
 
 
@@ -236,12 +236,12 @@ def _on_blocked(run: ActionRunner) -> None:
     s = run.state
     for name in sorted(s.timers):
         run.emit(CancelTimer(name))
-    run.state = replace(s, timers={}).with_vars(**{BLOCKED_VAR: "yes"})
+    run.state = evolve(s, timers={}).with_vars(**{BLOCKED_VAR: "yes"})
     if "do_not_write" not in s.flags:
-        run.state = replace(run.state, flags=run.state.flags | {"do_not_write"})
+        run.state = evolve(run.state, flags=run.state.flags | {"do_not_write"})
         run.emit(Flag("do_not_write"))
     if run.state.paused:
-        run.state = replace(run.state, paused=False)
+        run.state = evolve(run.state, paused=False)
         run.emit(UpdateTasks("cancelled"))
         run.emit(BotResumed())
     run.close("bot_blocked")
@@ -255,7 +255,7 @@ def _tracks_silence(flows: FlowSet) -> bool:
 def _restart_inactivity(run: ActionRunner) -> None:
     """Note activity; the silence timer is set once and re-armed lazily when it fires."""
     if _tracks_silence(run.flows):
-        run.state = replace(run.state, last_activity_at=run.ctx.now)
+        run.state = evolve(run.state, last_activity_at=run.ctx.now)
         _arm_inactivity(run)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from chatbot.intents.lemmas import lemma
+from chatbot.intents.pattern_scripts import Scripts, scripts_of, usable_by_scripts
 
 ENOUGH = 1.0  # a score that is evidence enough: one normal cue
 WEAK = 0.5  # a weak cue counts half
@@ -100,6 +101,8 @@ class CueIndex:
         default_factory=dict
     )
     prefix_pairs: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    # The patterns that may match a text, by the alphabets it has letters of (most need one)
+    patterns_by_scripts: Mapping[Scripts, tuple[Pattern, ...]] = field(default_factory=dict)
     # memo of typo corrections: a cache of a pure function, invisible to equality
     corrections: dict[str, tuple[str, str] | None] = field(
         default_factory=dict, compare=False, repr=False
@@ -125,6 +128,8 @@ def build_index(
 ) -> CueIndex:
     """Compile cues and patterns for fast matching; `spellings` are the files' own words."""
     cue_list = tuple(cues)
+    pattern_list = tuple(patterns)
+    usable = usable_by_scripts([p.regex for p in pattern_list])
     elements = [e for cue in cue_list for e in cue.elements]
     spelled = {w: lemma(w) for w in spellings if not w.isdigit()}
     lemmas_ = {_key(e) for e in elements if not e.prefix}
@@ -149,7 +154,8 @@ def build_index(
         by_head.setdefault(prefix[:head], []).append((prefix, loose))
     return CueIndex(
         cues=cue_list,
-        patterns=tuple(patterns),
+        patterns=pattern_list,
+        patterns_by_scripts={k: tuple(pattern_list[n] for n in v) for k, v in usable.items()},
         known_lemmas=frozenset(lemmas_),
         fuzzy_lemmas=_variants(w for w in {*lemmas_, *spelled} if len(w) >= FUZZY_MIN_CUE),
         spelled=spelled,
@@ -278,7 +284,7 @@ def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
             covered.setdefault(cue.intent, set()).update(range(i, end))
             if fuzzy_positions.intersection(range(i, end)):
                 fuzzy.add(cue.intent)
-    for pattern in index.patterns:
+    for pattern in index.patterns_by_scripts.get(scripts_of(text), index.patterns):
         if pattern.regex.search(text):
             if pattern.negative:
                 negated.add(pattern.intent)

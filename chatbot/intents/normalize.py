@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -146,6 +147,12 @@ def is_allowed(link: str, allowed_domains: frozenset[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in allowed_domains)
 
 
+@functools.lru_cache(maxsize=64)
+def _bare_domains(domains: frozenset[str]) -> frozenset[str]:
+    """Domains lowercased without www. (a shop has one or two sets, asked on every message)."""
+    return frozenset(d.lower().removeprefix("www.") for d in domains)
+
+
 def features(
     text: str,
     allowed_domains: frozenset[str] = frozenset(),
@@ -159,8 +166,8 @@ def features(
     point to the shop's own (allowed) domains or to `product_domains` (marketplaces and such).
     """
     found = links(text)
-    allowed = frozenset(d.lower().removeprefix("www.") for d in allowed_domains)
-    products = allowed | frozenset(d.lower().removeprefix("www.") for d in product_domains)
+    allowed = _bare_domains(allowed_domains)
+    products = allowed | _bare_domains(product_domains)
     number = _NUMBER.match(text)
     return TextFeatures(
         emojis=len(emojis(text)),

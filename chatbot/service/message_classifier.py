@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from chatbot.core.intents import INTENTS, Classification
-from chatbot.core.state import DialogState
+from chatbot.core.state import DialogState, evolve
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn, decide
 from chatbot.intents.normalize import without_links
@@ -65,7 +64,7 @@ def reading_state(state: DialogState, inbound: Inbound) -> DialogState:
         and state.inbound_count == 0
         and inbound.customer.lang is None
     ):
-        return replace(state, lang=_guess_lang(payload.text, state.lang))
+        return evolve(state, lang=_guess_lang(payload.text, state.lang))
     return state
 
 

@@ -9,7 +9,7 @@ events of one dialog across processes.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -20,7 +20,7 @@ from chatbot.core.clock import Clock
 from chatbot.core.events import CustomerMessage, Event
 from chatbot.core.intents import INTENTS, Classification
 from chatbot.core.phones import normalize_phone
-from chatbot.core.state import DialogState, Facts
+from chatbot.core.state import DialogState, Facts, evolve
 from chatbot.core.trace import TraceEntry, trace_effect
 from chatbot.db import dialogs, inbox
 from chatbot.db.database import Database
@@ -202,7 +202,7 @@ class Pipeline:
         duplicate = self._record(conn, snap, inbound, plan, now)
         if duplicate is not None:
             return duplicate
-        new_state = replace(plan.result.state, version=snap.version + 1)
+        new_state = evolve(plan.result.state, version=snap.version + 1)
         if not dialogs.save_state(conn, snap.id, new_state, snap.version, now):
             raise _StaleSnapshot
         persist_effects(conn, snap, new_state.version, plan.result.effects, now, self.crm_events)
