@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from chatbot.admin_files.loader import load_flows
+from chatbot.admin_files.rules_loader import load_rules
 from chatbot.commands.eval_output import (
     column_json,
     error_json,
@@ -24,12 +26,10 @@ from chatbot.commands.eval_output import (
 from chatbot.commands.labelled import BadLine, Labelled, read_labelled
 from chatbot.config import Settings
 from chatbot.core.intents import Classification
-from chatbot.engine.loader import load_flows
 from chatbot.errors import FlowError
 from chatbot.intents.evaluation import evaluate
 from chatbot.intents.policy import needs_llm
 from chatbot.intents.rules import RuleSet, classify
-from chatbot.intents.rules_loader import load_rules
 from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.llm_evaluation import Column, Sample, compare
 

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from chatbot.admin_files.loader import load_flows
+from chatbot.admin_files.rules_loader import load_rules
+from chatbot.admin_files.rules_source import rules_dir
 from chatbot.commands.days import missing_file, parse_day
 from chatbot.config import Settings
 from chatbot.db.classified import ClassifiedMessage, classified_messages, uncertain_first
 from chatbot.db.database import Database
-from chatbot.engine.loader import load_flows
 from chatbot.errors import FlowError, StorageError
 from chatbot.intents.policy import LOW_CONFIDENCE
-from chatbot.intents.rules_loader import load_rules
-from chatbot.service.rules_source import rules_dir
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2

@@ -17,6 +17,8 @@ import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from chatbot.admin_files.rules_loader import load_rules
+from chatbot.admin_files.rules_source import rules_dir
 from chatbot.channels.console import describe
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
@@ -27,10 +29,8 @@ from chatbot.db.migrate import upgrade
 from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, ScriptError
 from chatbot.intents.decision import RulesFn
-from chatbot.intents.rules_loader import load_rules
 from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.app import load_admin_files
-from chatbot.service.rules_source import rules_dir
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate, simulate_into
 

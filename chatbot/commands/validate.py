@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from chatbot.admin_files.validation import validate_all
 from chatbot.config import Settings
-from chatbot.engine.validation import validate_all
 from chatbot.errors import Problem
 
 

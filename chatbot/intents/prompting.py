@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from chatbot.engine.prompts_check import prompt_body
 from chatbot.intents.normalize import normalize
 
 MAX_TEXT_CHARS = 2000  # longer messages are cut: the intent shows early and tokens cost money
 _FORMATTER = string.Formatter()
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,11 @@ class PromptContext:
             "lang": self.lang,
             "text": _clip(self.text),
         }
+
+
+def prompt_body(text: str) -> str:
+    """The text sent to the model: the file without its `<!-- notes for admins -->`."""
+    return _COMMENT.sub("", text).strip() + "\n"
 
 
 def render_prompt(template: str, context: PromptContext) -> str:

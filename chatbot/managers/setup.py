@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 from aiogram.exceptions import AiogramError
 from aiogram.types import ReplyParameters
 
+from chatbot.admin_files.validation import Validation
 from chatbot.channels.graph_media import GraphMedia
 from chatbot.channels.telegram import TelegramChannel
 from chatbot.channels.whatsapp import WhatsAppChannel
 from chatbot.channels.whatsapp_files import WhatsAppFiles
 from chatbot.config import Settings
 from chatbot.engine.step import calendar_of
-from chatbot.engine.validation import Validation
 from chatbot.engine.worktime import WorkCalendar
 from chatbot.managers.auth import ManagerAuth
 from chatbot.managers.desk import ManagersDesk

@@ -6,22 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chatbot.admin_files.flow_walk import uses_personalise
+from chatbot.admin_files.rules_source import bind_rules
+from chatbot.admin_files.validation import Validation, validate_all
 from chatbot.config import Settings
 from chatbot.core.clock import Clock
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.db.reach import open_database
-from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.manager_wording import Wording
-from chatbot.engine.validation import Validation, validate_all
 from chatbot.errors import ConfigError, FlowError
 from chatbot.intents.decision import RulesFn
 from chatbot.llm.classifier import LlmClassifier
 from chatbot.llm.writer import LlmWriter
 from chatbot.service.personaliser import Personaliser
 from chatbot.service.pipeline import Pipeline
-from chatbot.service.rules_source import bind_rules
 from chatbot.service.scheduler import Scheduler
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
+from chatbot.admin_files.yaml_source import FlowYamlLoader
 from chatbot.core.durations import parse_duration
 from chatbot.core.events import CRM_EVENTS, MANAGER_ACTIONS
-from chatbot.engine.yaml_source import FlowYamlLoader
 from chatbot.errors import ScriptError
 
 CHANNELS = ("telegram", "whatsapp", "instagram", "vk", "console")

@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 import pytest
 from aiogram import Bot
 
+from chatbot.admin_files.loader import load_flows
 from chatbot.channels.telegram import TelegramChannel
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.loader import load_flows
 from chatbot.ports.inbound import Inbound, InboundHandler
 from chatbot.service.pipeline import Outcome, Pipeline
 from tests.channels.fake_bot_api import FakeBotApi

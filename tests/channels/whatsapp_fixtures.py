@@ -20,11 +20,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from chatbot.admin_files.loader import load_flows
 from chatbot.channels.whatsapp import WhatsAppChannel
 from chatbot.channels.whatsapp_sender import WhatsAppSender
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
-from chatbot.engine.loader import load_flows
 from chatbot.ports.inbound import Inbound, InboundHandler
 from chatbot.service.pipeline import Outcome, Pipeline
 from tests.channels.fake_graph_api import PHONE_NUMBER_ID, TOKEN, FakeGraphApi

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from chatbot.admin_files.loader import load_flows
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.loader import load_flows
 from tests.engine.driver import Driver
 
 FLOWS = Path(__file__).resolve().parents[2] / "flows"

@@ -17,7 +17,7 @@ ORDER = {"order_id": "D-1", "amount": "1200", "pay_url": "https://pay.example/D-
 
 
 def _timer_names() -> list[str]:
-    from chatbot.engine.loader import load_flows
+    from chatbot.admin_files.loader import load_flows
 
     return sorted(load_flows(FLOWS).timers)
 

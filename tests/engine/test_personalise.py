@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from chatbot.admin_files.flow_walk import uses_personalise
+from chatbot.admin_files.loader import check_flows, load_flows
 from chatbot.core.effects import Personalise, Reply
 from chatbot.core.state import DialogState
-from chatbot.engine.checks import uses_personalise
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.loader import check_flows, load_flows
 from chatbot.engine.spec_actions import ReplyAction, ReplySpec
 from tests.conftest import edit_file
 from tests.engine.conftest import MSK

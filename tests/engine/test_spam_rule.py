@@ -6,6 +6,7 @@ from itertools import product
 
 import pytest
 
+from chatbot.admin_files.rules_source import load_rules_fn
 from chatbot.core.effects import Close, Flag
 from chatbot.core.events import CustomerMessage
 from chatbot.core.state import DialogState
@@ -13,7 +14,6 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.engine.spec_shop import PRODUCT_LINK_DOMAINS
 from chatbot.engine.step import step
 from chatbot.intents.decision import RulesFn
-from chatbot.service.rules_source import load_rules_fn
 from tests.engine.conftest import FLOWS
 from tests.engine.driver import Driver
 

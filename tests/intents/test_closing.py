@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.admin_files.rules_loader import load_rules
 from chatbot.intents.closing import narrowed
 from chatbot.intents.rules import LOW_CONFIDENCE, RuleSet, classify
-from chatbot.intents.rules_loader import load_rules
 
 RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.admin_files.rules_loader import load_rules
 from chatbot.intents.evaluation import Report, evaluate
 from chatbot.intents.policy import needs_llm
 from chatbot.intents.rules import RuleSet, classify
-from chatbot.intents.rules_loader import load_rules
 from tests.conftest import ROOT, shared_dir
 
 CORPUS = shared_dir() / "corpus" / "intents-dev.jsonl"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.admin_files.examples_file import read_examples
+from chatbot.admin_files.rules_loader import check_rules, load_rules
 from chatbot.errors import FlowError
-from chatbot.intents.examples import ExampleIndex, read_examples
+from chatbot.intents.examples import ExampleIndex
 from chatbot.intents.rules import EXAMPLE_CONFIDENCE, classify
-from chatbot.intents.rules_loader import check_rules, load_rules
 
 RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
 INTENTS = frozenset({"ask_payment", "ask_delivery", "thanks", "spam", "other"})

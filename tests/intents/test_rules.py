@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.admin_files.rules_loader import load_rules
 from chatbot.intents.rules import LOW_CONFIDENCE, RuleSet, classify
-from chatbot.intents.rules_loader import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "flows" / "intents"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from chatbot.admin_files.loader import load_flows
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.loader import load_flows
 from chatbot.engine.manager_wording import RU
 from chatbot.engine.step import calendar_of
 from chatbot.engine.worktime import WorkCalendar

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from chatbot.admin_files.loader import load_flows
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.loader import load_flows
 from chatbot.intents.decision import RulesFn
 from chatbot.service.app import load_admin_files
 from chatbot.service.pipeline import Pipeline

@@ -6,9 +6,9 @@ import socket
 
 from openai import AsyncOpenAI
 
+from chatbot.admin_files.rules_loader import load_rules
 from chatbot.core.intents import INTENTS
 from chatbot.intents.rules import classify
-from chatbot.intents.rules_loader import load_rules
 from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.llm_evaluation import Sample, compare
 from tests.conftest import ROOT

@@ -7,11 +7,11 @@ import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from chatbot.admin_files.origins import Origins
+from chatbot.admin_files.yaml_source import Path_
 from chatbot.engine import spec_actions as act
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.origins import Origins
 from chatbot.engine.spec_actions import Action, Handler
-from chatbot.engine.yaml_source import Path_
 from chatbot.errors import Problem
 
 TEMPLATES = ("shop", "whatsapp", "templates")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.engine.loader import check_flows, load_flows
+from chatbot.admin_files.loader import check_flows, load_flows
 from chatbot.errors import FlowError
+from tests.admin_files.conftest import FLOWS
 from tests.conftest import edit_file
-from tests.engine.conftest import FLOWS
 
 
 def _messages(folder: Path) -> list[str]:

@@ -9,13 +9,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chatbot.engine.checks import check_flowset
+from chatbot.admin_files.checks import check_flowset
+from chatbot.admin_files.origins import Origins
+from chatbot.admin_files.yaml_source import YamlDoc, read_admin_file
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.origins import Origins
 from chatbot.engine.spec import FlowFile, ManagerHandlers
 from chatbot.engine.spec_actions import untagged
 from chatbot.engine.spec_shop import ShopSettings
-from chatbot.engine.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.errors import FlowError, Problem
 
 TEXTS_DIR = "texts"
@@ -83,22 +83,6 @@ def check_flows(directory: Path, extra_intents: Iterable[str] = ()) -> LoadResul
     problems.extend(check_flowset(flows, origins, extra_intents))
     ok = not any(p.severity == "error" for p in problems)
     return LoadResult(flows if ok else None, tuple(problems))
-
-
-def read_admin_file(path: Path, problems: list[Problem]) -> YamlDoc | None:
-    """The parsed file, or None with its YAML syntax error added to `problems`."""
-    try:
-        return read_yaml(path)
-    except YamlSyntaxError as exc:
-        problems.append(
-            Problem(
-                exc.file,
-                exc.line,
-                str(exc).split(": ", 1)[1],
-                hint="fix the YAML syntax (indentation, quotes, colons)",
-            )
-        )
-        return None
 
 
 def _validate(doc: YamlDoc, problems: list[Problem]) -> FlowFile | None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.engine.loader import load_flows
-from chatbot.engine.yaml_source import parse_yaml
+from chatbot.admin_files.loader import load_flows
+from chatbot.admin_files.yaml_source import parse_yaml
 from chatbot.errors import FlowError
-from tests.engine.conftest import FLOWS
+from tests.admin_files.conftest import FLOWS
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chatbot.admin_files.rules_loader import load_rules
 from chatbot.core.intents import Classification
 from chatbot.engine.flowset import FlowSet
 from chatbot.intents.decision import RulesFn
 from chatbot.intents.rules import RuleSet, classify
-from chatbot.intents.rules_loader import load_rules
 
 RULES_FOLDER = "intents"
 

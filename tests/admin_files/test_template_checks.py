@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chatbot.engine.loader import check_flows
-from chatbot.engine.template_checks import proactive_texts
+from chatbot.admin_files.loader import check_flows
+from chatbot.admin_files.template_checks import proactive_texts
+from tests.admin_files.conftest import FLOWS
 from tests.conftest import edit_file
-from tests.engine.conftest import FLOWS
 
 # What the shop sends on its own, as DESIGN §3.4 lists it.
 PROACTIVE = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chatbot.engine.yaml_source import Path_, YamlDoc
+from chatbot.admin_files.yaml_source import Path_, YamlDoc
 
 
 @dataclass

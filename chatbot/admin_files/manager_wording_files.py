@@ -13,9 +13,8 @@ import string
 from dataclasses import fields, replace
 from pathlib import Path
 
-from chatbot.engine.loader import read_admin_file
+from chatbot.admin_files.yaml_source import YamlDoc, read_admin_file, read_yaml
 from chatbot.engine.manager_wording import EN, RU, Wording
-from chatbot.engine.yaml_source import YamlDoc, read_yaml
 from chatbot.errors import Problem
 
 FOLDER = "managers"  # under the flows folder

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.admin_files.manager_wording_files import check_wording, html_problem, wording_in
 from chatbot.cli import main
 from chatbot.engine.manager_wording import EN, RU
-from chatbot.engine.manager_wording_files import check_wording, html_problem, wording_in
 from chatbot.errors import FlowError, Problem
 from chatbot.service.app import load_admin_files
 from tests.conftest import ROOT

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from chatbot.errors import Problem
+
 Path_ = tuple[str | int, ...]
 
 
@@ -89,6 +91,22 @@ def read_yaml(path: Path, display: str | None = None) -> YamlDoc:
     except UnicodeDecodeError as exc:
         raise YamlSyntaxError(name, 1, f"not UTF-8 text ({exc.reason})") from exc
     return parse_yaml(text, name)
+
+
+def read_admin_file(path: Path, problems: list[Problem]) -> YamlDoc | None:
+    """The parsed file, or None with its YAML syntax error added to `problems`."""
+    try:
+        return read_yaml(path)
+    except YamlSyntaxError as exc:
+        problems.append(
+            Problem(
+                exc.file,
+                exc.line,
+                str(exc).split(": ", 1)[1],
+                hint="fix the YAML syntax (indentation, quotes, colons)",
+            )
+        )
+        return None
 
 
 def parse_yaml(text: str, name: str) -> YamlDoc:

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from chatbot.admin_files.examples_file import read_examples
+from chatbot.admin_files.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.core.intents import INTENTS
-from chatbot.engine.yaml_source import YamlDoc, YamlSyntaxError, read_yaml
 from chatbot.errors import FlowError, Problem
 from chatbot.intents.cues import WEAK, Cue, Element, Pattern, build_index, compile_pattern
-from chatbot.intents.examples import ExampleIndex, read_examples
+from chatbot.intents.examples import ExampleIndex
 from chatbot.intents.lemmas import lemma
 from chatbot.intents.normalize import normalize, tokens
 from chatbot.intents.rules import RuleSet

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from chatbot.admin_files.rules_loader import check_rules, load_rules
 from chatbot.errors import FlowError
 from chatbot.intents.rules import classify
-from chatbot.intents.rules_loader import check_rules, load_rules
 
 RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chatbot.admin_files.prompts_check import NUDGE, NUDGE_SLOTS, REQUIRED, check_prompts
 from chatbot.core.intents import INTENTS
-from chatbot.engine.prompts_check import NUDGE, NUDGE_SLOTS, REQUIRED, check_prompts, prompt_body
+from chatbot.intents.prompting import prompt_body
 from tests.conftest import ROOT
 
 

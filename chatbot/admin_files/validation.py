@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatbot.engine.checks import uses_personalise
+from chatbot.admin_files.flow_walk import uses_personalise
+from chatbot.admin_files.loader import check_flows
+from chatbot.admin_files.manager_wording_files import check_wording, wording_in
+from chatbot.admin_files.prompts_check import NUDGE, REQUIRED, check_prompts
+from chatbot.admin_files.rules_loader import check_rules, load_rules
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.loader import check_flows
 from chatbot.engine.manager_wording import Wording
-from chatbot.engine.manager_wording_files import check_wording, wording_in
-from chatbot.engine.prompts_check import NUDGE, REQUIRED, check_prompts
 from chatbot.errors import Problem
 from chatbot.intents.rules import RuleSet
-from chatbot.intents.rules_loader import check_rules, load_rules
 
 RULES_FOLDER = "intents"
 

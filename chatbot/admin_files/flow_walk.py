@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from chatbot.admin_files.yaml_source import Path_
+from chatbot.engine import spec_actions as act
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.spec_actions import Action, ChooseAction, Handler
 from chatbot.engine.spec_conditions import Condition
-from chatbot.engine.yaml_source import Path_
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,9 @@ def conditions(flows: FlowSet) -> Iterator[tuple[Path_, str, Condition]]:
             yield ("stages", name, "on", i, "when"), name, h.when
     for path, handler in _handlers(flows):
         yield (*path, "when"), "", handler.when
+
+
+def uses_personalise(flows: FlowSet) -> bool:
+    """True when some reply lets the LLM personalise its text."""
+    replies = (a for s in sites(flows) for a in s.actions if isinstance(a, act.ReplyAction))
+    return any(reply.spec.personalise for reply in replies)

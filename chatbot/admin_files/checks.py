@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from chatbot.admin_files.flow_walk import conditions, sites
+from chatbot.admin_files.origins import Origins
+from chatbot.admin_files.template_checks import check_templates
+from chatbot.admin_files.text_checks import check_translations, few
+from chatbot.admin_files.yaml_source import Path_
 from chatbot.core.events import CRM_EVENTS
 from chatbot.core.intents import INTENTS
 from chatbot.engine import spec_actions as act
-from chatbot.engine.flow_walk import conditions, sites
 from chatbot.engine.flowset import FlowSet
-from chatbot.engine.origins import Origins
 from chatbot.engine.spec_actions import Action, ReplySpec
 from chatbot.engine.spec_conditions import Condition
-from chatbot.engine.template_checks import check_templates
-from chatbot.engine.yaml_source import Path_
 from chatbot.errors import Problem
 
 CLOSE_REASONS = ("spam", "thanks", "no_reply", "bot_blocked", "refused", "completed", "manual")
@@ -95,14 +95,14 @@ class _Checker:
                 self.add(
                     (*path, "goto"),
                     f"unknown stage {action.goto!r}",
-                    f"define it under stages: or use one of {_few(self.flows.stages)}",
+                    f"define it under stages: or use one of {few(self.flows.stages)}",
                     stage,
                 )
             case act.MenuAction() if action.menu not in self.flows.menus:
                 self.add(
                     (*path, "menu"),
                     f"unknown menu {action.menu!r}",
-                    f"define it under menus: or use one of {_few(self.flows.menus)}",
+                    f"define it under menus: or use one of {few(self.flows.menus)}",
                     stage,
                 )
             case act.StartAction():
@@ -125,7 +125,7 @@ class _Checker:
                 self.add(
                     path,
                     f"unknown timer {name!r}",
-                    f"define it under timers: or use one of {_few(self.flows.timers)}",
+                    f"define it under timers: or use one of {few(self.flows.timers)}",
                     stage,
                 )
 
@@ -168,7 +168,7 @@ class _Checker:
                 self.add(
                     (*path, "option"),
                     f"unknown menu option {option!r}",
-                    f"use an option id of a menu: {_few(self.options)}",
+                    f"use an option id of a menu: {few(self.options)}",
                     stage,
                 )
         for name in _as_list(cond.stage):
@@ -226,41 +226,7 @@ class _Checker:
                 )
 
     def _check_texts(self) -> None:
-        langs = list(self.flows.shop.languages)
-        for lang in langs:
-            if lang not in self.flows.texts:
-                self.add(
-                    ("shop", "languages"),
-                    f"no texts for language {lang!r}",
-                    f"add flows/texts/{lang}.yaml or remove {lang} from shop.languages",
-                )
-        all_keys = {k for texts in self.flows.texts.values() for k in texts}
-        for key in sorted(all_keys):
-            for lang in langs:
-                if lang in self.flows.texts and key not in self.flows.texts[lang]:
-                    other = next(lg for lg in self.flows.texts if key in self.flows.texts[lg])
-                    file, line = self.origins.locate_text(other, key)
-                    self.problems.append(
-                        Problem(
-                            file,
-                            line,
-                            f"missing translation: {key!r} has no {lang} text",
-                            hint=f"add {key}: to flows/texts/{lang}.yaml",
-                        )
-                    )
-        for lang, texts in self.flows.texts.items():
-            for key, text in texts.items():
-                for var in _placeholders(text):
-                    if var not in self.known_vars:
-                        file, line = self.origins.locate_text(lang, key)
-                        self.problems.append(
-                            Problem(
-                                file,
-                                line,
-                                f"text {key!r} uses unknown variable {{{var}}}",
-                                hint=f"use one of {_few(self.known_vars, 12)} or set it with set:",
-                            )
-                        )
+        self.problems.extend(check_translations(self.flows, self.origins, self.known_vars))
         whatsapp = self.flows.shop.whatsapp
         for key in whatsapp.templates:
             self._check_text_key(("shop", "whatsapp", "templates", key), key, "")
@@ -290,25 +256,7 @@ class _Checker:
                     yield action.set_date.var
 
 
-def uses_personalise(flows: FlowSet) -> bool:
-    """True when some reply lets the LLM personalise its text."""
-    replies = (a for s in sites(flows) for a in s.actions if isinstance(a, act.ReplyAction))
-    return any(reply.spec.personalise for reply in replies)
-
-
-def _placeholders(text: str) -> Iterator[str]:
-    for _, field_name, _, _ in string.Formatter().parse(text):
-        if field_name:
-            yield field_name
-
-
 def _as_list(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
-
-
-def _few(names: Iterable[str], limit: int = 8) -> str:
-    items = sorted(names)
-    shown = ", ".join(items[:limit])
-    return shown + (", ..." if len(items) > limit else "") if items else "(none defined)"

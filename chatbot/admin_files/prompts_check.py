@@ -18,11 +18,6 @@ _NEEDED = {NUDGE: "template"}  # without the text to rewrite, the model would in
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
-def prompt_body(text: str) -> str:
-    """The text sent to the model: the file without its `<!-- notes for admins -->`."""
-    return _COMMENT.sub("", text).strip() + "\n"
-
-
 def check_prompts(directory: Path, required: Iterable[str] = REQUIRED) -> list[Problem]:
     """Every problem of the prompts folder, each with file, line and how to fix it."""
     if not directory.is_dir():
