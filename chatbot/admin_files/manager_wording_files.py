@@ -10,10 +10,11 @@ from __future__ import annotations
 import difflib
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import fields, replace
 from pathlib import Path
 
-from chatbot.admin_files.yaml_source import YamlDoc, read_admin_file, read_yaml
+from chatbot.admin_files.yaml_source import YamlDoc, read_admin_file
 from chatbot.engine.manager_wording import EN, RU, Wording
 from chatbot.errors import Problem
 
@@ -81,11 +82,17 @@ def wording_in(flows_dir: Path, lang: str) -> Wording:
 
     Call it on files `check_wording` accepted; an invalid file raises here.
     """
-    path = flows_dir / FOLDER / f"{lang}.yaml"
+    docs, _ = read_wording(flows_dir)
+    return wording_from(docs, lang)
+
+
+def wording_from(docs: Mapping[str, YamlDoc], lang: str) -> Wording:
+    """The managers' texts in `lang` from files `read_wording` parsed and found valid."""
     base = builtin(lang)
-    if not path.is_file():
+    doc = docs.get(lang)
+    if doc is None:
         return base
-    data = read_yaml(path).data or {}
+    data = doc.data or {}
     texts = {k: v for k, v in data.items() if k != KINDS}
     kinds = {**base.kinds, **{str(k): str(v) for k, v in dict(data.get(KINDS) or {}).items()}}
     return replace(base, kinds=kinds, **texts)
@@ -93,15 +100,22 @@ def wording_in(flows_dir: Path, lang: str) -> Wording:
 
 def check_wording(flows_dir: Path) -> list[Problem]:
     """Every problem in flows/managers/*.yaml, with its file, line and how to fix it."""
+    return read_wording(flows_dir)[1]
+
+
+def read_wording(flows_dir: Path) -> tuple[dict[str, YamlDoc], list[Problem]]:
+    """Each flows/managers/<lang>.yaml parsed once (by language), and every problem in them."""
     folder = flows_dir / FOLDER
+    docs: dict[str, YamlDoc] = {}
     problems: list[Problem] = []
     if not folder.is_dir():
-        return problems  # optional: the built-in texts are used
+        return docs, problems  # optional: the built-in texts are used
     for path in sorted(folder.glob("*.yaml")):
         doc = read_admin_file(path, problems)
         if doc is not None:
+            docs[path.stem] = doc
             problems.extend(_check_file(doc))
-    return problems
+    return docs, problems
 
 
 def _check_file(doc: YamlDoc) -> list[Problem]:

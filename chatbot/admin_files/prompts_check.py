@@ -20,9 +20,17 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 def check_prompts(directory: Path, required: Iterable[str] = REQUIRED) -> list[Problem]:
     """Every problem of the prompts folder, each with file, line and how to fix it."""
+    return read_prompts(directory, required)[1]
+
+
+def read_prompts(
+    directory: Path, required: Iterable[str] = REQUIRED
+) -> tuple[dict[str, str], list[Problem]]:
+    """Each prompt's text by file name, read once, and every problem of the folder."""
+    texts: dict[str, str] = {}
     if not directory.is_dir():
         hint = "set PROMPTS_DIR or pass --prompts to an existing folder"
-        return [Problem(str(directory), 1, "the prompts folder does not exist", hint=hint)]
+        return texts, [Problem(str(directory), 1, "the prompts folder does not exist", hint=hint)]
     problems: list[Problem] = []
     for name in required:
         if not (directory / name).exists():
@@ -35,8 +43,15 @@ def check_prompts(directory: Path, required: Iterable[str] = REQUIRED) -> list[P
     for path in sorted(directory.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
-        problems.extend(_check_file(path, _SLOTS_OF.get(path.name, SLOTS | NUDGE_SLOTS)))
-    return problems
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            hint = "save the file as UTF-8"
+            problems.append(Problem(str(path), 1, f"not UTF-8 text ({exc.reason})", hint=hint))
+            continue
+        texts[path.name] = text
+        problems.extend(_check_text(path, text, _SLOTS_OF.get(path.name, SLOTS | NUDGE_SLOTS)))
+    return texts, problems
 
 
 def _blank_comments(text: str) -> str:
@@ -44,13 +59,7 @@ def _blank_comments(text: str) -> str:
     return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def _check_file(path: Path, slots: frozenset[str]) -> list[Problem]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [
-            Problem(str(path), 1, f"not UTF-8 text ({exc.reason})", hint="save the file as UTF-8")
-        ]
+def _check_text(path: Path, text: str, slots: frozenset[str]) -> list[Problem]:
     body = _blank_comments(text)
     if not body.strip():
         hint = "write the prompt text (notes between <!-- and --> do not count)"

@@ -38,7 +38,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def load_rules(directory: Path) -> RuleSet:
     """The compiled rules of a folder; FlowError lists every problem found."""
-    rules, problems = _load(directory)
+    rules, problems = read_rules(directory)
     errors = [p for p in problems if p.severity == "error"]
     if errors or rules is None:
         raise FlowError(errors)
@@ -47,7 +47,7 @@ def load_rules(directory: Path) -> RuleSet:
 
 def check_rules(directory: Path) -> list[Problem]:
     """Every problem of the rule files (errors and warnings), without raising."""
-    return _load(directory)[1]
+    return read_rules(directory)[1]
 
 
 class _Reader:
@@ -222,7 +222,8 @@ class _Reader:
             )
 
 
-def _load(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
+def read_rules(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
+    """The compiled rules (None when any is an error) and every problem, from one read."""
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
     if not files:
         hint = "keep flows/intents/common.yaml and one file per language (ru.yaml, en.yaml)"

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from chatbot.admin_files.validation import validate_all
+from chatbot.admin_files.load import read_admin_files
 from chatbot.config import Settings
 from chatbot.errors import Problem
 
@@ -29,7 +29,9 @@ def register(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print every problem; exit 1 when there are errors, 0 otherwise."""
     settings = Settings()
-    result = validate_all(args.flows or settings.flows_dir, args.prompts or settings.prompts_dir)
+    result = read_admin_files(
+        args.flows or settings.flows_dir, args.prompts or settings.prompts_dir
+    )
     if args.json:
         # For editors and CI: the problems only; the exit code says whether any is an error.
         for problem in result.problems:
@@ -40,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if result.errors:
         print(f"{len(result.errors)} errors, {len(result.warnings)} warnings")
         return 1
-    flows = result.flows
-    assert flows is not None
+    assert result.files is not None
+    flows = result.files.flows
     counts = f"{len(flows.stages)} stages, {len(flows.timers)} timers, {len(flows.menus)} menus"
     print(f"flows OK: {counts}, {_texts_summary(flows.texts)}; {len(result.warnings)} warnings")
     return 0

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from aiogram.exceptions import AiogramError
 from aiogram.types import ReplyParameters
 
-from chatbot.admin_files.validation import Validation
 from chatbot.channels.graph_media import GraphMedia
 from chatbot.channels.telegram import TelegramChannel
 from chatbot.channels.whatsapp import WhatsAppChannel
@@ -35,20 +34,15 @@ def attach_managers(
     if settings.managers_chat_id is None:
         return None
     shop = app.flows.shop
-    # The texts start-up validated, not a second read of files that may have changed since.
+    # The texts of the admin files in use, read from the snapshot a reload swaps in.
     chats = StaffChats(
         settings.managers_chat_id,
         settings.supervisor_chat_id,
-        app.wording,
+        lambda: app.wording,
         ZoneInfo(shop.timezone),
         shop.name,
         shop.default_lang,
     )
-
-    def follow(_: Validation) -> None:
-        chats.words = app.wording  # `apply` has just set the reloaded texts
-
-    app.followers.append(follow)
     clock = app.pipeline.clock
     auth = ManagerAuth(telegram.bot, settings.managers_chat_id, settings.manager_ids)
     telegram.staff = ManagersDesk(telegram.bot, app.db, auth, chats, clock)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Final
@@ -34,10 +34,15 @@ class StaffChats:
 
     managers: int
     supervisor: int | None
-    words: Wording  # replaced when edited admin files are applied; nothing else changes
+    wording: Wording | Callable[[], Wording]  # a callable: the texts of the files in use
     tz: tzinfo
     shop: str = ""  # the shop's name and language, for the report page
     lang: str = "ru"
+
+    @property
+    def words(self) -> Wording:
+        """The managers' texts now: a reload of the admin files changes them."""
+        return self.wording if isinstance(self.wording, Wording) else self.wording()
 
 
 class StaffPosts:

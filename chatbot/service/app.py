@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot.admin_files.flow_walk import uses_personalise
-from chatbot.admin_files.rules_source import bind_rules
-from chatbot.admin_files.validation import Validation, validate_all
+from chatbot.admin_files.load import Loaded, read_admin_files
+from chatbot.admin_files.prompts_check import NUDGE
+from chatbot.admin_files.snapshot import AdminFiles
 from chatbot.config import Settings
 from chatbot.core.clock import Clock
 from chatbot.db.database import Database
@@ -30,41 +30,51 @@ class App:
     """The running parts of the bot."""
 
     settings: Settings
-    flows: FlowSet
-    rules: RulesFn
     db: Database
     pipeline: Pipeline
     scheduler: Scheduler
-    wording: Wording  # the managers' texts
     llm: LlmClassifier | None = None
     writer: LlmWriter | None = None
-    # What else takes freshly applied admin files (the managers' desk and sender).
-    followers: list[Callable[[Validation], None]] = field(default_factory=list)
+
+    @property
+    def files(self) -> AdminFiles:
+        """The admin files in use: one snapshot, held by the pipeline, swapped whole."""
+        return self.pipeline.files
+
+    @property
+    def flows(self) -> FlowSet:
+        """The flows in use."""
+        return self.files.flows
+
+    @property
+    def rules(self) -> RulesFn:
+        """The intent rules in use."""
+        return self.files.rules
+
+    @property
+    def wording(self) -> Wording:
+        """The managers' texts in use."""
+        return self.files.wording
 
     def personaliser(self) -> Personaliser:
         """The outbox's composer of personalised replies (the template while the LLM is off)."""
         return Personaliser(self.db, self.writer, shop=self.flows.shop.name)
 
-    def read_admin_files(self) -> Validation:
-        """Validate the admin files on disk again (file IO: call it off the event loop)."""
-        return validate_all(self.settings.flows_dir, self.settings.prompts_dir)
+    def read_admin_files(self) -> Loaded:
+        """Read and check the admin files on disk again (file IO: call it off the event loop)."""
+        return read_admin_files(self.settings.flows_dir, self.settings.prompts_dir)
 
-    def apply(self, result: Validation) -> bool:
-        """Switch to freshly validated files; False (the running ones stay) when they are invalid.
+    def apply(self, result: Loaded) -> bool:
+        """Switch to freshly loaded files; False (the running ones stay) when they are invalid.
 
         Dialog states are kept as they are: a dialog in a stage the new flows no longer have
         is handled by the flows' global handlers only, so rename stages with care.
         """
-        if result.errors or result.flows is None or result.rules is None or result.wording is None:
+        if result.files is None:
             return False
-        flows, rules = result.flows, bind_rules(result.rules, result.flows)
-        # Plain attribute swaps: an event in flight finishes on the files it started with.
-        self.flows, self.rules, self.wording = flows, rules, result.wording
-        self.pipeline.flows = flows
-        self.pipeline.classifier.rules = rules
-        self.pipeline.classifier.known_intents = result.rules.intent_names
-        for follow in self.followers:
-            follow(result)
+        # One reference swap: an event in flight finishes on the snapshot it took, and no
+        # reader sees flows of one version with rules or texts of another.
+        self.pipeline.files = result.files
         return True
 
     async def close(self) -> None:
@@ -97,24 +107,29 @@ def require_flows_folder(flows_dir: Path, *, option: bool = True) -> None:
 def load_admin_files(flows_dir: Path, prompts_dir: Path | None = None) -> tuple[FlowSet, RulesFn]:
     """Validated flows and rules, as `chatbot validate` checks them; FlowError lists the errors."""
     require_flows_folder(flows_dir)
-    result = validate_all(flows_dir, prompts_dir or flows_dir.parent / "prompts")
-    if result.errors or result.flows is None or result.rules is None:
+    result = read_admin_files(flows_dir, prompts_dir or flows_dir.parent / "prompts")
+    if result.files is None:
         raise FlowError(result.errors)
-    return result.flows, bind_rules(result.rules, result.flows)
+    return result.files.flows, result.files.rules
 
 
 async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) -> App:
     """Validate admin files, open and migrate the database, build the pipeline."""
     require_flows_folder(settings.flows_dir, option=False)
-    result = validate_all(settings.flows_dir, settings.prompts_dir)
-    if result.errors or result.flows is None or result.rules is None or result.wording is None:
+    result = read_admin_files(settings.flows_dir, settings.prompts_dir)
+    if result.files is None:
         raise FlowError(result.errors)
-    flows, rules = result.flows, bind_rules(result.rules, result.flows)
-    llm = LlmClassifier.from_settings(settings, shop=flows.shop.name)
+    files = result.files
+    flows = files.flows
+    llm = LlmClassifier.from_settings(
+        settings, template=files.prompts.get("classify.md"), shop=flows.shop.name
+    )
     writer = None
     if llm is not None and uses_personalise(flows):
         # One server behind both: when it fails for one, the other skips it too.
-        writer = LlmWriter.from_settings(settings, breaker=llm.breaker)
+        writer = LlmWriter.from_settings(
+            settings, template=files.prompts.get(NUDGE), breaker=llm.breaker
+        )
     db = await open_database(settings.database_url, synchronous=settings.sqlite_synchronous)
     try:
         if migrate:
@@ -122,9 +137,6 @@ async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) ->
     except Exception:
         await db.dispose()
         raise
-    pipeline = Pipeline(
-        db, flows, rules, clock, llm, result.rules.intent_names, settings.crm_events
-    )
-    return App(
-        settings, flows, rules, db, pipeline, Scheduler(pipeline), result.wording, llm, writer
-    )
+    pipeline = Pipeline(db, flows, files.rules, clock, llm, files.intents, settings.crm_events)
+    pipeline.files = files  # the very snapshot loaded, managers' texts and prompts included
+    return App(settings, db, pipeline, Scheduler(pipeline), llm, writer)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from chatbot.core.intents import INTENTS, Classification
+from chatbot.admin_files.snapshot import AdminFiles
+from chatbot.core.intents import Classification
 from chatbot.core.state import DialogState, evolve
-from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn, decide
+from chatbot.intents.decision import decide
 from chatbot.intents.normalize import without_links
 from chatbot.intents.policy import combine, needs_llm
 from chatbot.ports.inbound import Inbound, IncomingText
@@ -20,29 +20,23 @@ _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 class MessageClassifier:
     """The one place a message is classified: rules (and menus) first, the LLM when unsure."""
 
-    def __init__(
-        self,
-        rules: RulesFn,
-        llm: IntentLlm | None = None,
-        known_intents: frozenset[str] = frozenset(INTENTS),
-    ) -> None:
-        self.rules = rules
+    def __init__(self, llm: IntentLlm | None = None) -> None:
         self.llm = llm
-        self.known_intents = known_intents  # what the LLM may answer
 
     def asked_llm(self, decision: Classification | None) -> bool:
         """Whether the LLM was asked about this decision of the rules."""
         return self.llm is not None and decision is not None and needs_llm(decision)
 
     async def classify(
-        self, state: DialogState, inbound: Inbound, flows: FlowSet
+        self, state: DialogState, inbound: Inbound, files: AdminFiles
     ) -> Classification | None:
         """The message's intent (None for an event that is not a customer's text)."""
+        flows = files.flows
         payload = inbound.payload
         if not isinstance(payload, IncomingText):
             return None
         state = reading_state(state, inbound)
-        decision = decide(payload.text, payload.button, state, flows, self.rules)
+        decision = decide(payload.text, payload.button, state, flows, files.rules)
         if self.llm is None or not needs_llm(decision):
             return decision
         last_bot = flows.text(state.last_bot_key, state.lang) if state.last_bot_key else ""
@@ -51,7 +45,7 @@ class MessageClassifier:
             stage=state.stage,
             last_bot_message=last_bot,
             lang=state.lang,
-            known_intents=self.known_intents,
+            known_intents=files.intents,
         )
         return combine(decision, answer.intent if answer is not None else None)
 

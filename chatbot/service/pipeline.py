@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from chatbot.admin_files.snapshot import AdminFiles
 from chatbot.core.clock import Clock
 from chatbot.core.events import CustomerMessage, Event
 from chatbot.core.intents import INTENTS, Classification
@@ -64,6 +65,7 @@ class _Plan:
     decision: inbox.Decision | None
     result: StepResult
     head: tuple[TraceEntry, ...]
+    flows: FlowSet  # the version of the flows it was computed on
 
 
 # What a write did: the snapshot it wrote on, the plan, the new state, the customer now.
@@ -93,9 +95,10 @@ class Pipeline:
     ) -> None:
         self.db = db
         self.crm_events = crm_events  # which changes are announced to the CRM (none: off)
-        self.flows = flows
+        # The admin files, swapped whole by a reload: an event reads this once and keeps it.
+        self.files = AdminFiles.of(flows, rules, known_intents)
         self.clock = clock
-        self.classifier = MessageClassifier(rules, llm, known_intents)
+        self.classifier = MessageClassifier(llm)
         self.locks = DialogLocks()
         self.cache = DialogCache()
 
@@ -132,11 +135,12 @@ class Pipeline:
         now = self.clock.now()
         key = (inbound.channel, inbound.chat_id)
         snap = None if fresh or not self.db.is_sqlite else self.cache.get(key)
+        files = self.files  # one version of the admin files for the whole event
         if snap is None:
-            snap = await self._load(inbound)
+            snap = await self._load(inbound, files.flows)
         # Classification may wait for the LLM: it happens before, never inside, a transaction.
-        decision = await self.classifier.classify(snap.state, inbound, self.flows)
-        plan = self._compute(snap, inbound, now, decision)
+        decision = await self.classifier.classify(snap.state, inbound, files)
+        plan = self._compute(snap, inbound, now, decision, files.flows)
         try:
             # Durable: the channel acknowledges the event once this returns.
             applied = await self.db.write_durably(self._apply, snap, inbound, plan, decision, now)
@@ -190,12 +194,12 @@ class Pipeline:
                 inbound.chat_id,
                 inbound.customer,
                 now,
-                self.flows.shop.default_lang,
+                plan.flows.shop.default_lang,
             )
             if created is None:
                 raise _StaleSnapshot  # another process created it meanwhile: reload
-            if created.other_last_inbound_at is not None:
-                plan = self._compute(created, inbound, now, decision)  # a known customer
+            if created.other_last_inbound_at is not None:  # a known customer
+                plan = self._compute(created, inbound, now, decision, plan.flows)
             snap = created
         elif not self.db.is_sqlite and dialogs.lock_dialog(conn, snap.id) != snap.version:
             raise _StaleSnapshot
@@ -206,7 +210,7 @@ class Pipeline:
         if not dialogs.save_state(conn, snap.id, new_state, snap.version, now):
             raise _StaleSnapshot
         persist_effects(conn, snap, new_state.version, plan.result.effects, now, self.crm_events)
-        facts = report_facts(snap.state, new_state, plan.result.effects, self.flows, now)
+        facts = report_facts(snap.state, new_state, plan.result.effects, plan.flows, now)
         if self.classifier.asked_llm(decision):
             facts.append(ReportFact("llm_fallback"))  # asked, and the rules' answer stood
         record_facts(conn, snap.id, facts, now)
@@ -221,19 +225,24 @@ class Pipeline:
             customer_id = dialogs.learn_customer(conn, snap.customer_id, inbound.customer)
         return snap, plan, new_state, customer_id
 
-    async def _load(self, inbound: Inbound) -> DialogRecord:
+    async def _load(self, inbound: Inbound, flows: FlowSet) -> DialogRecord:
         """The dialog's snapshot, or a provisional one (version NEW) for a new dialog."""
         found = await self.db.read(dialogs.load_dialog, inbound.channel, inbound.chat_id)
         if found is not None:
             return found
         info = inbound.customer
-        state = DialogState(channel=inbound.channel, lang=info.lang or self.flows.shop.default_lang)
+        state = DialogState(channel=inbound.channel, lang=info.lang or flows.shop.default_lang)
         return DialogRecord(
             0, 0, inbound.channel, inbound.chat_id, state, NEW, info.name, info.phone, None
         )
 
     def _compute(
-        self, snap: DialogRecord, inbound: Inbound, now: datetime, c: Classification | None
+        self,
+        snap: DialogRecord,
+        inbound: Inbound,
+        now: datetime,
+        c: Classification | None,
+        flows: FlowSet,
     ) -> _Plan:
         """Step on the snapshot with the message's classification: pure, no IO."""
         state = reading_state(snap.state, inbound)
@@ -261,7 +270,8 @@ class Pipeline:
             customer_name=inbound.customer.name or snap.customer_name,
             other_dialogs_last_inbound_at=snap.other_last_inbound_at,
         )
-        return _Plan(event, decision, step(state, event, self.flows, now, facts), tuple(head))
+        result = step(state, event, flows, now, facts)
+        return _Plan(event, decision, result, tuple(head), flows)
 
     def _record(
         self, conn: Connection, snap: DialogRecord, inbound: Inbound, plan: _Plan, now: datetime

@@ -155,7 +155,7 @@ async def test_a_write_behind_the_cache_is_detected_and_recomputed(pipeline: Pip
     from tests.service.fakes import keyword_rules
 
     await pipeline.handle(text("1", "Здравствуйте", "a"))
-    other = Fresh(pipeline.db, pipeline.flows, keyword_rules, SystemClock())
+    other = Fresh(pipeline.db, pipeline.files.flows, keyword_rules, SystemClock())
     await other.handle(text("1", "подумаю", "b"))  # another process moves the dialog on
     outcome = await pipeline.handle(text("1", "сколько стоит?", "c"))
     assert outcome.state is not None
@@ -170,7 +170,7 @@ async def test_many_dialogs_at_once_each_event_lands_once_and_a_stale_one_is_rec
     from chatbot.service.pipeline import Pipeline as Fresh
 
     await pipeline.handle(text("1", "Здравствуйте", "a"))
-    other = Fresh(pipeline.db, pipeline.flows, keyword_rules, SystemClock())
+    other = Fresh(pipeline.db, pipeline.files.flows, keyword_rules, SystemClock())
     await other.handle(text("1", "подумаю", "b"))  # the cached snapshot of dialog 1 goes stale
     # Written at once, the events share commits on SQLite; the stale one is retried alone.
     events = [text("1", "сколько стоит?", "c")]

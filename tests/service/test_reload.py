@@ -66,3 +66,34 @@ async def test_an_invalid_edit_is_refused_and_the_running_files_stay(
     assert any("dialog.yaml:" in p and "bad duration" in p for p in problems)
     assert OLD in await menu_text(runtime, "1")  # neither edit applied: all or nothing
     assert 'chatbot_errors_total{where="reload"} 1.0' in runtime.metrics.render().decode()
+
+
+GREETING_WORDS = "zdravstvuite, хаюшки, вечерочек, прив]"
+NEW_WORD = "кукусики"
+
+
+async def test_a_refused_reload_keeps_the_very_same_snapshot(runtime: Runtime) -> None:
+    before = runtime.app.files
+    edit(runtime, "texts/ru.yaml", OLD, NEW)
+    edit(runtime, "dialog.yaml", "after: 10h", "after: 10 hours")
+    assert not await runtime.reload()
+    assert runtime.app.files is before
+    assert runtime.app.pipeline.files is before
+
+
+async def test_a_reload_swaps_flows_rules_and_texts_together(runtime: Runtime) -> None:
+    before = runtime.app.files
+    assert before.rules(NEW_WORD).intent != "greeting"
+    edit(runtime, "texts/ru.yaml", OLD, NEW)
+    edit(runtime, "intents/ru.yaml", GREETING_WORDS, GREETING_WORDS.replace("]", f", {NEW_WORD}]"))
+    edit(runtime, "managers/ru.yaml", 'take: "✋ Взять"', 'take: "🙋 Беру"')
+    assert await runtime.reload()
+    after = runtime.app.files  # what a reader takes once per event
+    assert after is runtime.app.pipeline.files
+    assert NEW in after.flows.text("menu_main", "ru")
+    assert after.rules(NEW_WORD).intent == "greeting"
+    assert after.wording.take == "🙋 Беру"
+    # A reader still holding the old snapshot sees the old version of every file, not a mix.
+    assert OLD in before.flows.text("menu_main", "ru")
+    assert before.rules(NEW_WORD).intent != "greeting"
+    assert before.wording.take == "✋ Взять"
