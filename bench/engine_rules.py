@@ -19,8 +19,8 @@ from sample_messages import MESSAGES
 
 from chatbot.core.events import CustomerMessage, TimerFired
 from chatbot.core.state import DialogState
+from chatbot.engine.decision import decide
 from chatbot.engine.step import step
-from chatbot.intents.decision import decide
 from chatbot.service.app import load_admin_files
 
 ROOT = Path(__file__).resolve().parents[1]

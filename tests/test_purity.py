@@ -80,3 +80,14 @@ def test_the_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import asyncio\nfrom sqlalchemy import select\n", encoding="utf-8")
     assert {"asyncio", "sqlalchemy"} <= _imports(bad)
+
+
+INTENT_FILES = sorted((PACKAGE / "intents").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", INTENT_FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_intents_do_not_import_the_engine(path: Path) -> None:
+    # One direction only: the engine reads messages with intents, never the other way round.
+    for module, names in _closure(path).items():
+        for name in names:
+            assert not name.startswith("chatbot.engine"), f"{module} imports {name}"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from chatbot.admin_files.rules_loader import load_rules
 from chatbot.core.intents import Classification
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.intents.rules import RuleSet, classify
 
 RULES_FOLDER = "intents"

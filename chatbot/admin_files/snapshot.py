@@ -8,9 +8,9 @@ from types import MappingProxyType
 
 from chatbot.admin_files.manager_wording_files import builtin
 from chatbot.core.intents import INTENTS
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.manager_wording import Wording
-from chatbot.intents.decision import RulesFn
 
 
 def _no_prompts() -> Mapping[str, str]:

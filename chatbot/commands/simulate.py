@@ -26,9 +26,9 @@ from chatbot.core.intents import INTENTS
 from chatbot.core.trace import TraceEntry
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, ScriptError
-from chatbot.intents.decision import RulesFn
 from chatbot.llm.classifier import LlmClassifier
 from chatbot.service.app import load_admin_files
 from chatbot.service.script import load_script

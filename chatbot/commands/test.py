@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from chatbot.config import Settings
 from chatbot.core.trace import TraceEntry
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, ScriptError
-from chatbot.intents.decision import RulesFn
 from chatbot.service.app import load_admin_files
 from chatbot.service.expectations import TEST_DAY, Unmet, check_shape, unmet
 from chatbot.service.script import Script, load_script

@@ -14,10 +14,10 @@ from chatbot.core.clock import Clock
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
 from chatbot.db.reach import open_database
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.manager_wording import Wording
 from chatbot.errors import ConfigError, FlowError
-from chatbot.intents.decision import RulesFn
 from chatbot.llm.classifier import LlmClassifier
 from chatbot.llm.writer import LlmWriter
 from chatbot.service.personaliser import Personaliser

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chatbot.intents.decision import RulesFn
+from chatbot.engine.decision import RulesFn
 from chatbot.intents.policy import combine, needs_llm
 from chatbot.llm.classifier import LlmClassifier
 from chatbot.llm.stats import LlmStats

@@ -7,7 +7,7 @@ import re
 from chatbot.admin_files.snapshot import AdminFiles
 from chatbot.core.intents import Classification
 from chatbot.core.state import DialogState, evolve
-from chatbot.intents.decision import decide
+from chatbot.engine.decision import decide
 from chatbot.intents.normalize import without_links
 from chatbot.intents.policy import combine, needs_llm
 from chatbot.ports.inbound import Inbound, IncomingText

@@ -27,11 +27,11 @@ from chatbot.db import dialogs, inbox
 from chatbot.db.database import Database
 from chatbot.db.dialogs import DialogRecord
 from chatbot.db.facts import record_facts
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.report_facts import ReportFact, report_facts
 from chatbot.engine.step import StepResult, step
 from chatbot.errors import StorageError
-from chatbot.intents.decision import RulesFn
 from chatbot.ports.inbound import Inbound, IncomingText
 from chatbot.ports.llm import IntentLlm
 from chatbot.service.dialog_cache import DialogCache

@@ -23,8 +23,8 @@ from chatbot.core.trace import TraceEntry
 from chatbot.db import reports
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from chatbot.ports.llm import IntentLlm
 from chatbot.service.pipeline import Pipeline

@@ -15,8 +15,8 @@ from chatbot.cli import main
 from chatbot.core.clock import VirtualClock
 from chatbot.core.events import ManagerMessage
 from chatbot.db.database import Database
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from chatbot.ports.llm import LlmResult
 from chatbot.service.app import load_admin_files

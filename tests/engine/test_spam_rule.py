@@ -10,10 +10,10 @@ from chatbot.admin_files.rules_source import load_rules_fn
 from chatbot.core.effects import Close, Flag
 from chatbot.core.events import CustomerMessage
 from chatbot.core.state import DialogState
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
 from chatbot.engine.spec_shop import PRODUCT_LINK_DOMAINS
 from chatbot.engine.step import step
-from chatbot.intents.decision import RulesFn
 from tests.engine.conftest import FLOWS
 from tests.engine.driver import Driver
 

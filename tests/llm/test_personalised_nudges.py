@@ -19,8 +19,8 @@ from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
 from chatbot.db.tables import MessageRow, OutboxRow
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.ports.inbound import CustomerInfo, Inbound, IncomingText
 from chatbot.ports.outbound import OutgoingMessage, SendFailed
 from chatbot.service.app import load_admin_files, open_app

@@ -23,8 +23,8 @@ from chatbot.core.trace import TraceEntry
 from chatbot.db import reports
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.llm.classifier import LlmClassifier
 from chatbot.ports.inbound import Inbound
 from chatbot.service.app import load_admin_files

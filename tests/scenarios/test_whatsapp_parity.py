@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from chatbot.core.trace import TraceEntry
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.service.app import load_admin_files
 from chatbot.service.expectations import TEST_DAY
 from chatbot.service.script import load_script

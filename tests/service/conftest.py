@@ -10,8 +10,8 @@ import pytest
 from chatbot.admin_files.loader import load_flows
 from chatbot.core.clock import VirtualClock
 from chatbot.db.database import Database
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.service.app import load_admin_files
 from chatbot.service.pipeline import Pipeline
 from tests.conftest import ROOT

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from chatbot.core.trace import TraceEntry
 from chatbot.db.database import Database
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.service.report import build_report, period_days
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate_into

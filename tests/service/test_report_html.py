@@ -14,8 +14,8 @@ import pytest
 
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
+from chatbot.engine.decision import RulesFn
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.decision import RulesFn
 from chatbot.service.report import Report, build_report
 from chatbot.service.report_html import render_html
 from tests.service.png_pixels import gray_pixels

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from chatbot.core.intents import Classification
 from chatbot.core.state import DialogState
 from chatbot.engine.flowset import FlowSet
-from chatbot.intents.menu import match_option
+from chatbot.engine.menu import match_option
 
 RulesFn = Callable[[str], Classification]
 

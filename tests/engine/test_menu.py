@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from chatbot.engine.menu import match_option
 from chatbot.engine.spec import MenuOption
-from chatbot.intents.menu import match_option
 
 OPTIONS = [
     MenuOption(id="order", label="l", words={"ru": ["заказ", "подбор"], "en": ["order"]}),
