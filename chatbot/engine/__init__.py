@@ -1,1 +1,1 @@
-"""Pure flow engine: flow file models, the loader with file:line errors, and step()."""
+"""Pure flow engine: flow models, menus, the decision for one message, and step()."""
