@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chatbot.core.nudge import DialogLine
 from chatbot.db.tables import MessageRow
-from chatbot.engine.text_guard import DialogLine
 
 
 async def recent_messages(session: AsyncSession, dialog_id: int, limit: int) -> list[DialogLine]:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from chatbot.core.nudge import DialogLine
+
 REASONS = (
     "empty",
     "too_long",
@@ -99,14 +101,6 @@ _LATIN_LANGS = frozenset(
 )
 _QUOTES = {'"': '"', "«": "»", "“": "”", "'": "'", "„": "“"}
 MIN_LANGUAGE_SHARE = 0.6  # of the letters: brand names in another script fit, a whole reply not
-
-
-@dataclass(frozen=True, slots=True)
-class DialogLine:
-    """One message of the dialog as the writer and the guard see it."""
-
-    by_customer: bool
-    text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,9 @@ from openai import AsyncOpenAI
 
 from chatbot.admin_files.prompts_check import NUDGE
 from chatbot.core.clock import Clock, SystemClock
+from chatbot.core.nudge import NudgeContext
 from chatbot.core.untrusted import clean_text
-from chatbot.engine.nudge_prompt import NudgeContext, render_nudge_prompt
+from chatbot.engine.nudge_prompt import render_nudge_prompt
 from chatbot.llm.breaker import CircuitBreaker
 from chatbot.llm.client import openai_client
 from chatbot.llm.guarded import Guard, Unusable, Usage

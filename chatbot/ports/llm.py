@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from chatbot.engine.nudge_prompt import NudgeContext
+from chatbot.core.nudge import NudgeContext
 
 OutputMode = Literal["json_schema", "json_object", "text"]
 

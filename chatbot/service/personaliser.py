@@ -13,11 +13,11 @@ import logging
 from dataclasses import replace
 
 from chatbot.core.effects import Personalise
+from chatbot.core.nudge import NudgeContext
 from chatbot.core.outbox_messages import Composition, CustomerMessage
 from chatbot.db import history
 from chatbot.db.database import Database
 from chatbot.db.outbox_rows import set_composed
-from chatbot.engine.nudge_prompt import NudgeContext
 from chatbot.engine.text_guard import Verdict, fallback, judge
 from chatbot.ports.llm import TextLlm
 from chatbot.ports.outbound import OutgoingMessage

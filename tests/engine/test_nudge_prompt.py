@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from chatbot.engine.nudge_prompt import (
+from chatbot.core.nudge import (
     MAX_LINE_CHARS,
     NO_MESSAGES,
+    DialogLine,
     NudgeContext,
     format_dialog,
-    render_nudge_prompt,
 )
-from chatbot.engine.text_guard import DialogLine
+from chatbot.engine.nudge_prompt import render_nudge_prompt
 from tests.conftest import ROOT
 
 SHIPPED = (ROOT / "prompts" / "nudge.md").read_text(encoding="utf-8")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.engine.text_guard import REASONS, DialogLine, Verdict, fallback, judge, tidy
+from chatbot.core.nudge import DialogLine
+from chatbot.engine.text_guard import REASONS, Verdict, fallback, judge, tidy
 
 TEMPLATE = (
     "Здравствуйте, Анна! Вы присматривались к заказу в «Шарики и праздник». "

@@ -11,8 +11,7 @@ from openai import AsyncOpenAI
 from chatbot.config import Settings
 from chatbot.core.clock import VirtualClock
 from chatbot.core.intents import INTENTS
-from chatbot.engine.nudge_prompt import NudgeContext
-from chatbot.engine.text_guard import DialogLine
+from chatbot.core.nudge import DialogLine, NudgeContext
 from chatbot.llm.breaker import CircuitBreaker
 from chatbot.llm.writer import LlmWriter
 from tests.llm import fake_openai as f
