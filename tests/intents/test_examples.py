@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.admin_files.examples_file import read_examples
-from chatbot.admin_files.rules_loader import check_rules, load_rules
-from chatbot.errors import FlowError
+from chatbot.admin_files.rules_loader import load_rules
 from chatbot.intents.examples import ExampleIndex
 from chatbot.intents.rules import EXAMPLE_CONFIDENCE, classify
 
@@ -56,25 +54,6 @@ def test_split_votes_decide_nothing() -> None:
     assert index.decide("сплит доставка") is None
 
 
-def test_bad_lines_are_problems_with_file_and_line(tmp_path: Path) -> None:
-    lines = [
-        json.dumps({"text": "сплит есть?", "label": "ask_payment", "lang": "ru"}),
-        "not json",
-        json.dumps({"text": "что-то", "label": "ask_discount"}),
-        json.dumps({"text": "без метки"}),
-        "",
-    ]
-    (tmp_path / "mine.jsonl").write_text("\n".join(lines), encoding="utf-8")
-    examples, problems = read_examples(tmp_path, INTENTS)
-    assert examples == [("сплит есть?", "ask_payment")]
-    assert [(Path(p.file).name, p.line) for p in problems] == [
-        ("mine.jsonl", 2),
-        ("mine.jsonl", 3),
-        ("mine.jsonl", 4),
-    ]
-    assert "unknown intent 'ask_discount'" in problems[1].message
-
-
 def test_a_shops_examples_reach_the_rules(tmp_path: Path) -> None:
     folder = tmp_path / "intents"
     shutil.copytree(RULES, folder)
@@ -89,17 +68,6 @@ def test_a_shops_examples_reach_the_rules(tmp_path: Path) -> None:
     )
     decision = classify(text, load_rules(folder))
     assert (decision.intent, decision.confidence) == ("agree", EXAMPLE_CONFIDENCE)
-
-
-def test_an_unknown_label_stops_loading(tmp_path: Path) -> None:
-    folder = tmp_path / "intents"
-    shutil.copytree(RULES, folder)
-    (folder / "examples" / "shop.jsonl").write_text(
-        '{"text": "a", "label": "nope"}\n', encoding="utf-8"
-    )
-    assert any("unknown intent 'nope'" in p.message for p in check_rules(folder))
-    with pytest.raises(FlowError):
-        load_rules(folder)
 
 
 def test_examples_agreeing_with_a_weak_cue_make_it_sure_enough(tmp_path: Path) -> None:
