@@ -13,7 +13,6 @@ from chatbot.intents.examples import ExampleIndex
 from chatbot.intents.rules import EXAMPLE_CONFIDENCE, classify
 
 RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
-INTENTS = frozenset({"ask_payment", "ask_delivery", "thanks", "spam", "other"})
 PAYMENT = [
     ("можно заплатить долями через сплит?", "ask_payment"),
     ("сплит на три части оформить можно?", "ask_payment"),
