@@ -17,8 +17,7 @@ import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from chatbot.admin_files.rules_loader import load_rules
-from chatbot.admin_files.rules_source import rules_dir
+from chatbot.admin_files.snapshot import AdminFiles
 from chatbot.channels.console import describe
 from chatbot.config import Settings
 from chatbot.core.clock import SystemClock
@@ -26,11 +25,9 @@ from chatbot.core.intents import INTENTS
 from chatbot.core.trace import TraceEntry
 from chatbot.db.database import Database
 from chatbot.db.migrate import upgrade
-from chatbot.engine.decision import RulesFn
-from chatbot.engine.flowset import FlowSet
 from chatbot.errors import FlowError, ScriptError
 from chatbot.llm.classifier import LlmClassifier
-from chatbot.service.app import load_admin_files
+from chatbot.service.app import load_admin_snapshot
 from chatbot.service.script import load_script
 from chatbot.service.simulator import simulate, simulate_into
 
@@ -57,28 +54,22 @@ def run(args: argparse.Namespace) -> int:
     # the prompts that are validated are the ones the LLM is given
     prompts_dir = settings.prompts_dir if args.flows is None else flows_dir.parent / "prompts"
     try:
-        flows, rules = load_admin_files(flows_dir, prompts_dir)
+        files = load_admin_snapshot(flows_dir, prompts_dir)
     except FlowError as exc:
         print(f"chatbot simulate: the flows in {flows_dir} are invalid:\n{exc}", file=sys.stderr)
         return 1
-    return asyncio.run(_run_scripts(args, settings, flows, rules, flows_dir, prompts_dir))
+    return asyncio.run(_run_scripts(args, settings, files))
 
 
-async def _run_scripts(
-    args: argparse.Namespace,
-    settings: Settings,
-    flows: FlowSet,
-    rules: RulesFn,
-    flows_dir: Path,
-    prompts_dir: Path,
-) -> int:
+async def _run_scripts(args: argparse.Namespace, settings: Settings, files: AdminFiles) -> int:
     """Run the scripts in order on one event loop, sharing the LLM client when one is set."""
+    flows, rules = files.flows, files.rules
     tz = ZoneInfo(flows.shop.timezone)
     llm, known = None, frozenset(INTENTS)
     if settings.llm_model:
-        template = (prompts_dir / "classify.md").read_text(encoding="utf-8")
+        template = files.prompts.get("classify.md")
         llm = LlmClassifier.from_settings(settings, template=template, shop=flows.shop.name)
-        known = load_rules(rules_dir(flows_dir)).intent_names
+        known = files.intents
         print(
             f"simulate: the LLM {settings.llm_model} is asked when the rules are unsure",
             file=sys.stderr,

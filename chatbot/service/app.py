@@ -106,11 +106,17 @@ def require_flows_folder(flows_dir: Path, *, option: bool = True) -> None:
 
 def load_admin_files(flows_dir: Path, prompts_dir: Path | None = None) -> tuple[FlowSet, RulesFn]:
     """Validated flows and rules, as `chatbot validate` checks them; FlowError lists the errors."""
+    files = load_admin_snapshot(flows_dir, prompts_dir)
+    return files.flows, files.rules
+
+
+def load_admin_snapshot(flows_dir: Path, prompts_dir: Path | None = None) -> AdminFiles:
+    """Every admin file read once and checked; FlowError lists the errors."""
     require_flows_folder(flows_dir)
     result = read_admin_files(flows_dir, prompts_dir or flows_dir.parent / "prompts")
     if result.files is None:
         raise FlowError(result.errors)
-    return result.files.flows, result.files.rules
+    return result.files
 
 
 async def open_app(settings: Settings, clock: Clock, *, migrate: bool = True) -> App:
