@@ -26,8 +26,8 @@ from chatbot.intents.prompting import PromptContext, context_key, render_prompt
 from chatbot.llm.breaker import CircuitBreaker
 from chatbot.llm.client import openai_client
 from chatbot.llm.guarded import Guard, Unusable, Usage
+from chatbot.llm.model import GuardedModel
 from chatbot.llm.output_modes import OutputModes
-from chatbot.llm.stats import LlmStats
 from chatbot.ports.llm import LlmResult, OutputMode
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ SYSTEM = (
 _FORMAT_WORDS = ("response_format", "json_schema", "json_object", "structured", "schema")
 
 
-class LlmClassifier:
+class LlmClassifier(GuardedModel):
     """Asks an OpenAI-compatible chat model for the intent of one message."""
 
     def __init__(
@@ -62,13 +62,11 @@ class LlmClassifier:
         cache_size: int = CACHE_SIZE,
     ) -> None:
         render_prompt(template, PromptContext(text="", intents=()))  # a broken template fails here
-        self._client = client
-        self._model = model
-        self._template = template
+        breaker = breaker or CircuitBreaker(clock or SystemClock())
+        guard = Guard(breaker, deadline, failed_event="llm.failed")
+        super().__init__(client, model=model, template=template, guard=guard)
         self._shop = shop
         self._modes = OutputModes(mode)
-        breaker = breaker or CircuitBreaker(clock or SystemClock())
-        self._guard = Guard(breaker, deadline, failed_event="llm.failed")
         self._cache: OrderedDict[str, LlmResult] = OrderedDict()
         self._cache_size = cache_size
 
@@ -102,25 +100,6 @@ class LlmClassifier:
     def mode(self) -> OutputMode:
         """The output mode the next request uses."""
         return self._modes.current
-
-    @property
-    def breaker(self) -> CircuitBreaker:
-        """The circuit breaker guarding the server."""
-        return self._guard.breaker
-
-    @property
-    def stats(self) -> LlmStats:
-        """What the classifier's calls did and cost."""
-        return self._guard.stats
-
-    @stats.setter
-    def stats(self, stats: LlmStats) -> None:
-        """Count from now on into `stats` (an evaluation keeps every call, not a window)."""
-        self._guard.stats = stats
-
-    async def aclose(self) -> None:
-        """Close the HTTP connections."""
-        await self._client.close()
 
     async def classify(
         self,

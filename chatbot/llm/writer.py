@@ -20,7 +20,7 @@ from chatbot.engine.nudge_prompt import render_nudge_prompt
 from chatbot.llm.breaker import CircuitBreaker
 from chatbot.llm.client import openai_client
 from chatbot.llm.guarded import Guard, Unusable, Usage
-from chatbot.llm.stats import LlmStats
+from chatbot.llm.model import GuardedModel
 from chatbot.ports.llm import WriteFailure, Written
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ _REFUSAL = re.compile(
 )
 
 
-class LlmWriter:
+class LlmWriter(GuardedModel):
     """Asks an OpenAI-compatible chat model to rewrite one flow text (prompts/nudge.md)."""
 
     def __init__(
@@ -54,11 +54,9 @@ class LlmWriter:
         clock: Clock | None = None,
     ) -> None:
         render_nudge_prompt(template, NudgeContext(template=""))  # a broken template fails here
-        self._client = client
-        self._model = model
-        self._template = template
         breaker = breaker or CircuitBreaker(clock or SystemClock())
-        self._guard = Guard(breaker, deadline, failed_event="llm.write_failed")
+        guard = Guard(breaker, deadline, failed_event="llm.write_failed")
+        super().__init__(client, model=model, template=template, guard=guard)
 
     @classmethod
     def from_settings(
@@ -82,20 +80,6 @@ class LlmWriter:
             breaker=breaker,
             clock=clock,
         )
-
-    @property
-    def breaker(self) -> CircuitBreaker:
-        """The circuit breaker guarding the server (shared with the classifier when built so)."""
-        return self._guard.breaker
-
-    @property
-    def stats(self) -> LlmStats:
-        """What the writer's calls did and cost."""
-        return self._guard.stats
-
-    async def aclose(self) -> None:
-        """Close the HTTP connections."""
-        await self._client.close()
 
     async def write(self, context: NudgeContext) -> Written:
         """The model's rewrite, or why there is none; never raises."""
