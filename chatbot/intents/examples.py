@@ -95,22 +95,20 @@ class ExampleIndex:
         intent, score = max(votes.items(), key=itemgetter(1))
         return Nearest(intent, round(top[0][1], 3), round(score / sum(votes.values()), 3))
 
-    def decide(self, text: str) -> str | None:
-        """An intent the nearest examples name clearly enough to act on, or None."""
-        found = self.nearest(text)
-        if found is None or found.agreement < MIN_AGREEMENT or found.intent in NOT_BY_EXAMPLE:
-            return None
-        return found.intent
+    def decide(self, text: str, *, statistics: bool = False) -> str | None:
+        """An intent the examples name clearly enough to act on, or None.
 
-    def typical(self, text: str) -> str | None:
-        """The intent the words' statistics name when no example is near, or None.
-
-        Near examples that disagree leave it open: the statistics would only average the
-        same disagreement into a confident-looking verdict.
+        The nearest examples speak first; with `statistics`, when no example is near, the
+        words' statistics over all examples may name it. Near examples that disagree leave it
+        open: the statistics would only average the same disagreement into a confident verdict.
         """
-        if self.statistics is None or self.nearest(text) is not None:
-            return None
-        named = self.statistics.typical(set(example_words(text)))
+        found = self.nearest(text)
+        if found is not None:
+            named = found.intent if found.agreement >= MIN_AGREEMENT else None
+        elif statistics and self.statistics is not None:
+            named = self.statistics.typical(set(example_words(text)))
+        else:
+            named = None
         return None if named is None or named in NOT_BY_EXAMPLE else named
 
 

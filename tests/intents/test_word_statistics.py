@@ -52,7 +52,7 @@ def test_the_index_asks_the_statistics_only_when_no_example_is_near() -> None:
     text = "субботу вечером сможете"  # no example is near enough, the words lean to delivery
     assert index.nearest(text) is None
     assert index.decide(text) is None
-    assert index.typical(text) == "ask_delivery"
+    assert index.decide(text, statistics=True) == "ask_delivery"
 
 
 def test_statistics_never_close_a_dialog() -> None:
@@ -61,4 +61,4 @@ def test_statistics_never_close_a_dialog() -> None:
     assert index.statistics is not None
     text = "субботу вечером сможете"
     assert index.statistics.typical(set(example_words(text))) == "thanks"
-    assert index.typical(text) is None  # the LLM or a manager decides
+    assert index.decide(text, statistics=True) is None  # the LLM or a manager decides
