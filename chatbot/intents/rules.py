@@ -106,10 +106,9 @@ def classify(
     if intent == "thanks" and _displeased(text, rules):
         intent, confidence = "other", 0.45  # "спасибо за доставку 🙄"
     if confidence < LOW_CONFIDENCE and rules.examples is not None:
-        named = rules.examples.decide(text)
         unsure_other = intent == "other" and confidence <= UNSURE
-        if named is None and (unsure_other or intent != "other"):
-            named = rules.examples.typical(text)  # the words' statistics over all examples
+        # the words' statistics over all examples for an unsure `other` or a weak cue
+        named = rules.examples.decide(text, statistics=unsure_other or intent != "other")
         # an unsure `other` takes the examples' intent; a weak cue, their agreement
         if named is not None and (named == intent or unsure_other):
             intent, confidence = named, EXAMPLE_CONFIDENCE
@@ -164,19 +163,24 @@ def _only_acknowledged(evidence: Evidence, rules: RuleSet, question: bool) -> bo
         return False
     if question:
         return True
-    covered: set[int] = set()
-    for positions in evidence.covered.values():
-        covered.update(positions)
-    rest = [w for i, w in enumerate(evidence.words) if i not in covered and not w.isdigit()]
+    rest = _unexplained(evidence)
     return len(rest) > ACKNOWLEDGED_MAX_REST
 
 
 def _coverage(evidence: Evidence) -> float:
     """The share of the message's words that some cue explains."""
-    covered: set[int] = set()
-    for positions in evidence.covered.values():
-        covered.update(positions)
-    return len(covered) / len(evidence.words) if evidence.words else 0.0
+    return len(_covered(evidence)) / len(evidence.words) if evidence.words else 0.0
+
+
+def _covered(evidence: Evidence) -> set[int]:
+    """The positions of the words some cue explains."""
+    return set().union(*evidence.covered.values())
+
+
+def _unexplained(evidence: Evidence) -> list[str]:
+    """The words no cue explains, numbers aside."""
+    covered = _covered(evidence)
+    return [w for i, w in enumerate(evidence.words) if i not in covered and not w.isdigit()]
 
 
 def _asks(plain: str, words: list[str], rules: RuleSet) -> bool:
@@ -195,10 +199,7 @@ def _is_question(plain: str, rules: RuleSet) -> bool:
 
 def _asks_more(intent: str, evidence: Evidence, question: bool, asks: bool) -> bool:
     """A social phrase plus words no cue explains: a question or request the rules missed."""
-    covered: set[int] = set()
-    for positions in evidence.covered.values():
-        covered.update(positions)
-    rest = [w for i, w in enumerate(evidence.words) if i not in covered and not w.isdigit()]
+    rest = _unexplained(evidence)
     if intent == "greeting":
         # An opener with nothing asked yet stays a greeting, however long ("добрый день, это
         # Ольга из офиса на Садовой"); one that asks or requests something is not.
