@@ -53,6 +53,22 @@ class Problem:
         return text
 
 
+class Reported:
+    """A load that comes with problems: split into errors and warnings."""
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Problems that stop the bot."""
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Problems worth a look that do not stop the bot."""
+        return tuple(p for p in self.problems if p.severity != "error")
+
+
 class FlowError(ChatbotError):
     """Admin files are invalid; `problems` lists every error found."""
 

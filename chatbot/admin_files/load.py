@@ -17,25 +17,15 @@ from chatbot.admin_files.prompts_check import NUDGE, REQUIRED, read_prompts
 from chatbot.admin_files.rules_loader import read_rules
 from chatbot.admin_files.rules_source import bind_rules, rules_dir
 from chatbot.admin_files.snapshot import AdminFiles
-from chatbot.errors import Problem
+from chatbot.errors import Problem, Reported
 
 
 @dataclass(frozen=True)
-class Loaded:
+class Loaded(Reported):
     """The snapshot of the files (None when a problem is an error) and every problem found."""
 
     files: AdminFiles | None
     problems: tuple[Problem, ...]
-
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        """Problems that stop the bot."""
-        return tuple(p for p in self.problems if p.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        """Problems worth a look that do not stop the bot."""
-        return tuple(p for p in self.problems if p.severity != "error")
 
 
 def read_admin_files(flows_dir: Path, prompts_dir: Path) -> Loaded:

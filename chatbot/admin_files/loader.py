@@ -16,27 +16,17 @@ from chatbot.engine.flowset import FlowSet
 from chatbot.engine.spec import FlowFile, ManagerHandlers
 from chatbot.engine.spec_actions import untagged
 from chatbot.engine.spec_shop import ShopSettings
-from chatbot.errors import FlowError, Problem
+from chatbot.errors import FlowError, Problem, Reported
 
 TEXTS_DIR = "texts"
 
 
 @dataclass(frozen=True)
-class LoadResult:
+class LoadResult(Reported):
     """The flows (None when there are errors) and every problem found."""
 
     flows: FlowSet | None
     problems: tuple[Problem, ...]
-
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        """Problems that make the flows unusable."""
-        return tuple(p for p in self.problems if p.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        """Problems worth a look that do not stop the bot."""
-        return tuple(p for p in self.problems if p.severity != "error")
 
 
 def load_flows(directory: Path, extra_intents: Iterable[str] = ()) -> FlowSet:
