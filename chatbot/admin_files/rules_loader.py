@@ -55,7 +55,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self.cues: list[Cue] = []
+        self.cues: dict[Cue, None] = {}  # in file order; a dict finds a repeat in constant time
         self.spellings: set[str] = set()  # the words as the files spell them, for typos
         self.patterns: list[Pattern] = []
         self.intents: dict[str, YamlDoc] = {}
@@ -208,7 +208,7 @@ class _Reader:
         cue = Cue(name, tuple(elements), weight, negative=key == "not")
         # Forms of one word share a lemma ("пиши", "пишите"): a cue counts once, not per form.
         if cue not in self.cues:
-            self.cues.append(cue)
+            self.cues[cue] = None
         elif key in ("words", "weak"):
             self.problems.append(
                 Problem(
@@ -265,7 +265,7 @@ def read_rules(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         approval_emojis=frozenset(reader.lists["approval_emojis"]),
         displeased_emojis=frozenset(reader.lists["displeased_emojis"]),
         spam_emojis=int(flood[1]),
-        examples=ExampleIndex.build(examples) if examples else None,
+        examples=ExampleIndex.of(examples) if examples else None,
     )
     return rules, reader.problems
 

@@ -14,6 +14,7 @@ import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
 
@@ -50,6 +51,11 @@ class ExampleIndex:
     postings: dict[str, tuple[tuple[int, float], ...]]
     idf: dict[str, float]
     statistics: WordStatistics | None = None
+
+    @staticmethod
+    def of(examples: list[tuple[str, str]]) -> ExampleIndex:
+        """The index of (text, label) pairs, built once for the same pairs (a reload, a test)."""
+        return _built(tuple(examples))
 
     @classmethod
     def build(cls, examples: list[tuple[str, str]]) -> ExampleIndex:
@@ -110,6 +116,11 @@ class ExampleIndex:
         else:
             named = None
         return None if named is None or named in NOT_BY_EXAMPLE else named
+
+
+@lru_cache(maxsize=4)  # the index is frozen: loads of the same examples may share it
+def _built(examples: tuple[tuple[str, str], ...]) -> ExampleIndex:
+    return ExampleIndex.build(list(examples))
 
 
 def example_words(text: str) -> list[str]:

@@ -90,3 +90,9 @@ def test_examples_agreeing_with_a_weak_cue_make_it_sure_enough(tmp_path: Path) -
     )
     decision = classify(text, load_rules(folder))
     assert (decision.intent, decision.confidence) == ("price_objection", EXAMPLE_CONFIDENCE)
+
+
+def test_the_same_examples_are_indexed_once() -> None:
+    again = [(text, label) for text, label in PAYMENT]
+    assert ExampleIndex.of(PAYMENT) is ExampleIndex.of(again)
+    assert ExampleIndex.of(PAYMENT) is not ExampleIndex.of(PAYMENT[:2])
