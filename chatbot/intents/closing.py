@@ -9,10 +9,12 @@ the LLM or a manager decide.
 from __future__ import annotations
 
 from chatbot.core.intents import BUYING_INTENTS, TextFeatures
-from chatbot.intents.cues import ENOUGH, WEAK
+from chatbot.intents.cues import ENOUGH, WEAK, Evidence
+from chatbot.intents.lemmas import is_imperative, is_past
 
 LINK_WEIGHT = WEAK  # a link to a site that is not the shop's: a hint of advertising
 DEFERRING = frozenset({"need_time", "thinking"})
+NEGATIONS = frozenset({"не", "not", "never", "havent", "hasnt", "didnt"})
 # What may stand beside a thank-you without making it something else ("привет, спасибо!")
 GRATITUDE = frozenset({"thanks", "greeting"})
 # Strong evidence of these next to "спасибо" makes it no thank-you note
@@ -34,6 +36,25 @@ def narrowed(strong: list[str], question: bool) -> list[str] | None:
     if "unsubscribe" in kept and "human" in kept:
         kept.remove("unsubscribe")
     return None if strong and not kept else kept
+
+
+def agreed_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
+    """Agreement beside a deferral: one of them, by the forms of their verbs.
+
+    A deliberation told in the past ("подумал — беру", "посовещались и решили") or an agreement
+    that asks the shop to act ("согласовали, выставляйте счёт") is a decision made; otherwise
+    the decision is put off ("пока беру паузу на раздумья", "sounds good but not ready to
+    commit", "ещё не решил, брать или нет").
+    """
+    if "agree" not in strong or not DEFERRING.intersection(strong):
+        return strong
+    words = evidence.words
+    agreed = evidence.covered.get("agree", frozenset())
+    deferred = frozenset().union(*(evidence.covered.get(k, frozenset()) for k in DEFERRING))
+    done = any(is_past(words[i]) and (i == 0 or words[i - 1] not in NEGATIONS) for i in deferred)
+    if done or any(is_imperative(words[i]) for i in agreed):
+        return [n for n in strong if n not in DEFERRING]
+    return [n for n in strong if n != "agree"]
 
 
 def mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: bool) -> bool:

@@ -70,3 +70,21 @@ def _stem_en(word: str) -> str:
     if word.endswith("e") and len(word) > 3:
         return word[:-1]  # "price", "prices", "priced"
     return word
+
+
+@lru_cache(maxsize=65536)
+def is_past(word: str) -> bool:
+    """A verb in the past tense: "решила", "подумали", "decided", "thought"."""
+    if word[:1].isascii():
+        return word == "thought" or (word.endswith("ed") and len(word) > 4)
+    morph = _analyzer()
+    return morph.word_is_known(word) and "past" in morph.parse(word)[0].tag
+
+
+@lru_cache(maxsize=65536)
+def is_imperative(word: str) -> bool:
+    """A Russian verb that may be an imperative: "оформляйте", "отложите" (a request)."""
+    if word[:1].isascii():
+        return False  # English imperatives look like any other form
+    morph = _analyzer()
+    return morph.word_is_known(word) and any("impr" in p.tag for p in morph.parse(word))

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from chatbot.core.intents import Classification, TextFeatures
-from chatbot.intents.closing import DEFERRING, LINK_WEIGHT, mixed, narrowed
+from chatbot.intents.closing import DEFERRING, LINK_WEIGHT, agreed_or_deferred, mixed, narrowed
 from chatbot.intents.cues import ENOUGH, WEAK, CueIndex, Evidence, match
 from chatbot.intents.examples import ExampleIndex
 from chatbot.intents.lemmas import lemma
@@ -126,7 +126,7 @@ def _decide(
     kept = narrowed(strong, question)
     if kept is None:
         return "other", 0.45  # "no need for the topper, can you write ... on it?"
-    strong = kept
+    strong = agreed_or_deferred(kept, evidence)
     if strong:
         best = strong[0]
         if best in DEFERRING and "?" not in plain and not _DIRECT_REQUEST.search(plain):

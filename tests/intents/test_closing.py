@@ -60,3 +60,17 @@ def test_sarcastic_praise_in_quotes_is_no_thank_you(rules: RuleSet) -> None:
     decision = classify("спасибо за «отличный» сервис", rules)
     assert decision.intent != "thanks"
     assert decision.confidence < LOW_CONFIDENCE or decision.intent == "complaint"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("пока беру паузу, надо всё обдумать", "thinking"),  # "беру" puts it off
+        ("I will have a think before I book it", "thinking"),
+        ("обдумали с мужем и решили — берём", "agree"),  # the deliberation is over
+    ],
+)
+def test_agreement_beside_a_deferral_goes_by_the_verbs(
+    rules: RuleSet, text: str, intent: str
+) -> None:
+    assert classify(text, rules).intent == intent

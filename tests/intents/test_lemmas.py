@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.intents.lemmas import lemma, lemmas
+from chatbot.intents.lemmas import is_imperative, is_past, lemma, lemmas
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,20 @@ def test_e_for_yo_digits_and_several_words() -> None:
     assert lemma("займ") == "заем"  # the dictionary's "заём", written as normalize writes it
     assert lemma("2026") == "2026"
     assert lemmas(["позовите", "менеджера"]) == ["позвать", "менеджер"]
+
+
+@pytest.mark.parametrize("word", ["решила", "подумали", "посовещались", "decided", "thought"])
+def test_past_tense_verbs(word: str) -> None:
+    assert is_past(word)
+
+
+@pytest.mark.parametrize("word", ["решу", "подумаю", "беру", "решение", "need", "think", "qwzx"])
+def test_other_words_are_not_past(word: str) -> None:
+    assert not is_past(word)
+
+
+def test_imperatives_are_requests() -> None:
+    assert is_imperative("оформляйте")
+    assert is_imperative("отложите")  # also "you will put off": a request either way
+    assert not is_imperative("отложу")
+    assert not is_imperative("book")  # English forms say nothing
