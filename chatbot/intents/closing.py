@@ -1,9 +1,11 @@
-"""Verdicts that end a dialog on their own, weighed against the rest of a message's evidence.
+"""Verdicts that act on their own, weighed against the rest of a message's evidence.
 
 `thanks`, `spam`, `refuse` and `unsubscribe` close a dialog, flag a customer or stop the bot's
 messages when acted on. The rules give them only when nothing in the message speaks against
 them; otherwise another intent the message carries wins, or `other` with a low confidence lets
-the LLM or a manager decide.
+the LLM or a manager decide. Where two intents' cues meet and the priority list would misread
+the message, the forms and the reach of their words decide instead: agreement or a deferral
+(thinking also acts, by its nudges), an escalation or the milder phrase that holds its words.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from chatbot.intents.lemmas import is_imperative, is_past
 
 LINK_WEIGHT = WEAK  # a link to a site that is not the shop's: a hint of advertising
 DEFERRING = frozenset({"need_time", "thinking"})
+ESCALATING = frozenset({"complaint", "human"})  # a manager's task, sooner than the rest
+MILDER = DEFERRING | {"price_objection"}
 NEGATIONS = frozenset({"не", "not", "never", "havent", "hasnt", "didnt"})
 # What may stand beside a thank-you without making it something else ("привет, спасибо!")
 GRATITUDE = frozenset({"thanks", "greeting"})
@@ -36,6 +40,25 @@ def narrowed(strong: list[str], question: bool) -> list[str] | None:
     if "unsubscribe" in kept and "human" in kept:
         kept.remove("unsubscribe")
     return None if strong and not kept else kept
+
+
+def within_longer(strong: list[str], evidence: Evidence) -> list[str]:
+    """The strong intents less an escalation whose every word is part of a milder phrase.
+
+    "Капец дорого" objects to the price with the complaint word "капец"; "созвонюсь с подругой
+    и скажу" puts off with the call of `human`; "жду ответа от ресторана" waits for someone
+    else. The longer phrase reads those words in context: no grievance, no call for a person.
+    """
+    covered = evidence.covered
+    return [
+        name
+        for name in strong
+        if name not in ESCALATING
+        or not any(
+            covered.get(name, frozenset()) < covered.get(other, frozenset())
+            for other in MILDER.intersection(strong)
+        )
+    ]
 
 
 def agreed_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:

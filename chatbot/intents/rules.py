@@ -21,7 +21,14 @@ import re
 from dataclasses import dataclass, replace
 
 from chatbot.core.intents import Classification, TextFeatures
-from chatbot.intents.closing import DEFERRING, LINK_WEIGHT, agreed_or_deferred, mixed, narrowed
+from chatbot.intents.closing import (
+    DEFERRING,
+    LINK_WEIGHT,
+    agreed_or_deferred,
+    mixed,
+    narrowed,
+    within_longer,
+)
 from chatbot.intents.cues import ENOUGH, WEAK, CueIndex, Evidence, match
 from chatbot.intents.examples import ExampleIndex
 from chatbot.intents.lemmas import lemma
@@ -118,7 +125,7 @@ def classify(
 def _decide(
     scores: dict[str, float], evidence: Evidence, plain: str, rules: RuleSet, feats: TextFeatures
 ) -> tuple[str, float]:
-    strong = [n for n in rules.priority if scores.get(n, 0.0) >= ENOUGH]
+    strong = within_longer([n for n in rules.priority if scores.get(n, 0.0) >= ENOUGH], evidence)
     # "подумаю, но сначала скажите цену" asks the shop something, with or without "?"
     question = _is_question(plain, rules) or bool(_DIRECT_REQUEST.search(plain))
     if not question and DEFERRING.intersection(strong):

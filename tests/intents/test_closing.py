@@ -74,3 +74,18 @@ def test_agreement_beside_a_deferral_goes_by_the_verbs(
     rules: RuleSet, text: str, intent: str
 ) -> None:
     assert classify(text, rules).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ну это жесть какая цена", "price_objection"),  # "жесть" says how dear it is
+        ("курьер опоздал, это жесть", "complaint"),  # ... and here what went wrong
+        ("созвонюсь с мужем и отпишусь", "need_time"),  # a call to someone else
+        ("позвоните мне, пожалуйста", "human"),
+    ],
+)
+def test_an_escalation_inside_a_milder_phrase_is_read_in_context(
+    rules: RuleSet, text: str, intent: str
+) -> None:
+    assert classify(text, rules).intent == intent
