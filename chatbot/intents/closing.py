@@ -10,14 +10,23 @@ the message, the forms and the reach of their words decide instead: agreement or
 
 from __future__ import annotations
 
+import re
+
 from chatbot.core.intents import BUYING_INTENTS, TextFeatures
 from chatbot.intents.cues import ENOUGH, WEAK, Evidence
 from chatbot.intents.lemmas import is_imperative, is_past
+from chatbot.intents.normalize import split_words
 
 LINK_WEIGHT = WEAK  # a link to a site that is not the shop's: a hint of advertising
 DEFERRING = frozenset({"need_time", "thinking"})
 ESCALATING = frozenset({"complaint", "human"})  # a manager's task, sooner than the rest
 MILDER = DEFERRING | {"price_objection"}
+TOPICS = frozenset({"ask_price", "ask_delivery", "ask_payment", "order_status"})
+# What a thank-you is for, up to the end of its clause: "спасибо за быструю доставку"
+_GRATITUDE_FOR = re.compile(
+    r"\b(?:спасибо|спс|благодарю|благодарим|благодарна|благодарен|thanks|thank you|thx|ty|cheers)"
+    r"\s+(?:\w+\s+){0,2}?(?:за|for)\s+([^,.;:!?()]+?)(?=\s+(?:а|но|и|but|and)\b|[,.;:!?()]|$)"
+)
 NEGATIONS = frozenset({"не", "not", "never", "havent", "hasnt", "didnt"})
 # What may stand beside a thank-you without making it something else ("привет, спасибо!")
 GRATITUDE = frozenset({"thanks", "greeting"})
@@ -58,6 +67,25 @@ def within_longer(strong: list[str], evidence: Evidence) -> list[str]:
             covered.get(name, frozenset()) < covered.get(other, frozenset())
             for other in MILDER.intersection(strong)
         )
+    ]
+
+
+def thanked_for(strong: list[str], evidence: Evidence, plain: str) -> list[str]:
+    """The strong intents less a topic named only as what a thank-you is for.
+
+    "Спасибо за быструю доставку" and "thanks for sorting the invoice" thank; they ask nothing
+    about delivery or payment. Used only when the message asks nothing: "cheers for the update,
+    when is the courier coming?" asks about the same order.
+    """
+    thanked = {w for m in _GRATITUDE_FOR.finditer(plain) for w in split_words(m.group(1))}
+    if not thanked:
+        return strong
+    words = evidence.words
+    return [
+        name
+        for name in strong
+        if name not in TOPICS
+        or not all(words[i] in thanked for i in evidence.covered.get(name, frozenset()))
     ]
 
 

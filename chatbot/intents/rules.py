@@ -27,6 +27,7 @@ from chatbot.intents.closing import (
     agreed_or_deferred,
     mixed,
     narrowed,
+    thanked_for,
     within_longer,
 )
 from chatbot.intents.cues import ENOUGH, WEAK, CueIndex, Evidence, match
@@ -130,6 +131,8 @@ def _decide(
     question = _is_question(plain, rules) or bool(_DIRECT_REQUEST.search(plain))
     if not question and DEFERRING.intersection(strong):
         strong = [n for n in strong if n not in QUESTIONS]
+    if not question:
+        strong = thanked_for(strong, evidence, plain)
     kept = narrowed(strong, question)
     if kept is None:
         return "other", 0.45  # "no need for the topper, can you write ... on it?"

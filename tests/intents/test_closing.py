@@ -89,3 +89,14 @@ def test_an_escalation_inside_a_milder_phrase_is_read_in_context(
     rules: RuleSet, text: str, intent: str
 ) -> None:
     assert classify(text, rules).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text", ["большое спасибо за быструю доставку", "thanks for the quick delivery"]
+)
+def test_a_topic_named_as_what_a_thank_you_is_for_is_not_asked(rules: RuleSet, text: str) -> None:
+    assert classify(text, rules).intent == "thanks"
+
+
+def test_a_thank_you_beside_a_question_stays_no_thank_you(rules: RuleSet) -> None:
+    assert classify("спасибо за доставку, а оплата картой можно?", rules).intent != "thanks"
