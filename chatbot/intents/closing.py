@@ -58,16 +58,18 @@ def within_longer(strong: list[str], evidence: Evidence) -> list[str]:
     и скажу" puts off with the call of `human`; "жду ответа от ресторана" waits for someone
     else. The longer phrase reads those words in context: no grievance, no call for a person.
     """
-    covered = evidence.covered
     return [
         name
         for name in strong
         if name not in ESCALATING
-        or not any(
-            covered.get(name, frozenset()) < covered.get(other, frozenset())
-            for other in MILDER.intersection(strong)
-        )
+        or not any(_inside(name, other, evidence) for other in MILDER.intersection(strong))
     ]
+
+
+def _inside(name: str, other: str, evidence: Evidence) -> bool:
+    """Every word that found `name` is part of what found `other` (a pattern shows none)."""
+    own = evidence.covered.get(name, frozenset())
+    return bool(own) and name not in evidence.patterned and own < evidence.covered.get(other, own)
 
 
 def thanked_for(strong: list[str], evidence: Evidence, plain: str) -> list[str]:
@@ -85,7 +87,9 @@ def thanked_for(strong: list[str], evidence: Evidence, plain: str) -> list[str]:
         name
         for name in strong
         if name not in TOPICS
-        or not all(words[i] in thanked for i in evidence.covered.get(name, frozenset()))
+        or name in evidence.patterned
+        or not evidence.covered.get(name)
+        or not all(words[i] in thanked for i in evidence.covered[name])
     ]
 
 
@@ -103,7 +107,9 @@ def agreed_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
     agreed = evidence.covered.get("agree", frozenset())
     deferred = frozenset().union(*(evidence.covered.get(k, frozenset()) for k in DEFERRING))
     done = any(is_past(words[i]) and (i == 0 or words[i - 1] not in NEGATIONS) for i in deferred)
-    if done or any(is_imperative(words[i]) for i in agreed):
+    # a pattern's agreement ("оформляйте", "+") is an explicit one
+    asked = "agree" in evidence.patterned or any(is_imperative(words[i]) for i in agreed)
+    if done or asked:
         return [n for n in strong if n not in DEFERRING]
     return [n for n in strong if n != "agree"]
 

@@ -76,6 +76,7 @@ class Evidence:
     covered: Mapping[str, frozenset[int]]
     fuzzy: frozenset[str]
     words: tuple[str, ...]
+    patterned: frozenset[str] = frozenset()  # intents a pattern found (it covers no words)
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,7 @@ def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
     negated: set[str] = set()
     covered: dict[str, set[int]] = {}
     fuzzy: set[str] = set()
+    patterned: set[str] = set()
     seen: set[int] = set()
     last = len(words) - 1
     for i, word in enumerate(words):
@@ -290,10 +292,12 @@ def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
                 negated.add(pattern.intent)
             else:
                 scores[pattern.intent] = scores.get(pattern.intent, 0.0) + pattern.weight
+                patterned.add(pattern.intent)
     return Evidence(
         scores=scores,
         negated=frozenset(negated),
         covered={k: frozenset(v) for k, v in covered.items()},
         fuzzy=frozenset(fuzzy),
         words=tuple(words),
+        patterned=frozenset(patterned),
     )

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from chatbot.admin_files.rules_loader import load_rules
-from chatbot.intents.closing import narrowed
+from chatbot.intents.closing import narrowed, thanked_for, within_longer
+from chatbot.intents.cues import Evidence
 from chatbot.intents.rules import LOW_CONFIDENCE, RuleSet, classify
 
 RULES = Path(__file__).resolve().parents[2] / "flows" / "intents"
@@ -100,3 +101,31 @@ def test_a_topic_named_as_what_a_thank_you_is_for_is_not_asked(rules: RuleSet, t
 
 def test_a_thank_you_beside_a_question_stays_no_thank_you(rules: RuleSet) -> None:
     assert classify("спасибо за доставку, а оплата картой можно?", rules).intent != "thanks"
+
+
+def _evidence(
+    covered: dict[str, frozenset[int]], words: tuple[str, ...], patterned: frozenset[str]
+) -> Evidence:
+    scores = {name: 1.0 for name in [*covered, *patterned]}
+    return Evidence(scores, frozenset(), covered, frozenset(), words, patterned)
+
+
+def test_an_escalation_a_pattern_found_is_never_read_away() -> None:
+    words = ("капец", "дорого")
+    inside = {"complaint": frozenset({0}), "price_objection": frozenset({0, 1})}
+    strong = ["complaint", "price_objection"]
+    assert within_longer(strong, _evidence(inside, words, frozenset())) == ["price_objection"]
+    # a pattern found the complaint too: its words are not all the evidence
+    assert within_longer(strong, _evidence(inside, words, frozenset({"complaint"}))) == strong
+    alone = {"price_objection": frozenset({0, 1})}
+    assert within_longer(strong, _evidence(alone, words, frozenset({"complaint"}))) == strong
+
+
+def test_a_topic_a_pattern_found_is_kept_beside_a_thank_you() -> None:
+    plain = "спасибо за доставку"
+    words = ("спасибо", "за", "доставку")
+    covered = {"thanks": frozenset({0}), "ask_delivery": frozenset({2})}
+    strong = ["ask_delivery", "thanks"]
+    assert thanked_for(strong, _evidence(covered, words, frozenset()), plain) == ["thanks"]
+    patterned = frozenset({"ask_delivery"})
+    assert thanked_for(strong, _evidence(covered, words, patterned), plain) == strong
