@@ -93,6 +93,17 @@ def thanked_for(strong: list[str], evidence: Evidence, plain: str) -> list[str]:
     ]
 
 
+def deferral_by_weight(strong: list[str], scores: dict[str, float]) -> list[str]:
+    """Of two deferrals, the one with more evidence first; a tie keeps the priority.
+
+    Both promise to come back ("get back to you", "напишу позже"); what tells them apart is
+    the rest: "not sure yet" decides later, "ask my wife" checks first.
+    """
+    if not DEFERRING.issubset(strong) or scores["thinking"] <= scores["need_time"]:
+        return strong
+    return [n for n in strong if n != "need_time"] + ["need_time"]
+
+
 def agreed_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
     """Agreement beside a deferral: one of them, by the forms of their verbs.
 

@@ -25,6 +25,7 @@ from chatbot.intents.closing import (
     DEFERRING,
     LINK_WEIGHT,
     agreed_or_deferred,
+    deferral_by_weight,
     mixed,
     narrowed,
     thanked_for,
@@ -136,7 +137,7 @@ def _decide(
     kept = narrowed(strong, question)
     if kept is None:
         return "other", 0.45  # "no need for the topper, can you write ... on it?"
-    strong = agreed_or_deferred(kept, evidence)
+    strong = deferral_by_weight(agreed_or_deferred(kept, evidence), scores)
     if strong:
         best = strong[0]
         if best in DEFERRING and "?" not in plain and not _DIRECT_REQUEST.search(plain):

@@ -129,3 +129,15 @@ def test_a_topic_a_pattern_found_is_kept_beside_a_thank_you() -> None:
     assert thanked_for(strong, _evidence(covered, words, frozenset()), plain) == ["thanks"]
     patterned = frozenset({"ask_delivery"})
     assert thanked_for(strong, _evidence(covered, words, patterned), plain) == strong
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ещё не определилась, напишу позже", "thinking"),  # only decides later
+        ("спрошу у мужа и напишу позже", "need_time"),  # checks first
+        ("thanks, I'll get back to you next week", "need_time"),  # a promise alone
+    ],
+)
+def test_of_two_deferrals_the_better_evidenced_wins(rules: RuleSet, text: str, intent: str) -> None:
+    assert classify(text, rules).intent == intent
