@@ -141,3 +141,15 @@ def test_a_topic_a_pattern_found_is_kept_beside_a_thank_you() -> None:
 )
 def test_of_two_deferrals_the_better_evidenced_wins(rules: RuleSet, text: str, intent: str) -> None:
     assert classify(text, rules).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "спасибо! уточните у мастера время",
+        "thank you so much, please confirm",
+        "thanks, kindly share the photos",
+    ],
+)
+def test_a_thank_you_with_a_request_closes_nothing(rules: RuleSet, text: str) -> None:
+    assert classify(text, rules).intent != "thanks"
