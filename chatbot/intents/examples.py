@@ -23,7 +23,7 @@ from chatbot.intents.normalize import normalize, split_words, without_links
 from chatbot.intents.word_statistics import WordStatistics
 
 NEIGHBOURS = 5
-MIN_SIMILARITY = 0.4  # below, the nearest example shares little more than a common word
+MIN_SIMILARITY = 0.42  # below, the nearest example shares little more than a common word
 MIN_AGREEMENT = 0.6  # the share of the neighbours' similarity that votes for the winner
 COMMON = 0.03  # a token in more of the examples than this share says little (and costs time)
 COMMON_FLOOR = 20  # ... but a few examples of a shop's own never lose their shared words
