@@ -147,5 +147,9 @@ def mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: bo
         # a buying signal or a grievance ("a complaint against your business") that the spam
         # cues do not outweigh by a whole cue
         customer = max((scores.get(k, 0.0) for k in (*BUYING_INTENTS, "complaint")), default=0.0)
-        return customer >= ENOUGH and spam < customer + ENOUGH
+        if customer >= ENOUGH and spam < customer + ENOUGH:
+            return True
+        # any other intent with more evidence than the spam cues ("прошу связать меня с
+        # менеджером по работе с оптовыми клиентами": two hints of spam, a clear request)
+        return any(v > spam for k, v in scores.items() if k in strong - GRATITUDE)
     return False

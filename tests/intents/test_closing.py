@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from chatbot.admin_files.rules_loader import load_rules
-from chatbot.intents.closing import narrowed, thanked_for, within_longer
+from chatbot.core.intents import TextFeatures
+from chatbot.intents.closing import mixed, narrowed, thanked_for, within_longer
 from chatbot.intents.cues import Evidence
 from chatbot.intents.rules import LOW_CONFIDENCE, RuleSet, classify
 
@@ -153,3 +154,13 @@ def test_of_two_deferrals_the_better_evidenced_wins(rules: RuleSet, text: str, i
 )
 def test_a_thank_you_with_a_request_closes_nothing(rules: RuleSet, text: str) -> None:
     assert classify(text, rules).intent != "thanks"
+
+
+def test_spam_hints_outweighed_by_a_clear_request_close_nothing() -> None:
+    plain = TextFeatures(words=10)
+    # two weak hints of spam beside a clear request for a person: the LLM or a manager reads it
+    assert mixed("spam", {"spam": 1.0, "human": 2.0}, plain, question=False)
+    # spam with more evidence than the request stays spam
+    assert not mixed("spam", {"spam": 2.0, "human": 1.0}, plain, question=False)
+    # a greeting is no counter-evidence ("уважаемые коллеги, добрый день, ...")
+    assert not mixed("spam", {"spam": 1.0, "greeting": 2.0}, plain, question=False)
