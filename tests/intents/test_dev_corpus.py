@@ -25,12 +25,14 @@ CORPUS = shared_dir() / "corpus" / "intents-dev.jsonl"
 EVAL = ROOT / "eval"
 RULES = ROOT / "flows" / "intents"
 TUNING = [EVAL / "blind-dev.jsonl", *sorted(EVAL.glob("tune-*.jsonl"))]
-# each held-out set: its size and its macro-F1 floor (blind-test-3 arrived at 0.830, -4 at 0.863)
+# each held-out set: its size and its macro-F1 floor (blind-test-3 arrived at 0.830, -4 at 0.863,
+# -5 was first scored at 0.882)
 HELD_OUT = {
     EVAL / "blind-test.jsonl": (271, 0.85),
     EVAL / "blind-test-2.jsonl": (400, 0.85),
     EVAL / "blind-test-3.jsonl": (400, 0.82),
     EVAL / "blind-test-4.jsonl": (400, 0.85),
+    EVAL / "blind-test-5.jsonl": (400, 0.85),
 }
 # hard cases at the borders of the closing verdicts, for tuning: a floor against regressions
 BORDERS = sorted(EVAL.glob("borders-*.jsonl"))
