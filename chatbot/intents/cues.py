@@ -293,11 +293,6 @@ def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
             else:
                 scores[pattern.intent] = scores.get(pattern.intent, 0.0) + pattern.weight
                 patterned.add(pattern.intent)
-    return Evidence(
-        scores=scores,
-        negated=frozenset(negated),
-        covered={k: frozenset(v) for k, v in covered.items()},
-        fuzzy=frozenset(fuzzy),
-        words=tuple(words),
-        patterned=frozenset(patterned),
-    )
+    frozen = {k: frozenset(v) for k, v in covered.items()}
+    found = (frozenset(negated), frozen, frozenset(fuzzy), tuple(words), frozenset(patterned))
+    return Evidence(scores, *found)
