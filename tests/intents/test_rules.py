@@ -230,3 +230,9 @@ def test_an_acknowledgement_alone_or_with_thanks_stays_thanks(rules: RuleSet, te
 def test_a_request_to_the_shop_beside_a_doubt_is_no_thinking(rules: RuleSet) -> None:
     decision = classify("paid yesterday but not sure it went through, could you check", rules)
     assert decision.intent != "thinking"
+
+
+def test_a_verb_that_begins_like_a_loan_is_no_spam(rules: RuleSet) -> None:
+    # "займёт" (will take) and "займ" (a loan) begin alike; only the loan is advertising
+    assert classify("сколько по времени займёт ремонт часов?", rules).intent != "spam"
+    assert classify("займы до зарплаты без отказа, пишите", rules).intent == "spam"
