@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from chatbot.admin_files.flow_walk import conditions, sites
 from chatbot.admin_files.origins import Origins
@@ -56,18 +55,7 @@ class _Checker:
     def add(
         self, path: Path_, message: str, hint: str, stage: str = "", warn: bool = False
     ) -> None:
-        file, line = self.origins.locate(path)
-        self.problems.append(
-            Problem(
-                file,
-                line,
-                message,
-                hint=hint,
-                flow=Path(file).stem,
-                stage=stage,
-                severity="warning" if warn else "error",
-            )
-        )
+        self.problems.append(self.origins.problem(path, message, hint, stage, warn))
 
     def run(self) -> None:
         if "new" not in self.flows.stages:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from chatbot.admin_files.yaml_source import Path_, YamlDoc
+from chatbot.errors import Problem
 
 
 @dataclass
@@ -33,6 +35,16 @@ class Origins:
         if self.docs:
             return self.docs[0].file, 1
         return "flows", 1
+
+    def problem(
+        self, merged: Path_, message: str, hint: str, stage: str = "", warn: bool = False
+    ) -> Problem:
+        """A problem at the file and line a merged path came from, named after its flow file."""
+        file, line = self.locate(merged)
+        severity = "warning" if warn else "error"
+        return Problem(
+            file, line, message, hint=hint, flow=Path(file).stem, stage=stage, severity=severity
+        )
 
     def locate_text(self, lang: str, key: str) -> tuple[str, int]:
         """The file and line of a text key."""

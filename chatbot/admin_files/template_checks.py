@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from chatbot.admin_files.origins import Origins
 from chatbot.admin_files.yaml_source import Path_
@@ -22,17 +21,7 @@ def check_templates(flows: FlowSet, origins: Origins) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(path: Path_, message: str, hint: str, warn: bool = False) -> None:
-        file, line = origins.locate(path)
-        problems.append(
-            Problem(
-                file,
-                line,
-                message,
-                hint=hint,
-                flow=Path(file).stem,
-                severity="warning" if warn else "error",
-            )
-        )
+        problems.append(origins.problem(path, message, hint, warn=warn))
 
     whatsapp = flows.shop.whatsapp
     for key, path in proactive_texts(flows).items():
