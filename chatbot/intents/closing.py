@@ -52,18 +52,22 @@ def narrowed(strong: list[str], question: bool) -> list[str] | None:
 
 
 def within_longer(strong: list[str], evidence: Evidence) -> list[str]:
-    """The strong intents less an escalation whose every word is part of a milder phrase.
+    """The strong intents less an escalation or an agreement whose words are part of another.
 
     "Капец дорого" objects to the price with the complaint word "капец"; "созвонюсь с подругой
     и скажу" puts off with the call of `human`; "жду ответа от ресторана" waits for someone
     else. The longer phrase reads those words in context: no grievance, no call for a person.
+    Likewise "please don't book it" refuses with the words of an agreement.
     """
-    return [
+    kept = [
         name
         for name in strong
         if name not in ESCALATING
         or not any(_inside(name, other, evidence) for other in MILDER.intersection(strong))
     ]
+    if "refuse" in kept and "agree" in kept and _inside("agree", "refuse", evidence):
+        kept.remove("agree")
+    return kept
 
 
 def _inside(name: str, other: str, evidence: Evidence) -> bool:
@@ -97,11 +101,26 @@ def deferral_by_weight(strong: list[str], scores: dict[str, float]) -> list[str]
     """Of two deferrals, the one with more evidence first; a tie keeps the priority.
 
     Both promise to come back ("get back to you", "напишу позже"); what tells them apart is
-    the rest: "not sure yet" decides later, "ask my wife" checks first.
+    the rest: "not sure yet" decides later, "ask my wife" checks first. A person named beside
+    a better-evidenced check is the one to be asked, not a call for the shop's staff ("will
+    confirm after I speak with the committee", "согласую с руководителем и вернусь").
     """
+    if "human" in strong and "need_time" in strong and scores["need_time"] > scores["human"]:
+        strong = [n for n in strong if n != "human"]
     if not DEFERRING.issubset(strong) or scores["thinking"] <= scores["need_time"]:
         return strong
     return [n for n in strong if n != "need_time"] + ["need_time"]
+
+
+def bargained(strong: list[str], question: bool) -> list[str]:
+    """Agreement beside a price objection in a question is a bargain, not yet a yes.
+
+    "Можно скидку? Беру много" and "bit pricey, any bulk deal?" ask for a better price first;
+    "ok fine even tho its pricey, go ahead" asks nothing and agrees.
+    """
+    if question and "agree" in strong and "price_objection" in strong:
+        return [n for n in strong if n != "agree"]
+    return strong
 
 
 def agreed_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
@@ -125,6 +144,19 @@ def agreed_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
     return [n for n in strong if n != "agree"]
 
 
+def grudging(evidence: Evidence) -> bool:
+    """A thank-you beside a grievance's words outside it: sarcasm, or thanks with a complaint.
+
+    "Thanks for making me wait 3 hours", "благодарю за ожидание в 2 часа" are no thank-you
+    notes. Even a weak grievance cue counts, when its words are not the thanks' own ("thanks
+    a lot") and no negative cue cancels it ("без единой царапины"). Such a message is not
+    closed by the rules.
+    """
+    thanked = evidence.covered.get("thanks", frozenset())
+    grievance = evidence.covered.get("complaint", frozenset())
+    return "complaint" not in evidence.negated and bool(grievance - thanked)
+
+
 def mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: bool) -> bool:
     """Strong evidence against an intent whose verdict closes a dialog on its own.
 
@@ -137,8 +169,8 @@ def mixed(best: str, scores: dict[str, float], feats: TextFeatures, question: bo
     if best == "thanks":
         return bool(strong & NOT_THANKS) or (question and bool(strong - GRATITUDE))
     if best == "spam":
-        if feats.product_links:
-            return True
+        if feats.product_links or "unsubscribe" in strong:
+            return True  # "I keep getting your promo texts, STOP" is a customer opting out
         spam = scores.get("spam", 0.0)
         if feats.foreign_links:
             # an advertising link beside spam cues; but a greeting or a question beside a link

@@ -25,7 +25,9 @@ from chatbot.intents.closing import (
     DEFERRING,
     LINK_WEIGHT,
     agreed_or_deferred,
+    bargained,
     deferral_by_weight,
+    grudging,
     mixed,
     narrowed,
     thanked_for,
@@ -137,7 +139,7 @@ def _decide(
     kept = narrowed(strong, question)
     if kept is None:
         return "other", 0.45  # "no need for the topper, can you write ... on it?"
-    strong = deferral_by_weight(agreed_or_deferred(kept, evidence), scores)
+    strong = bargained(deferral_by_weight(agreed_or_deferred(kept, evidence), scores), question)
     if strong:
         best = strong[0]
         if best in DEFERRING and "?" not in plain and not _DIRECT_REQUEST.search(plain):
@@ -146,6 +148,8 @@ def _decide(
             return "other", 0.45
         if best == "thanks" and _only_acknowledged(evidence, rules, question):
             return "other", 0.45  # "ok" beside words no cue explains: a thank-you or not?
+        if best == "thanks" and grudging(evidence):
+            return "other", 0.45  # "thanks for making me wait 3 hours"
         if mixed(best, scores, feats, question):
             return "other", 0.45  # an intent that acts alone, against other evidence: look again
         confidence = 0.9 if len(strong) == 1 else 0.8

@@ -8,7 +8,15 @@ import pytest
 
 from chatbot.admin_files.rules_loader import load_rules
 from chatbot.core.intents import TextFeatures
-from chatbot.intents.closing import mixed, narrowed, thanked_for, within_longer
+from chatbot.intents.closing import (
+    bargained,
+    deferral_by_weight,
+    grudging,
+    mixed,
+    narrowed,
+    thanked_for,
+    within_longer,
+)
 from chatbot.intents.cues import Evidence
 from chatbot.intents.rules import LOW_CONFIDENCE, RuleSet, classify
 
@@ -164,3 +172,97 @@ def test_spam_hints_outweighed_by_a_clear_request_close_nothing() -> None:
     assert not mixed("spam", {"spam": 2.0, "human": 1.0}, plain, question=False)
     # a greeting is no counter-evidence ("уважаемые коллеги, добрый день, ...")
     assert not mixed("spam", {"spam": 1.0, "greeting": 2.0}, plain, question=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks for making me wait 3 hours",
+        "cheers for the 3 hour wait",
+        "благодарю за ожидание в 2 часа под дверью",
+        "прождал полдня, спасибо",
+    ],
+)
+def test_a_thank_you_beside_a_grievance_closes_nothing(rules: RuleSet, text: str) -> None:
+    decision = classify(text, rules)
+    assert decision.intent != "thanks"
+    assert decision.intent == "complaint" or decision.confidence < LOW_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["thanks a lot!", "thanks again, you are the best", "спасибо, всё пришло без единой царапины"],
+)
+def test_a_grievance_word_of_the_thanks_or_a_negated_one_keeps_it(
+    rules: RuleSet, text: str
+) -> None:
+    assert classify(text, rules).intent == "thanks"
+
+
+def test_grudging_looks_only_at_grievance_words_outside_the_thanks() -> None:
+    words = ("thanks", "for", "the", "hour", "wait")
+    outside = {"thanks": frozenset({0}), "complaint": frozenset({3})}
+    assert grudging(_evidence(outside, words, frozenset()))
+    same = {"thanks": frozenset({0, 3}), "complaint": frozenset({3})}
+    assert not grudging(_evidence(same, words, frozenset()))
+    negated = Evidence(
+        {"thanks": 1.0, "complaint": 1.0}, frozenset({"complaint"}), outside, frozenset(), words
+    )
+    assert not grudging(negated)
+
+
+def test_an_agreement_whose_words_a_refusal_holds_gives_way() -> None:
+    words = ("please", "dont", "book", "it")
+    covered = {"agree": frozenset({2, 3}), "refuse": frozenset({1, 2, 3})}
+    strong = ["agree", "refuse"]
+    assert within_longer(strong, _evidence(covered, words, frozenset())) == ["refuse"]
+    apart = {"agree": frozenset({2, 3}), "refuse": frozenset({1})}
+    assert within_longer(strong, _evidence(apart, words, frozenset())) == strong
+
+
+def test_a_person_named_beside_a_better_evidenced_check_is_no_call_for_staff() -> None:
+    strong = ["human", "need_time"]
+    assert deferral_by_weight(strong, {"human": 1.0, "need_time": 2.0}) == ["need_time"]
+    assert deferral_by_weight(strong, {"human": 1.0, "need_time": 1.0}) == strong
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Will confirm after I speak with the committee on Monday", "need_time"),
+        ("позовите менеджера пожалуйста", "human"),
+    ],
+)
+def test_a_check_with_someone_else_is_need_time(rules: RuleSet, text: str, intent: str) -> None:
+    assert classify(text, rules).intent == intent
+
+
+def test_agreement_beside_a_price_objection_in_a_question_is_a_bargain() -> None:
+    strong = ["agree", "price_objection"]
+    assert bargained(strong, question=True) == ["price_objection"]
+    assert bargained(strong, question=False) == strong
+    assert bargained(["agree"], question=True) == ["agree"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Можно скидку? Беру много", "price_objection"),
+        ("bit pricey for 10 shirts, any bulk deal?", "price_objection"),
+        ("ok fine even tho its pricey, go ahead", "agree"),
+    ],
+)
+def test_a_bargain_and_a_yes_are_told_apart(rules: RuleSet, text: str, intent: str) -> None:
+    assert classify(text, rules).intent == intent
+
+
+def test_an_opt_out_is_never_spam() -> None:
+    plain = TextFeatures(words=6)
+    scores = {"spam": 1.0, "unsubscribe": 1.0}
+    assert mixed("spam", scores, plain, question=False)
+
+
+def test_an_adverts_own_opt_out_line_stays_spam(rules: RuleSet) -> None:
+    assert classify("I keep getting your promo texts, STOP", rules).intent != "spam"
+    advert = "Скидка 50% на всё! Для отписки ответьте СТОП"
+    assert classify(advert, rules).intent == "spam"
