@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from chatbot.intents.lemmas import lemma
+from chatbot.intents.lemmas import in_dictionary, lemma
 from chatbot.intents.pattern_scripts import Scripts, scripts_of, usable_by_scripts
 
 ENOUGH = 1.0  # a score that is evidence enough: one normal cue
@@ -248,8 +248,8 @@ def match(raw_words: Iterable[str], text: str, index: CueIndex) -> Evidence:
     fuzzy_positions: set[int] = set()
     for i, word in enumerate(words):
         if len(word) >= FUZZY_MIN_WORD and not word.isdigit():
-            if _known(word, word_lemmas[i], index):
-                continue
+            if _known(word, word_lemmas[i], index) or in_dictionary(word):
+                continue  # a cue's word, or a real word that is no typo of one
             if word in index.corrections:
                 fixed = index.corrections[word]
             else:

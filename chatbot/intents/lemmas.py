@@ -73,6 +73,12 @@ def _stem_en(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def in_dictionary(word: str) -> bool:
+    """A Russian word the dictionary knows: a real word, not a typo ("инвертор", "заветренный")."""
+    return not word[:1].isascii() and _analyzer().word_is_known(word)
+
+
+@lru_cache(maxsize=65536)
 def is_past(word: str) -> bool:
     """A verb in the past tense: "решила", "подумали", "decided", "thought"."""
     if word[:1].isascii():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.intents.lemmas import is_imperative, is_past, lemma, lemmas
+from chatbot.intents.lemmas import in_dictionary, is_imperative, is_past, lemma, lemmas
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,10 @@ def test_imperatives_are_requests() -> None:
     assert is_imperative("отложите")  # also "you will put off": a request either way
     assert not is_imperative("отложу")
     assert not is_imperative("book")  # English forms say nothing
+
+
+def test_the_dictionary_tells_real_words_from_typos() -> None:
+    assert in_dictionary("инвертор")
+    assert in_dictionary("заветренные")
+    assert not in_dictionary("даставка")  # a typo: the cue matcher may correct it
+    assert not in_dictionary("delivery")  # English words are not in the Russian dictionary

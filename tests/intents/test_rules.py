@@ -236,3 +236,23 @@ def test_a_verb_that_begins_like_a_loan_is_no_spam(rules: RuleSet) -> None:
     # "займёт" (will take) and "займ" (a loan) begin alike; only the loan is advertising
     assert classify("сколько по времени займёт ремонт часов?", rules).intent != "spam"
     assert classify("займы до зарплаты без отказа, пишите", rules).intent == "spam"
+
+
+def test_a_real_word_is_never_corrected_into_a_cue(rules: RuleSet) -> None:
+    # "инвертор" is one letter from the spam word "инвест*": the dictionary knows it, no typo
+    decision = classify("Панели стоят месяц, а инвертор уже второй раз выдаёт ошибку", rules)
+    assert decision.intent != "spam"
+    assert classify("даставка сколько стоит?", rules).intent in {"ask_delivery", "ask_price"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Спасибо, кухня стоит, всё отлично", "thanks"),  # stands, not costs
+        ("а сколько стоит?", "ask_price"),
+        ("ск стоит массаж спины 30 мин", "ask_price"),
+        ("стоит ли брать большой?", "ask_price"),
+    ],
+)
+def test_costs_is_a_price_question_only_when_asked(rules: RuleSet, text: str, intent: str) -> None:
+    assert classify(text, rules).intent == intent
