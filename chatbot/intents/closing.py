@@ -112,36 +112,60 @@ def deferral_by_weight(strong: list[str], scores: dict[str, float]) -> list[str]
     return [n for n in strong if n != "need_time"] + ["need_time"]
 
 
-def bargained(strong: list[str], question: bool) -> list[str]:
-    """Agreement beside a price objection in a question is a bargain, not yet a yes.
+def bargained(strong: list[str], evidence: Evidence, question: bool) -> list[str]:
+    """Agreement inside a question about a price or a topic is no yes yet.
 
     "Можно скидку? Беру много" and "bit pricey, any bulk deal?" ask for a better price first;
-    "ok fine even tho its pricey, go ahead" asks nothing and agrees.
+    "is there a deposit to book the room?" asks about payment with the words of a booking.
+    "Ok fine even tho its pricey, go ahead" asks nothing and agrees, and "беру, как оплатить?"
+    agrees first and then asks how.
     """
-    if question and "agree" in strong and "price_objection" in strong:
+    if not question or "agree" not in strong:
+        return strong
+    if "price_objection" in strong or _asked_first(TOPICS.intersection(strong), evidence):
         return [n for n in strong if n != "agree"]
     return strong
 
 
-def agreed_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
-    """Agreement beside a deferral: one of them, by the forms of their verbs.
-
-    A deliberation told in the past ("подумал — беру", "посовещались и решили") or an agreement
-    that asks the shop to act ("согласовали, выставляйте счёт") is a decision made; otherwise
-    the decision is put off ("пока беру паузу на раздумья", "sounds good but not ready to
-    commit", "ещё не решил, брать или нет").
-    """
-    if "agree" not in strong or not DEFERRING.intersection(strong):
-        return strong
-    words = evidence.words
+def _asked_first(topics: frozenset[str], evidence: Evidence) -> bool:
+    """A topic's words come before every word of the agreement."""
     agreed = evidence.covered.get("agree", frozenset())
-    deferred = frozenset().union(*(evidence.covered.get(k, frozenset()) for k in DEFERRING))
-    done = any(is_past(words[i]) and (i == 0 or words[i - 1] not in NEGATIONS) for i in deferred)
+    asked = frozenset().union(*(evidence.covered.get(t, frozenset()) for t in topics))
+    return bool(agreed and asked) and min(asked) < min(agreed)
+
+
+def decided_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
+    """Agreement or refusal beside a deferral: one of them, by the forms of their verbs.
+
+    A deliberation told in the past ("подумал — беру", "я подумала и решила не брать") or an
+    agreement that asks the shop to act ("согласовали, выставляйте счёт") is a decision made;
+    otherwise the decision is put off ("пока беру паузу на раздумья", "sounds good but not
+    ready to commit", "не буду торопиться, подумаю", "я не отказываюсь, просто пока думаю").
+    A refusal beside a check with someone is left to `narrowed`.
+    """
+    deferring = DEFERRING.intersection(strong)
+    agreed = "agree" in strong and bool(deferring)
+    refused = "refuse" in strong and "thinking" in strong
+    if not agreed and not refused:
+        return strong
+    decision = "agree" if agreed else "refuse"
+    words = evidence.words
+    deferred = frozenset().union(*(evidence.covered.get(k, frozenset()) for k in deferring))
+    done = any(_told_as_done(words, i) for i in deferred)
     # a pattern's agreement ("оформляйте", "+") is an explicit one
-    asked = "agree" in evidence.patterned or any(is_imperative(words[i]) for i in agreed)
+    asked = agreed and (
+        "agree" in evidence.patterned
+        or any(is_imperative(words[i]) for i in evidence.covered.get("agree", frozenset()))
+    )
     if done or asked:
         return [n for n in strong if n not in DEFERRING]
-    return [n for n in strong if n != "agree"]
+    return [n for n in strong if n != decision]
+
+
+def _told_as_done(words: tuple[str, ...], i: int) -> bool:
+    """A deliberation in the past, not negated: "подумали", "thought it over", "been thinking"."""
+    before = words[i - 1] if i else ""
+    return (is_past(words[i]) and before not in NEGATIONS) or before == "been"
 
 
 def grudging(evidence: Evidence) -> bool:

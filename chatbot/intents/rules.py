@@ -24,8 +24,8 @@ from chatbot.core.intents import Classification, TextFeatures
 from chatbot.intents.closing import (
     DEFERRING,
     LINK_WEIGHT,
-    agreed_or_deferred,
     bargained,
+    decided_or_deferred,
     deferral_by_weight,
     grudging,
     mixed,
@@ -139,7 +139,8 @@ def _decide(
     kept = narrowed(strong, question)
     if kept is None:
         return "other", 0.45  # "no need for the topper, can you write ... on it?"
-    strong = bargained(deferral_by_weight(agreed_or_deferred(kept, evidence), scores), question)
+    strong = deferral_by_weight(decided_or_deferred(kept, evidence), scores)
+    strong = bargained(strong, evidence, question)
     if strong:
         best = strong[0]
         if best in DEFERRING and "?" not in plain and not _DIRECT_REQUEST.search(plain):

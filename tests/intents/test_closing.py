@@ -238,15 +238,46 @@ def test_a_check_with_someone_else_is_need_time(rules: RuleSet, text: str, inten
 
 
 def test_agreement_beside_a_price_objection_in_a_question_is_a_bargain() -> None:
+    words = ("можно", "скидку", "беру")
+    covered = {"agree": frozenset({2}), "price_objection": frozenset({1})}
+    found = _evidence(covered, words, frozenset())
     strong = ["agree", "price_objection"]
-    assert bargained(strong, question=True) == ["price_objection"]
-    assert bargained(strong, question=False) == strong
-    assert bargained(["agree"], question=True) == ["agree"]
+    assert bargained(strong, found, question=True) == ["price_objection"]
+    assert bargained(strong, found, question=False) == strong
+    assert bargained(["agree"], found, question=True) == ["agree"]
+
+
+def test_agreement_inside_a_question_about_a_topic_is_no_yes_yet() -> None:
+    words = ("is", "there", "a", "deposit", "to", "book")
+    inside = {"ask_payment": frozenset({3}), "agree": frozenset({5})}
+    strong = ["agree", "ask_payment"]
+    assert bargained(strong, _evidence(inside, words, frozenset()), True) == ["ask_payment"]
+    # "беру, как оплатить?": the agreement comes first, then the question how
+    first = {"agree": frozenset({0}), "ask_payment": frozenset({2})}
+    said = ("беру", "как", "оплатить")
+    assert bargained(strong, _evidence(first, said, frozenset()), True) == strong
 
 
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
+        ("не буду торопиться, подумаю спокойно и отвечу", "thinking"),
+        ("я не отказываюсь, просто пока думаю", "thinking"),
+        ("я подумала и решила не брать", "refuse"),  # the deliberation is over
+        ("been thinking it over and I'll pass this time", "refuse"),
+    ],
+)
+def test_a_refusal_beside_a_deliberation_goes_by_the_verbs(
+    rules: RuleSet, text: str, intent: str
+) -> None:
+    assert classify(text, rules).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Do you need a deposit to book the entertainer?", "ask_payment"),
+        ("беру, как оплатить?", "agree"),
         ("Можно скидку? Беру много", "price_objection"),
         ("bit pricey for 10 shirts, any bulk deal?", "price_objection"),
         ("ok fine even tho its pricey, go ahead", "agree"),
