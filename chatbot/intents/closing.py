@@ -27,6 +27,11 @@ _GRATITUDE_FOR = re.compile(
     r"\b(?:спасибо|спс|благодарю|благодарим|благодарна|благодарен|thanks|thank you|thx|ty|cheers)"
     r"\s+(?:\w+\s+){0,2}?(?:за|for)\s+([^,.;:!?()]+?)(?=\s+(?:а|но|и|but|and)\b|[,.;:!?()]|$)"
 )
+# An order already placed: its number, or a past "ordered" / "paid"
+_PLACED = re.compile(
+    r"(?:#|№|\b(?:order|заказ\w*|ref|номер)\W{0,3})\d{3,}"
+    r"|\b(?:заказал\w*|оплатил\w*|ordered|paid|placed)\b"
+)
 NEGATIONS = frozenset({"не", "not", "never", "havent", "hasnt", "didnt"})
 # What may stand beside a thank-you without making it something else ("привет, спасибо!")
 GRATITUDE = frozenset({"thanks", "greeting"})
@@ -125,6 +130,17 @@ def bargained(strong: list[str], evidence: Evidence, question: bool) -> list[str
     if "price_objection" in strong or _asked_first(TOPICS.intersection(strong), evidence):
         return [n for n in strong if n != "agree"]
     return strong
+
+
+def already_ordered(strong: list[str], plain: str, question: bool) -> list[str]:
+    """A delivery question about an order already placed asks for its status.
+
+    "It's been 3 days since I paid, when is it shipping?", "order placed 3rd june ref 88123,
+    when will it ship?" follow an order; "when do you ship to Ireland?" asks before one.
+    """
+    if not question or "ask_delivery" not in strong or "order_status" in strong:
+        return strong
+    return ["order_status", *strong] if _PLACED.search(plain) else strong
 
 
 def _asked_first(topics: frozenset[str], evidence: Evidence) -> bool:

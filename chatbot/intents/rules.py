@@ -24,6 +24,7 @@ from chatbot.core.intents import Classification, TextFeatures
 from chatbot.intents.closing import (
     DEFERRING,
     LINK_WEIGHT,
+    already_ordered,
     bargained,
     decided_or_deferred,
     deferral_by_weight,
@@ -140,7 +141,7 @@ def _decide(
     if kept is None:
         return "other", 0.45  # "no need for the topper, can you write ... on it?"
     strong = deferral_by_weight(decided_or_deferred(kept, evidence), scores)
-    strong = bargained(strong, evidence, question)
+    strong = already_ordered(bargained(strong, evidence, question), plain, question)
     if strong:
         best = strong[0]
         if best in DEFERRING and "?" not in plain and not _DIRECT_REQUEST.search(plain):

@@ -297,3 +297,18 @@ def test_an_adverts_own_opt_out_line_stays_spam(rules: RuleSet) -> None:
     assert classify("I keep getting your promo texts, STOP", rules).intent != "spam"
     advert = "Скидка 50% на всё! Для отписки ответьте СТОП"
     assert classify(advert, rules).intent == "spam"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("It's been 3 days since I paid, when is it shipping?", "order_status"),
+        ("заказ 48213, когда привезёте?", "order_status"),
+        ("when do you ship to Ireland?", "ask_delivery"),
+        ("я оплатила вчера", "ask_payment"),  # asks nothing about delivery
+    ],
+)
+def test_a_delivery_question_about_a_placed_order_asks_its_status(
+    rules: RuleSet, text: str, intent: str
+) -> None:
+    assert classify(text, rules).intent == intent
