@@ -312,3 +312,24 @@ def test_a_delivery_question_about_a_placed_order_asks_its_status(
     rules: RuleSet, text: str, intent: str
 ) -> None:
     assert classify(text, rules).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May I speak with your sales team regarding a bulk order for our site?",
+        "А вы берёте на работу? Ищу подработку курьером",
+        "need to check my tyre size, will txt back in a bit",
+        "Кто выиграл вчера матч?",
+        "How do I leave you a Google review?",
+    ],
+)
+def test_customers_with_an_advert_like_word_are_no_spam(rules: RuleSet, text: str) -> None:
+    assert classify(text, rules).intent != "spam"
+
+
+@pytest.mark.parametrize(
+    "text", ["Not at the moment, thanks", "not this year, thanks", "not for now thanks"]
+)
+def test_a_refusal_that_ends_in_thanks_is_no_thank_you(rules: RuleSet, text: str) -> None:
+    assert classify(text, rules).intent == "refuse"
