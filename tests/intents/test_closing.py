@@ -333,3 +333,15 @@ def test_customers_with_an_advert_like_word_are_no_spam(rules: RuleSet, text: st
 )
 def test_a_refusal_that_ends_in_thanks_is_no_thank_you(rules: RuleSet, text: str) -> None:
     assert classify(text, rules).intent == "refuse"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Free tones! Text TONE to 81618 now. To stop texts, txt STOP to 80062",
+        "Claim your prize, call 09050002311. Unsubscribe with STOP, no extra charge",
+    ],
+)
+def test_an_adverts_instructions_to_opt_out_are_no_opt_out(rules: RuleSet, text: str) -> None:
+    assert classify(text, rules).intent != "unsubscribe"
+    assert classify("stop texting me", rules).intent == "unsubscribe"
