@@ -4,8 +4,10 @@
 messages when acted on. The rules give them only when nothing in the message speaks against
 them; otherwise another intent the message carries wins, or `other` with a low confidence lets
 the LLM or a manager decide. Where two intents' cues meet and the priority list would misread
-the message, the forms and the reach of their words decide instead: agreement or a deferral
-(thinking also acts, by its nudges), an escalation or the milder phrase that holds its words.
+the message, the forms, order and reach of their words decide instead: agreement or refusal
+against a deferral (thinking also acts, by its nudges), an escalation or the milder phrase that
+holds its words, an agreement or a topic inside a question, a delivery question or the order
+it follows.
 """
 
 from __future__ import annotations
