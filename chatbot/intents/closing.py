@@ -148,7 +148,7 @@ def already_ordered(strong: list[str], plain: str, question: bool) -> list[str]:
 def _asked_first(topics: frozenset[str], evidence: Evidence) -> bool:
     """A topic's words come before every word of the agreement."""
     agreed = evidence.covered.get("agree", frozenset())
-    asked = frozenset().union(*(evidence.covered.get(t, frozenset()) for t in topics))
+    asked = _positions(evidence, topics)
     return bool(agreed and asked) and min(asked) < min(agreed)
 
 
@@ -168,7 +168,7 @@ def decided_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
         return strong
     decision = "agree" if agreed else "refuse"
     words = evidence.words
-    deferred = frozenset().union(*(evidence.covered.get(k, frozenset()) for k in deferring))
+    deferred = _positions(evidence, deferring)
     done = any(_told_as_done(words, i) for i in deferred)
     # a pattern's agreement ("оформляйте", "+") is an explicit one
     asked = agreed and (
@@ -178,6 +178,11 @@ def decided_or_deferred(strong: list[str], evidence: Evidence) -> list[str]:
     if done or asked:
         return [n for n in strong if n not in DEFERRING]
     return [n for n in strong if n != decision]
+
+
+def _positions(evidence: Evidence, intents: frozenset[str]) -> frozenset[int]:
+    """The positions of the words that found any of these intents."""
+    return frozenset().union(*(evidence.covered.get(k, frozenset()) for k in intents))
 
 
 def _told_as_done(words: tuple[str, ...], i: int) -> bool:
